@@ -1,0 +1,23 @@
+"""Where the shipped knowledge base lives, so `app` never hard-codes paths into `kb/`.
+
+`MXDOCTOR_KB` overrides the location (tests, a team's fork of the knowledge base).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def kb_dir() -> Path:
+    env = os.environ.get("MXDOCTOR_KB")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent / "kb"
+    if here.is_dir():
+        return here
+    import importlib.resources as res
+    return Path(str(res.files("kb")))
+
+
+def kb_path(*parts: str) -> Path:
+    return kb_dir().joinpath(*parts)
