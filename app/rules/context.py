@@ -1,0 +1,38 @@
+"""What a rule looks at: the config, the catalog, the log events and the simulation, computed once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from app.model import Catalog, ConfigSet, LogEvent, PluginEntry, Simulation
+
+MAX_EVENTS = 200_000   # keep memory bounded on huge logs; rules see the first events of each kind
+
+
+@dataclass
+class Context:
+    cs: ConfigSet
+    catalog: Catalog
+    events: list[LogEvent] = field(default_factory=list)
+    logs_given: bool = False
+    envelope: dict[str, Any] | None = None
+
+    @cached_property
+    def simulation(self) -> Simulation:
+        from app.simulate import simulate
+        return simulate(self.cs, self.catalog, self.envelope, self.events)
+
+    def entries(self) -> list[PluginEntry]:
+        return [p for p in (self.cs.plugins or []) if not p.duplicate]
+
+    def entry(self, name: str) -> PluginEntry | None:
+        name = self.catalog.resolve(name)
+        for p in self.entries():
+            if p.name == name:
+                return p
+        return None
+
+    def roles(self, plugin: str) -> set[str]:
+        info = self.catalog.get(plugin)
+        return set(info.roles) if info else set()

@@ -1,0 +1,78 @@
+"""Evaluate rules against a Context and turn matches into ranked Findings."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from app.model import Catalog, ConfigSet, Finding, FixOp, LogEvent, Problem, Rule
+from app.rules.conditions import evaluate
+from app.rules.context import Context
+
+TEMPLATE_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def fill(template: str, values: dict[str, Any]) -> str:
+    """Replace `{name}` with values; unknown names stay as written."""
+    return TEMPLATE_RE.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+
+def _fill_args(args: Any, values: dict[str, Any]) -> Any:
+    if isinstance(args, str):
+        return fill(args, values)
+    if isinstance(args, dict):
+        return {k: _fill_args(v, values) for k, v in args.items()}
+    if isinstance(args, list):
+        return [_fill_args(v, values) for v in args]
+    return args
+
+
+def run_rules(ctx: Context, rules: Iterable[Rule], problems: list[Problem] | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            m = evaluate(ctx, rule.when)
+        except (KeyError, ValueError, TypeError, re.error) as exc:
+            if problems is not None:
+                problems.append(Problem(rule.path, None, f"rule {rule.id} could not be evaluated: {exc}", "error"))
+            continue
+        if not m.ok:
+            continue
+        values = dict(m.values)
+        findings.append(Finding(
+            rule=rule.id, severity=rule.severity, title=fill(rule.title, values), category=rule.category,
+            explanation=fill(rule.explanation, values), evidence=_dedupe(m.evidence),
+            citations=list(rule.citations),
+            fix_ops=[FixOp(op.op, _fill_args(op.args, values)) for op in rule.fix],
+            fix_summary=fill(rule.fix_summary, values)))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _dedupe(evidence):
+    seen, out = set(), []
+    for e in evidence:
+        key = (e.file, e.line, e.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def run_checks(cs: ConfigSet, events: list[LogEvent] | None = None, *, logs_given: bool | None = None,
+               catalog: Catalog | None = None, rules: list[Rule] | None = None,
+               envelope: dict[str, Any] | None = None, verify_fixes: bool = True,
+               problems: list[Problem] | None = None) -> tuple[list[Finding], Context]:
+    """The whole deterministic check: rules over config + logs + simulation, fixes verified."""
+    from app.catalog import load_catalog
+    from app.rules.loader import load_rules
+
+    catalog = catalog or load_catalog()
+    rules = rules if rules is not None else load_rules(problems=problems if problems is not None else [])
+    events = events or []
+    ctx = Context(cs=cs, catalog=catalog, events=events,
+                  logs_given=bool(events) if logs_given is None else logs_given, envelope=envelope)
+    findings = run_rules(ctx, rules, problems)
+    if verify_fixes:
+        from app.fix import attach_fixes
+        attach_fixes(findings, ctx, rules)
+    return findings, ctx

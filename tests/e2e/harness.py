@@ -1,0 +1,374 @@
+"""Run a real, throw-away Haraka on loopback and talk SMTP to it.
+
+This is the oracle for mxdoctor's simulator and log parser: whatever these helpers record is
+what Haraka really answered and really printed. Everything stays on 127.0.0.1, every wait is
+bounded, and the whole process group is killed on exit so a failing test leaves no orphans.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+START_TIMEOUT = 20.0      # seconds until the port must be listening
+STOP_GRACE = 2.0          # seconds between SIGTERM and SIGKILL
+SMTP_TIMEOUT = 15.0       # per socket operation; above the 2 s never_next plugin timeout
+LOG_FORMATS = ("default", "logfmt", "json")
+
+_live: set["HarakaServer"] = set()
+
+
+class HarakaError(RuntimeError):
+    """Haraka could not be set up or did not come up; the message carries its log tail."""
+
+
+# --------------------------------------------------------------------------- install lookup
+
+def haraka_cli(install_dir: str | os.PathLike) -> Path:
+    """The `haraka` command script inside an npm install dir (the dir holding node_modules/)."""
+    root = Path(install_dir)
+    for candidate in (root / "node_modules" / "Haraka" / "bin" / "haraka",
+                      root / "node_modules" / ".bin" / "haraka",
+                      root / "bin" / "haraka"):           # tolerate being handed the package dir
+        if candidate.is_file():
+            return candidate.resolve()
+    raise HarakaError(f"no haraka command under {root}")
+
+
+def node_binary() -> str:
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        raise HarakaError("node is not on PATH")
+    return node
+
+
+def free_port() -> int:
+    """A port the OS says is free right now (a later bind may still race; start() retries)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def _port_listening(port: int) -> bool:
+    """True when /proc says 127.0.0.1:port is in LISTEN state; checking this opens no
+    connection, so Haraka's log stays free of probe connections."""
+    want = f"0100007F:{port:04X}"
+    try:
+        with open("/proc/net/tcp") as fh:
+            next(fh, None)
+            for line in fh:
+                parts = line.split()
+                if len(parts) > 3 and parts[1] == want and parts[3] == "0A":
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+# --------------------------------------------------------------------------- the server
+
+class HarakaServer:
+    """A fresh `haraka -i` instance with the given config, started on a free loopback port.
+
+    `config` maps names relative to config/ ("plugins", "host_list", "smtp.ini", ...) to file
+    text; `plugins_dir_files` maps names relative to the instance's plugins/ dir to JS source.
+    smtp.ini always gets `listen=127.0.0.1:<port>` (do not set `listen` yourself); log.ini is
+    written from `log_format`/`timestamps` unless `config` gives its own.
+    """
+
+    def __init__(self, config: dict[str, str], plugins_dir_files: dict[str, str] | None = None,
+                 log_format: str = "default", timestamps: bool = False, *,
+                 install_dir: str | os.PathLike | None = None,
+                 workdir: str | os.PathLike | None = None,
+                 start_timeout: float = START_TIMEOUT) -> None:
+        if log_format not in LOG_FORMATS:
+            raise ValueError(f"log_format must be one of {LOG_FORMATS}")
+        self.config = dict(config)
+        self.plugins_dir_files = dict(plugins_dir_files or {})
+        self.log_format = log_format
+        self.timestamps = timestamps
+        self.install_dir = Path(install_dir) if install_dir else default_install_dir()
+        self._own_workdir = workdir is None
+        self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="haraka-e2e-"))
+        self.start_timeout = start_timeout
+        self.dir = self.workdir / "haraka"
+        self.log_path = self.workdir / "haraka.log"
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+
+    # -- paths
+
+    @property
+    def config_dir(self) -> Path:
+        return self.dir / "config"
+
+    @property
+    def plugins_dir(self) -> Path:
+        return self.dir / "plugins"
+
+    # -- lifecycle
+
+    def __enter__(self) -> "HarakaServer":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._install()
+        last_error = ""
+        for _attempt in range(3):           # a port grabbed by someone else between pick and bind
+            self.port = free_port()
+            self._write_config()
+            self._spawn()
+            outcome = self._wait_until_listening()
+            if outcome == "up":
+                return
+            last_error = self._log_tail()
+            self._kill()
+            if outcome != "port_in_use":
+                break
+        raise HarakaError(f"Haraka did not start on {LOOPBACK}:{self.port}:\n{last_error}")
+
+    def stop(self) -> None:
+        self._kill()
+        _live.discard(self)
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # -- setup
+
+    def _install(self) -> None:
+        cli = haraka_cli(self.install_dir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run([node_binary(), str(cli), "-i", str(self.dir)], capture_output=True,
+                                text=True, timeout=60, stdin=subprocess.DEVNULL)
+        if result.returncode != 0 or not self.config_dir.is_dir():
+            raise HarakaError(f"haraka -i failed ({result.returncode}): {result.stdout}{result.stderr}")
+        for name, text in self.plugins_dir_files.items():
+            target = self.plugins_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+
+    def _write_config(self) -> None:
+        for name, text in self.config.items():
+            if name in ("smtp.ini", "log.ini"):
+                continue
+            target = self.config_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        (self.config_dir / "smtp.ini").write_text(self._smtp_ini())
+        (self.config_dir / "log.ini").write_text(self.config.get("log.ini") or self._log_ini())
+
+    def _smtp_ini(self) -> str:
+        """The scenario's smtp.ini with our listen line in [main] (Haraka reads keys before any
+        section header as [main] too, so a bare prefix line works for every input)."""
+        given = self.config.get("smtp.ini", "")
+        if re.search(r"^\s*listen\s*=", given, re.M):
+            raise ValueError("smtp.ini must not set listen; the harness picks the port")
+        listen = f"listen={LOOPBACK}:{self.port}\n"
+        header = re.compile(r"^[ \t]*\[main\][ \t]*$", re.M)
+        if header.search(given):
+            return header.sub(lambda m: m.group(0) + "\n" + listen.rstrip("\n"), given, count=1)
+        return listen + given
+
+    def _log_ini(self) -> str:
+        return (f"[main]\nlevel=info\ntimestamps={'true' if self.timestamps else 'false'}\n"
+                f"format={self.log_format}\n")
+
+    def _spawn(self) -> None:
+        log = open(self.log_path, "ab")
+        try:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("HARAKA", "NODE_OPTIONS"))}
+            env["NO_COLOR"] = "1"
+            self.proc = subprocess.Popen(
+                [node_binary(), str(haraka_cli(self.install_dir)), "-c", str(self.dir)],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=self.dir, env=env, start_new_session=True)
+        finally:
+            log.close()
+        _live.add(self)
+
+    def _wait_until_listening(self) -> str:
+        deadline = time.monotonic() + self.start_timeout
+        marker = f"listening on {LOOPBACK}:{self.port}".lower()
+        while time.monotonic() < deadline:
+            text = self._read_log().lower()
+            if marker in text or _port_listening(self.port):
+                return "up"
+            if "eaddrinuse" in text:
+                return "port_in_use"
+            if self.proc is None or self.proc.poll() is not None:
+                return "exited"
+            time.sleep(0.05)
+        return "timeout"
+
+    def _kill(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        for sig, grace in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                continue
+            # the leader is gone; make sure no worker of its group outlived it
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            break
+
+    # -- logs
+
+    def _read_log(self) -> str:
+        try:
+            return self.log_path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def _log_tail(self, n: int = 40) -> str:
+        return "\n".join(self._read_log().splitlines()[-n:])
+
+    def log_lines(self) -> list[str]:
+        """Everything Haraka printed (stdout and stderr) so far, one entry per line."""
+        return self._read_log().splitlines()
+
+    def wait_for_log(self, pattern: str | re.Pattern, count: int = 1, timeout: float = 10.0) -> bool:
+        """Wait (bounded) until `pattern` matches at least `count` log lines."""
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout
+        while True:
+            if sum(1 for line in self.log_lines() if rx.search(line)) >= count:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
+def default_install_dir() -> Path:
+    """The Haraka install to use: tests/haraka_install.py's answer, else /tmp/haraka-try."""
+    try:
+        from haraka_install import haraka_dir   # tests/ is on sys.path via tests/conftest.py
+    except ImportError:
+        haraka_dir = None
+    found = haraka_dir() if haraka_dir else None
+    return Path(found) if found else Path("/tmp/haraka-try")
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for server in list(_live):
+        server._kill()
+
+
+# --------------------------------------------------------------------------- the client
+
+@dataclass
+class Reply:
+    """One real SMTP reply. code None = the server closed the connection instead of replying."""
+    stage: str                 # banner ehlo helo mail rcpt data data_end
+    code: int | None
+    text: str
+    target: str | None = None  # the recipient of a rcpt reply
+
+    def __str__(self) -> str:
+        return f"{self.stage}{'(' + self.target + ')' if self.target else ''}: {self.code} {self.text}"
+
+
+@dataclass
+class Transcript:
+    replies: list[Reply] = field(default_factory=list)
+
+    def get(self, stage: str, target: str | None = None) -> Reply | None:
+        for r in self.replies:
+            if r.stage == stage and (target is None or r.target == target):
+                return r
+        return None
+
+    def code(self, stage: str, target: str | None = None) -> int | None:
+        r = self.get(stage, target)
+        return r.code if r else None
+
+    def __str__(self) -> str:
+        return "\n".join(map(str, self.replies))
+
+
+def default_message(mail_from: str, rcpts: list[str], *, date: bool = True) -> bytes:
+    """A small, well-formed message; `date=False` leaves out the Date header."""
+    headers = [f"From: <{mail_from}>", f"To: {', '.join(f'<{r}>' for r in rcpts)}",
+               "Subject: mxdoctor e2e", f"Message-ID: <{time.time_ns()}@mxdoctor.test>"]
+    if date:
+        headers.insert(0, "Date: " + time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()))
+    return ("\r\n".join(headers) + "\r\n\r\nHello from the mxdoctor e2e tests.\r\n").encode()
+
+
+def send(server: HarakaServer, helo: str, mail_from: str, rcpts: list[str],
+         data: bytes | str | None = None, *, esmtp: bool = True,
+         timeout: float = SMTP_TIMEOUT) -> Transcript:
+    """One SMTP transaction; every reply is recorded and none raises (4xx/5xx included).
+
+    Stages run while the connection is open: DATA is sent even when every RCPT was refused, so
+    the transcript also shows what Haraka says then. A closed connection ends the transcript
+    with a code-None reply.
+    """
+    if data is None:
+        data = default_message(mail_from, rcpts)
+    if isinstance(data, str):
+        data = data.encode()
+    t = Transcript()
+    client = smtplib.SMTP(timeout=timeout)
+    stage, target = "banner", None
+    try:
+        t.replies.append(_reply("banner", client.connect(LOOPBACK, server.port)))
+        stage = "ehlo" if esmtp else "helo"
+        t.replies.append(_reply(stage, client.ehlo(helo) if esmtp else client.helo(helo)))
+        stage = "mail"
+        t.replies.append(_reply(stage, client.docmd("MAIL", f"FROM:<{mail_from}>")))
+        for rcpt in rcpts:
+            stage, target = "rcpt", rcpt
+            t.replies.append(_reply(stage, client.docmd("RCPT", f"TO:<{rcpt}>"), rcpt))
+        stage, target = "data", None
+        data_reply = _reply(stage, client.docmd("DATA"))
+        t.replies.append(data_reply)
+        if data_reply.code == 354:
+            stage = "data_end"
+            body = smtplib._quote_periods(data)
+            if not body.endswith(b"\r\n"):
+                body += b"\r\n"
+            client.send(body + b".\r\n")
+            t.replies.append(_reply(stage, client.getreply()))
+        stage = "quit"
+        client.docmd("QUIT")
+    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        if stage != "quit":
+            t.replies.append(Reply(stage, None, f"connection closed: {exc}", target))
+    finally:
+        client.close()
+    return t
+
+
+def _reply(stage: str, code_text: tuple[int, bytes], target: str | None = None) -> Reply:
+    code, text = code_text
+    if code == -1:                      # smtplib's way of saying "no valid reply line"
+        return Reply(stage, None, text.decode("utf-8", "replace"), target)
+    return Reply(stage, code, text.decode("utf-8", "replace"), target)
