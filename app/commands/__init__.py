@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ["check", "simulate", "triage", "catalog", "rules"]
+COMMANDS = ["check", "simulate", "triage", "catalog", "rules", "demo"]
 
 
 def load_commands():

@@ -264,13 +264,37 @@ def _bounce(ctx: SimContext) -> Decision:
     return Decision(CONT)
 
 
+# ----------------------------------------------------------------- checks that reject only when told to
+
+GATED = {
+    # plugin: (ini file, sections whose truthy keys turn on rejection, what the verdict rests on)
+    "spf": ("spf.ini", ("deny", "defer"), "the SPF result of the sender's domain (DNS)"),
+    "fcrdns": ("fcrdns.ini", ("reject",), "the client's forward-confirmed reverse DNS"),
+}
+
+
+def _gated(plugin: str, ctx: SimContext) -> Decision:
+    ini, sections, what = GATED[plugin]
+    cfg = ctx.cs.ini(ini)
+    if ctx.relaying:
+        sections = sections + tuple(f"{s}_relay" for s in sections)
+    on = [f"[{s}] {k}" for s in sections for k, v in cfg.get(s, {}).items() if truthy(v)]
+    if not on:
+        return Decision(CONT, note=f"records results only: no {', '.join(f'[{s}]' for s in sections)} "
+                                   f"option in {ini} is on (the defaults)")
+    return Decision(UNKNOWN, depends=f"{what}; {ini} rejects on {', '.join(on)}", could=[DENY, DENYSOFT])
+
+
+for _name, (_ini, _sections, _what) in GATED.items():
+    for _hook in ("connect", "helo", "ehlo", "mail", "rcpt", "data_post"):
+        MODELS[(_name, _hook)] = (lambda n: (lambda ctx: _gated(n, ctx)))(_name)
+
+
 # ----------------------------------------------------------------- outside-world dependents
 
 DNS_DEPENDENT = {
-    "spf": ("the SPF result of the sender's domain (DNS)", [DENY, DENYSOFT]),
     "dns-list": ("DNS block lists answering for the client IP", [DENY]),
     "mail_from.is_resolvable": ("the sender domain resolving to an MX or A record (DNS)", [DENY, DENYSOFT]),
-    "fcrdns": ("the client's reverse DNS", [DENY]),
     "karma": ("the client's karma score", [DENY]),
     "greylist": ("whether this sender/recipient/IP triplet was seen before (Redis)", [DENYSOFT]),
     "rspamd": ("rspamd's verdict", [DENY, DENYSOFT]),

@@ -132,9 +132,12 @@ def walk(order: dict[str, list[dict]], ctx: SimContext) -> tuple[list[HookStep],
         step.reply = _certain(step, _deny_reply("data_post", d, ctx))
         return steps, "rejected_after_data" if d.retval.startswith("DENY") and "SOFT" not in d.retval else "deferred_after_data"
     step.reply = ""
+    post_uncertain = [n for n in step.notes if "may answer" in n]
 
     queue_hook = "queue_outbound" if ctx.relaying else "queue"
     step, d = stage(queue_hook)
+    # the end-of-data reply comes from data_post *and* queue: carry data_post's doubts over
+    step.notes += [f"data_post: {n}" for n in post_uncertain]
     if d.retval == OK:
         step.reply = _certain(step, f"250 {d.msg or 'Message Queued'}")
         if step.answered_by == "wildduck":

@@ -59,17 +59,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _port_listening(port: int) -> bool:
-    """True when /proc says 127.0.0.1:port is in LISTEN state; checking this opens no
-    connection, so Haraka's log stays free of probe connections."""
+def _port_listening(port: int, pid: int) -> bool:
+    """True when process `pid` holds a socket listening on 127.0.0.1:port (Linux /proc).
+
+    Checking this opens no connection, so Haraka's log stays free of probe connections; the
+    owner check keeps a port someone else grabbed in the meantime from counting as ours."""
     want = f"0100007F:{port:04X}"
+    inodes = set()
     try:
         with open("/proc/net/tcp") as fh:
             next(fh, None)
             for line in fh:
                 parts = line.split()
-                if len(parts) > 3 and parts[1] == want and parts[3] == "0A":
+                if len(parts) > 9 and parts[1] == want and parts[3] == "0A":
+                    inodes.add(f"socket:[{parts[9]}]")
+        if not inodes:
+            return False
+        fd_dir = f"/proc/{pid}/fd"
+        for fd in os.listdir(fd_dir):
+            try:
+                if os.readlink(f"{fd_dir}/{fd}") in inodes:
                     return True
+            except OSError:
+                continue
     except OSError:
         return False
     return False
@@ -192,7 +204,7 @@ class HarakaServer:
                 f"format={self.log_format}\n")
 
     def _spawn(self) -> None:
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "wb")      # a fresh log per attempt: no stale EADDRINUSE
         try:
             env = {k: v for k, v in os.environ.items() if not k.startswith(("HARAKA", "NODE_OPTIONS"))}
             env["NO_COLOR"] = "1"
@@ -209,7 +221,9 @@ class HarakaServer:
         marker = f"listening on {LOOPBACK}:{self.port}".lower()
         while time.monotonic() < deadline:
             text = self._read_log().lower()
-            if marker in text or _port_listening(self.port):
+            if self.proc is None:
+                return "exited"
+            if marker in text or _port_listening(self.port, self.proc.pid):
                 return "up"
             if "eaddrinuse" in text:
                 return "port_in_use"

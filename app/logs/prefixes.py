@@ -1,0 +1,45 @@
+"""Strip what log shippers put in front of a Haraka line, keeping the timestamp they carried.
+
+Haraka's own line starts with `[LEVEL]`, `level=` or `{`. Anything before that was added on
+the way: syslog (`Nov 24 10:00:00 host haraka[123]: `), journald's short and ISO styles,
+docker-compose service columns (`haraka_1  | `), `docker logs -t` and Haraka's own
+`timestamps=true` ISO stamps. Prefixes can stack (compose + timestamps), so we peel a few.
+"""
+from __future__ import annotations
+
+import re
+
+# `2026-11-24T21:16:12.766Z `, `2024-11-24 10:00:00,123 `, `2024-11-24T10:00:00.123456789+00:00 `
+_ISO_TS = re.compile(r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) +")
+# `<13>Nov 24 10:00:00 host haraka[123]: ` and `2024-11-24T10:00:00+0000 host haraka[123]: `
+_SYSLOG = re.compile(
+    r"(?:<\d{1,3}>)?(?:([A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d) \S+ [\w.\-/@]+(?:\[\d+\])?: |"
+    r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ [\w.\-/@]+\[\d+\]: )")
+# `haraka[123]: ` with the timestamp already gone
+_TAG = re.compile(r"[\w.\-/@]+\[\d+\]: ")
+# docker-compose: `haraka_1  | `, `mx-1  | `
+_COMPOSE = re.compile(r"[\w.\-]+ *\| ")
+
+_PLAIN_STARTS = ("[", "{", "level=")
+
+
+def strip_prefix(line: str) -> tuple[str, str | None]:
+    """Return (Haraka's own text, timestamp found in a prefix or None). Never raises."""
+    if line.startswith(_PLAIN_STARTS):
+        return line, None
+    timestamp = None
+    for _ in range(4):
+        m = _COMPOSE.match(line) or _SYSLOG.match(line) or _ISO_TS.match(line) or _TAG.match(line)
+        if m is None:
+            break
+        if timestamp is None and m.re is not _COMPOSE and m.re is not _TAG:
+            timestamp = m.group(1) or (m.group(2) if m.re is _SYSLOG else None)
+        line = line[m.end():]
+        if line.startswith(_PLAIN_STARTS):
+            break
+    return line, timestamp
+
+
+def is_journal_marker(line: str) -> bool:
+    """journalctl's own lines: `-- Logs begin at ... --`, `-- Boot ... --`, `-- No entries --`."""
+    return line.startswith("-- ") and (line.endswith(" --") or line.startswith(("-- Boot", "-- Reboot")))

@@ -1,0 +1,513 @@
+"""Group parsed events into SMTP connections and transactions, with each step's REAL outcome.
+
+Haraka's summary lines can mislead: when every rcpt plugin answers CONT, the `recipient <x>`
+line still says `code=OK` while the client gets `550 I cannot deliver mail for <x>`. So a
+recipient counts as accepted only with evidence: the SMTP reply itself (PROTOCOL level), a
+`hook=rcpt ... retval=OK` result, a relaying connection, or the message's accept count.
+In a log written at INFO level or finer, a hook answer that is not CONT is always logged,
+so a code=OK recipient with no OK hook result was refused.
+
+The tracker streams: a connection's transactions are returned when its `disconnect` line
+arrives, so memory holds only open connections (capped), not the whole log.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from app.model import LogEvent
+
+DENY_CODES = {"DENY": 550, "DENYDISCONNECT": 550}
+DENYSOFT_CODES = {"DENYSOFT": 450, "DENYSOFTDISCONNECT": 450}
+INFO_OR_FINER = frozenset({"INFO", "DEBUG", "PROTOCOL", "DATA"})
+CONNECTION_HOOKS = frozenset({"connect_init", "lookup_rdns", "connect", "helo", "ehlo", "unrecognized_command",
+                              "proxy", "capabilities"})
+WILDDUCK_FORWARDS = frozenset({"QUEUED_FORWARD", "FORWARDING", "SRS_USING"})
+WILDDUCK_ERRORS = frozenset({"DEFERRED", "REJECTED", "DROPPED", "PIPEFAIL", "QUEUEERROR", "SRS_FAILED",
+                             "RATELIMITED", "RATELIMITERR", "AUTOREPLY_ERROR", "AUTOREPLY", "ERROR"})
+MAX_OPEN_CONNECTIONS = 20000
+MAX_REMEMBERED_CLOSED = 10000
+
+
+@dataclass
+class Reply:
+    """The verdict at one SMTP step and the reply the client got (or would have got)."""
+    outcome: str                 # accepted | rejected | deferred
+    code: int | None = None      # SMTP reply code: 250, 450, 451, 550 ...
+    text: str = ""               # reply text
+    retval: str | None = None    # Haraka's logged code (OK, CONT, DENY, DENYSOFT ...)
+    hook: str | None = None      # hook whose answer decided it
+    plugin: str | None = None    # plugin that answered (None when no plugin answered)
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Recipient:
+    """One RCPT TO and what really happened to it."""
+    address: str
+    outcome: str = "unknown"     # accepted | rejected | deferred | unknown
+    code: int | None = None      # SMTP reply code the client got (known or derived)
+    reply: str = ""
+    retval: str | None = None    # the code Haraka logged on the `recipient` line (may be a misleading OK)
+    hook: str | None = None
+    plugin: str | None = None
+    basis: str = ""              # smtp_reply | hook_result | logged_code | relaying | counts | no_plugin_accepted
+    line: int | None = None
+    user: str | None = None      # WildDuck user it resolved to (RESOLVED line)
+    user_id: str | None = None
+    stored: bool = False         # WildDuck logged STORED for it
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__, notes=list(self.notes))
+
+
+@dataclass
+class Transaction:
+    """One MAIL FROM ... (DATA) transaction, or a connection that never reached MAIL FROM."""
+    uuid: str                    # "CONN-UUID.N"; just "CONN-UUID" for a connection without a transaction
+    connection_uuid: str
+    file: str = ""
+    first_line: int | None = None
+    last_line: int | None = None
+    timestamp: str | None = None
+    remote_ip: str | None = None
+    remote_host: str | None = None
+    helo: str | None = None
+    relaying: bool | None = None
+    mail_from: str | None = None
+    sender: Reply | None = None
+    recipients: list[Recipient] = field(default_factory=list)
+    message: dict[str, str] | None = None      # mid, size, rcpts (accept/tempfail/reject), delay
+    data: Reply | None = None                  # data_post verdict (from the `message` line)
+    queue: Reply | None = None                 # queue verdict (from the `queue` line)
+    connection_reply: Reply | None = None      # connect/helo/ehlo rejection (connection-only entries)
+    resolved: list[dict[str, Any]] = field(default_factory=list)   # WildDuck RESOLVED
+    stored: list[dict[str, Any]] = field(default_factory=list)     # WildDuck STORED
+    forwarded: list[dict[str, Any]] = field(default_factory=list)  # WildDuck SRS/FORWARDING/QUEUED FORWARD
+    wildduck_errors: list[dict[str, Any]] = field(default_factory=list)
+    error_codes: list[str] = field(default_factory=list)           # ERRC01.. ERRQ07 seen in replies
+    problems: list[str] = field(default_factory=list)              # CRIT / timeouts during it
+    outcome: str = "incomplete"  # accepted | rejected | deferred | no_recipients | abandoned |
+                                 # connection_rejected | no_transaction | incomplete
+    stage: str | None = None     # connect | helo | mail | rcpt | data | queue: where the outcome was decided
+    complete: bool = False       # its connection's `disconnect` line was seen
+    events: list[LogEvent] = field(default_factory=list)
+
+    @property
+    def is_transaction(self) -> bool:
+        return "." in self.uuid
+
+    @property
+    def accepted_recipients(self) -> list[Recipient]:
+        return [r for r in self.recipients if r.outcome == "accepted"]
+
+    @property
+    def processed_without_store(self) -> bool:
+        """WildDuck's queue answered OK ("Message processed") yet stored, forwarded or dropped nothing."""
+        q = self.queue
+        if q is None or q.outcome != "accepted":
+            return False
+        if q.plugin != "wildduck" and not q.text.startswith("Message processed"):
+            return False
+        dropped = any(e.get("action") == "DROPPED" for e in self.wildduck_errors)
+        return not self.stored and not self.forwarded and not dropped
+
+    def to_dict(self, events: bool = False) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if not k.startswith("_") and k != "events"}
+        for key in ("sender", "data", "queue", "connection_reply"):
+            d[key] = d[key].to_dict() if d[key] is not None else None
+        d["recipients"] = [r.to_dict() for r in self.recipients]
+        d["processed_without_store"] = self.processed_without_store
+        if events:
+            d["events"] = [e.to_dict() for e in self.events]
+        return d
+
+
+def _verdict(retval: str | None, ok_code: int = 250) -> tuple[str, int | None]:
+    if retval in DENY_CODES:
+        return "rejected", 550
+    if retval in DENYSOFT_CODES:
+        return "deferred", 450
+    return "accepted", ok_code
+
+
+def _outcome_for_code(code: int) -> str:
+    return "accepted" if code < 400 else ("deferred" if code < 500 else "rejected")
+
+
+class _Conn:
+    """Open connection state while its lines stream past."""
+    __slots__ = ("uuid", "file", "seq", "first_line", "last_line", "timestamp", "ip", "rdns", "helo", "relay",
+                 "events", "txns", "hooks", "rejected", "pending_rcpt", "problems", "last_crit")
+
+    def __init__(self, uuid: str, ev: LogEvent, seq: int):
+        self.uuid = uuid
+        self.file = ev.file
+        self.seq = seq
+        self.first_line = self.last_line = ev.lineno
+        self.timestamp = ev.timestamp
+        self.ip = self.rdns = self.helo = None
+        self.relay: bool | None = None
+        self.events: list[LogEvent] = []
+        self.txns: dict[int, Transaction] = {}
+        self.hooks: dict[tuple[str, str], tuple] = {}
+        self.rejected: Reply | None = None
+        self.pending_rcpt: tuple[int, str] | None = None
+        self.problems: list[str] = []
+        self.last_crit: tuple[int, str] | None = None
+
+
+class TransactionTracker:
+    """Feed events in log order; collect finished transactions from `feed()` and `finish()`."""
+
+    def __init__(self, keep_events: bool = False, max_open: int = MAX_OPEN_CONNECTIONS):
+        self.keep_events = keep_events
+        self.max_open = max_open
+        self.connections = 0
+        self._open: dict[str, _Conn] = {}
+        self._closed: dict[str, None] = {}
+        self._info_files: set[str] = set()
+        self._hooks: dict[int, dict] = {}     # id(txn) -> hook results seen in it
+        self._crit: dict[int, tuple] = {}     # id(txn) -> last CRIT/timeout not yet tied to a recipient
+        self._seq = 0
+
+    # ------------------------------------------------------------------ streaming
+    def feed(self, ev: LogEvent) -> list[Transaction] | None:
+        """Account for one event; returns transactions finished by it (usually None)."""
+        if ev.level in INFO_OR_FINER and ev.file not in self._info_files:
+            self._info_files.add(ev.file)
+        uuid = ev.uuid
+        if uuid is None:
+            uuid = ev.fields.get("queue_id") if ev.kind == "plugin_line" else None
+            if not uuid:
+                return None
+        conn_uuid, _, tail = uuid.partition(".")
+        if conn_uuid in self._closed:
+            return None
+        conn = self._open.get(conn_uuid)
+        finished = None
+        if conn is None:
+            self._seq += 1
+            conn = self._open[conn_uuid] = _Conn(conn_uuid, ev, self._seq)
+            if len(self._open) > self.max_open:
+                finished = self._finish(next(iter(self._open.values())), complete=False)
+        conn.last_line = ev.lineno
+        n = int(tail) if tail.isdigit() else 0
+        txn = None
+        if n:
+            txn = conn.txns.get(n)
+            if txn is None:
+                txn = conn.txns[n] = Transaction(uuid=f"{conn_uuid}.{n}", connection_uuid=conn_uuid, file=ev.file,
+                                                 first_line=ev.lineno, timestamp=ev.timestamp)
+                self._hooks[id(txn)] = {}
+            txn.last_line = ev.lineno
+        if self.keep_events:
+            (txn.events if txn is not None else conn.events).append(ev)
+        handler = _HANDLERS.get(ev.kind)
+        if handler is not None:
+            handler(self, conn, txn, ev)
+        if ev.kind == "disconnect":
+            done = self._finish(conn, complete=True)
+            return done + finished if finished else done
+        return finished
+
+    def finish(self) -> list[Transaction]:
+        """Flush connections still open at the end of the input (their outcome may be `incomplete`)."""
+        done: list[Transaction] = []
+        for conn in list(self._open.values()):
+            done += self._finish(conn, complete=False)
+        return done
+
+    # ------------------------------------------------------------------ per kind
+    def _on_hook_result(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        f = ev.fields
+        hook, retval = f.get("hook", ""), f.get("retval", "")
+        entry = (f.get("plugin"), retval, f.get("msg", ""), ev.lineno)
+        hooks = self._hooks[id(txn)] if txn is not None else conn.hooks
+        hooks[(hook, f.get("address", ""))] = entry
+        if hook in CONNECTION_HOOKS and (retval in DENY_CODES or retval in DENYSOFT_CODES):
+            outcome, code = _verdict(retval)
+            conn.rejected = Reply(outcome, code, f.get("msg", ""), retval, hook, f.get("plugin"), ev.lineno)
+        if txn is not None and "error_code" in f and f["error_code"] not in txn.error_codes:
+            txn.error_codes.append(f["error_code"])
+
+    def _on_sender(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        if txn is None:
+            return
+        f = ev.fields
+        txn.mail_from = f.get("mail_from", "")
+        retval = f.get("code")
+        outcome, code = _verdict(retval)
+        hook = self._hooks[id(txn)].get(("mail", txn.mail_from))
+        text = f.get("msg") or f"sender <{txn.mail_from}> " + ("OK" if outcome == "accepted" else "denied")
+        txn.sender = Reply(outcome, code, text, retval, "mail",
+                           hook[0] if hook and hook[1] == retval else None, ev.lineno)
+
+    def _on_recipient(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        if txn is None:
+            return
+        f = ev.fields
+        address, retval, msg = f.get("rcpt", ""), f.get("code"), f.get("msg", "")
+        r = Recipient(address=address, retval=retval, line=ev.lineno)
+        hooks = self._hooks[id(txn)]
+        answered = hooks.get(("rcpt", address))
+        ok_hook = hooks.get(("rcpt_ok", ""))
+        if retval in DENY_CODES or retval in DENYSOFT_CODES:
+            r.outcome, r.code = _verdict(retval)
+            r.reply = msg or f"recipient <{address}> denied"
+            for hook_name, h in (("rcpt_ok", ok_hook), ("rcpt", answered)):
+                if h and h[1] == retval:
+                    r.hook, r.plugin, r.basis = hook_name, h[0], "hook_result"
+                    break
+            else:
+                r.basis = "logged_code"
+        elif answered and answered[1] == "OK":
+            r.outcome, r.code, r.reply = "accepted", 250, msg or f"recipient <{address}> OK"
+            r.hook, r.plugin, r.basis = "rcpt", answered[0], "hook_result"
+        crit = self._crit.pop(id(txn), None)
+        if crit is not None:
+            r.notes.append(crit[1])
+        if "error_code" in f and f["error_code"] not in txn.error_codes:
+            txn.error_codes.append(f["error_code"])
+        txn.recipients.append(r)
+
+    def _on_protocol(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        f = ev.fields
+        if f.get("direction") == "C":
+            conn.pending_rcpt = (int(ev.uuid.partition(".")[2] or 0), f.get("address", "")) \
+                if f.get("verb") == "rcpt" and ev.uuid else None
+            return
+        pending = conn.pending_rcpt
+        if pending is None or f.get("text", "")[3:4] == "-":
+            return
+        conn.pending_rcpt = None
+        target = conn.txns.get(pending[0])
+        code = f.get("code", "")
+        if target is None or not code.isdigit():
+            return
+        for r in reversed(target.recipients):
+            if r.address == pending[1]:
+                r.code, r.reply, r.basis = int(code), f.get("text", "")[4:], "smtp_reply"
+                r.outcome = _outcome_for_code(r.code)
+                break
+
+    def _on_message(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        if txn is None:
+            return
+        f = ev.fields
+        txn.message = {k: f[k] for k in ("mid", "size", "rcpts", "delay") if k in f}
+        retval = f.get("code")
+        outcome, code = _verdict(retval)
+        hook = self._hooks[id(txn)].get(("data_post", ""))
+        plugin = hook[0] if hook and hook[1] == retval and outcome != "accepted" else None
+        txn.data = Reply(outcome, code, f.get("msg", ""), retval, "data_post", plugin, ev.lineno)
+        if "error_code" in f and f["error_code"] not in txn.error_codes:
+            txn.error_codes.append(f["error_code"])
+
+    def _on_queue(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        if txn is None:
+            return
+        f = ev.fields
+        retval, msg = f.get("code"), f.get("msg", "")
+        hooks = self._hooks[id(txn)]
+        hook = hooks.get(("queue", "")) or hooks.get(("queue_outbound", ""))
+        if retval in ("CONT", None, ""):
+            # hook_queue answered CONT everywhere: Haraka replies 451 (no queue plugin took it)
+            reply = Reply("deferred", 451, msg.strip() or "Queuing declined or disabled, try later", retval,
+                          "queue", None, ev.lineno)
+        else:
+            outcome, code = _verdict(retval)
+            reply = Reply(outcome, code, msg, retval, "queue", hook[0] if hook else None, ev.lineno)
+        txn.queue = reply
+        if "error_code" in f and f["error_code"] not in txn.error_codes:
+            txn.error_codes.append(f["error_code"])
+
+    def _on_connect(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        conn.ip = ev.fields.get("ip") or conn.ip
+        conn.timestamp = conn.timestamp or ev.timestamp
+
+    def _on_disconnect(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        f = ev.fields
+        conn.ip = f.get("ip") or conn.ip
+        conn.rdns = f.get("rdns") or conn.rdns
+        conn.helo = f.get("helo") or conn.helo
+        if "relay" in f:
+            conn.relay = f["relay"] == "Y"
+
+    def _on_problem(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        f = ev.fields
+        if ev.kind == "timeout":
+            text = f"plugin {f.get('plugin')} timed out on hook {f.get('hook')}"
+        elif f.get("plugin"):
+            text = f"plugin {f.get('plugin')} failed: {f.get('error', '')}"
+        else:
+            text = f.get("error", ev.raw)
+        (txn.problems if txn is not None else conn.problems).append(text)
+        if txn is not None:
+            self._crit[id(txn)] = (ev.lineno, text)
+
+    def _on_plugin_line(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
+        f = ev.fields
+        action = f.get("wildduck_action")
+        if action is None or txn is None:
+            return
+        if action == "RESOLVED":
+            txn.resolved.append({"rcpt": f.get("rcpt"), "user": f.get("user"), "user_id": f.get("user_id"),
+                                 "line": ev.lineno})
+        elif action == "STORED":
+            txn.stored.append({"rcpt": f.get("rcpt"), "user": f.get("user"), "user_id": f.get("user_id"),
+                               "result": f.get("result"), "line": ev.lineno})
+        elif action in WILDDUCK_FORWARDS:
+            txn.forwarded.append({"action": action, "rcpt": f.get("rcpt"), "target": f.get("target"),
+                                  "line": ev.lineno})
+        elif action in WILDDUCK_ERRORS:
+            txn.wildduck_errors.append({"action": action, "rcpt": f.get("rcpt"), "error": f.get("error"),
+                                        "line": ev.lineno})
+
+    # ------------------------------------------------------------------ closing
+    def _finish(self, conn: _Conn, complete: bool) -> list[Transaction]:
+        self._open.pop(conn.uuid, None)
+        self._closed[conn.uuid] = None
+        if len(self._closed) > MAX_REMEMBERED_CLOSED:
+            del self._closed[next(iter(self._closed))]
+        self.connections += 1
+        if not conn.txns:
+            t = Transaction(uuid=conn.uuid, connection_uuid=conn.uuid, file=conn.file, first_line=conn.first_line,
+                            last_line=conn.last_line, timestamp=conn.timestamp, complete=complete,
+                            events=conn.events, problems=conn.problems)
+            self._fill_connection(t, conn)
+            t.connection_reply = conn.rejected
+            t._seq = conn.seq
+            if conn.rejected is not None:
+                t.outcome, t.stage = "connection_rejected", conn.rejected.hook
+            else:
+                t.outcome = "no_transaction" if complete else "incomplete"
+            return [t]
+        done = []
+        info = conn.file in self._info_files
+        for txn in conn.txns.values():
+            self._hooks.pop(id(txn), None)
+            self._crit.pop(id(txn), None)
+            txn.complete = complete
+            txn._seq = conn.seq
+            self._fill_connection(txn, conn)
+            if self.keep_events and conn.events:
+                txn.events = conn.events + txn.events
+            _settle_recipients(txn, conn.relay, info)
+            _link_wildduck(txn)
+            _set_outcome(txn)
+            done.append(txn)
+        return done
+
+    @staticmethod
+    def _fill_connection(t: Transaction, conn: _Conn) -> None:
+        t.remote_ip, t.remote_host, t.helo, t.relaying = conn.ip, conn.rdns, conn.helo, conn.relay
+
+
+_HANDLERS = {
+    "hook_result": TransactionTracker._on_hook_result,
+    "sender": TransactionTracker._on_sender,
+    "recipient": TransactionTracker._on_recipient,
+    "protocol": TransactionTracker._on_protocol,
+    "message": TransactionTracker._on_message,
+    "queue": TransactionTracker._on_queue,
+    "connect": TransactionTracker._on_connect,
+    "disconnect": TransactionTracker._on_disconnect,
+    "crit": TransactionTracker._on_problem,
+    "timeout": TransactionTracker._on_problem,
+    "plugin_line": TransactionTracker._on_plugin_line,
+}
+
+
+def _settle_recipients(txn: Transaction, relaying: bool | None, info_logged: bool) -> None:
+    """Decide the recipients Haraka logged as code=OK without proof of acceptance."""
+    pending = [r for r in txn.recipients if r.outcome == "unknown"]
+    if not pending:
+        return
+    if relaying:
+        for r in pending:
+            r.outcome, r.code, r.basis = "accepted", 250, "relaying"
+            r.reply = r.reply or f"recipient <{r.address}> OK"
+        return
+    accepted_in_message = None
+    if txn.message and "rcpts" in txn.message:
+        head = txn.message["rcpts"].split("/", 1)[0]
+        accepted_in_message = int(head) if head.isdigit() else None
+    if accepted_in_message is not None:
+        known = sum(1 for r in txn.recipients if r.outcome == "accepted")
+        missing = accepted_in_message - known
+        if missing == len(pending):
+            for r in pending:
+                r.outcome, r.code, r.basis = "accepted", 250, "counts"
+                r.reply = f"recipient <{r.address}> OK"
+            return
+        if missing <= 0:
+            for r in pending:
+                _refused_by_nobody(r, "counts")
+            return
+    if info_logged:
+        for r in pending:
+            _refused_by_nobody(r, "no_plugin_accepted")
+
+
+def _refused_by_nobody(r: Recipient, basis: str) -> None:
+    r.outcome, r.code, r.basis = "rejected", 550, basis
+    r.reply = f"I cannot deliver mail for <{r.address}>"
+    if r.retval == "OK":
+        r.notes.append("Haraka logged code=OK but no rcpt plugin accepted this recipient; the client got 550")
+
+
+def _link_wildduck(txn: Transaction) -> None:
+    if not (txn.resolved or txn.stored):
+        return
+    by_address = {r.address.casefold(): r for r in txn.recipients}
+    for item in txn.resolved:
+        r = by_address.get((item.get("rcpt") or "").casefold())
+        if r is not None:
+            r.user, r.user_id = item.get("user"), item.get("user_id")
+    for item in txn.stored:
+        r = by_address.get((item.get("rcpt") or "").casefold())
+        if r is not None:
+            r.stored = True
+            r.user = r.user or item.get("user")
+            r.user_id = r.user_id or item.get("user_id")
+
+
+def _set_outcome(txn: Transaction) -> None:
+    if txn.queue is not None:
+        txn.outcome, txn.stage = txn.queue.outcome, "queue"
+    elif txn.data is not None and txn.data.outcome != "accepted":
+        txn.outcome, txn.stage = txn.data.outcome, "data"
+    elif txn.sender is not None and txn.sender.outcome != "accepted":
+        txn.outcome, txn.stage = txn.sender.outcome, "mail"
+    elif txn.recipients and not txn.accepted_recipients:
+        txn.outcome, txn.stage = "no_recipients", "rcpt"
+    elif txn.data is not None or not txn.complete:
+        txn.outcome = "incomplete"
+    else:
+        txn.outcome = "abandoned"
+
+
+def iter_transactions(events: Iterable[LogEvent], keep_events: bool = True) -> Iterator[Transaction]:
+    """Stream transactions as their connections close, then those left open at the end."""
+    tracker = TransactionTracker(keep_events=keep_events)
+    for ev in events:
+        done = tracker.feed(ev)
+        if done:
+            yield from done
+    yield from tracker.finish()
+
+
+def group_transactions(events: Iterable[LogEvent]) -> list[Transaction]:
+    """All transactions (and transaction-less connections) with their events, in the order they started."""
+    result = list(iter_transactions(events, keep_events=True))
+    return sorted(result, key=lambda t: (t._seq, _txn_number(t.uuid)))
+
+
+def _txn_number(uuid: str) -> int:
+    tail = uuid.partition(".")[2]
+    return int(tail) if tail.isdigit() else 0

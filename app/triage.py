@@ -1,0 +1,401 @@
+"""Log triage: a pflogsumm-style summary of Haraka / WildDuck logs.
+
+One streaming pass per file: every line is parsed, counted and fed to the transaction
+tracker; finished transactions are folded into counters and dropped, so memory stays flat on
+logs of any size. The numbers come from real SMTP outcomes (see app.logs.transactions), not
+from Haraka's misleading `code=OK` summaries.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from app.errors import InputError
+from app.logs import LineReader, Transaction, TransactionTracker, parse_line
+from app.model import LogEvent
+
+MAX_EXAMPLES = 3
+DEFAULT_MAX_TIMELINES = 200
+CRIT_LEVELS = frozenset({"CRIT", "ALERT", "EMERG"})
+
+_UUID_SUFFIX = re.compile(r"\s*\((?:[0-9A-Fa-f]{8}-[0-9A-Fa-f-]{27}(?:\.\d+)?)\)")
+_ANGLE = re.compile(r"<[^<>]*>")
+
+Source = "str | os.PathLike | tuple[str, Iterable[str]]"
+
+
+@dataclass
+class FileStats:
+    name: str
+    lines: int = 0          # physical lines read
+    parsed: int = 0         # lines recognised as Haraka output (any format)
+    unparsed: int = 0       # text lines that are not Haraka log lines
+    blank: int = 0          # empty lines and journald markers
+    formats: dict[str, int] = field(default_factory=dict)   # default | logfmt | json -> lines
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TriageReport:
+    files: list[FileStats] = field(default_factory=list)
+    lines_read: int = 0
+    lines_parsed: int = 0
+    lines_unparsed: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)
+    connections: int = 0
+    transactions: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)       # per transaction / bare connection
+    messages_accepted: int = 0     # queue answered OK (250)
+    messages_deferred: int = 0     # 4xx at DATA / queue
+    messages_rejected: int = 0     # 5xx at DATA / queue
+    recipients: dict[str, int] = field(default_factory=dict)     # accepted | rejected | deferred | unknown
+    misleading_ok: int = 0         # recipients logged code=OK that the client saw refused
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    deferrals: list[dict[str, Any]] = field(default_factory=list)
+    wildduck: dict[str, Any] = field(default_factory=dict)
+    crit: list[dict[str, Any]] = field(default_factory=list)
+    timeouts: list[dict[str, Any]] = field(default_factory=list)
+    load_errors: list[dict[str, Any]] = field(default_factory=list)
+    plugins_loaded: list[str] = field(default_factory=list)
+    haraka_versions: list[str] = field(default_factory=list)
+    timelines: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["files"] = [dict(f.__dict__) for f in self.files]
+        return d
+
+
+class _Tally:
+    """Counters with a few `file:line` examples per key."""
+
+    def __init__(self) -> None:
+        self.counts: Counter = Counter()
+        self.examples: dict[tuple, list[str]] = {}
+
+    def add(self, key: tuple, example: str) -> None:
+        self.counts[key] += 1
+        ex = self.examples.setdefault(key, [])
+        if len(ex) < MAX_EXAMPLES:
+            ex.append(example)
+
+    def rows(self, names: tuple[str, ...]) -> list[dict[str, Any]]:
+        rows = []
+        for key, n in self.counts.most_common():
+            row = dict(zip(names, key))
+            row["count"] = n
+            row["examples"] = self.examples.get(key, [])
+            rows.append(row)
+        return rows
+
+
+def _where(file: str, line: int | None, uuid: str | None = None) -> str:
+    loc = f"{file}:{line}" if line else file
+    return f"{loc} ({uuid})" if uuid else loc
+
+
+def _normalise_reply(text: str) -> str:
+    """Reply text without the per-message uuid and addresses, so equal causes group together."""
+    text = _UUID_SUFFIX.sub("", text or "")
+    return _ANGLE.sub("<…>", text).strip()
+
+
+class _Triage:
+    def __init__(self, timelines: bool, max_timelines: int):
+        self.report = TriageReport()
+        self.tracker = TransactionTracker(keep_events=timelines)
+        self.want_timelines = timelines
+        self.max_timelines = max_timelines
+        self.kinds: Counter = Counter()
+        self.levels: Counter = Counter()
+        self.outcomes: Counter = Counter()
+        self.recipients: Counter = Counter()
+        self.rejections = _Tally()
+        self.deferrals = _Tally()
+        self.crit = _Tally()
+        self.timeouts = _Tally()
+        self.load_errors = _Tally()
+        self.wd: Counter = Counter()
+        self.wd_codes: Counter = Counter()
+        self.pws_examples: list[str] = []
+        self.plugins_loaded: dict[str, None] = {}
+        self.versions: dict[str, None] = {}
+
+    # ------------------------------------------------------------------ reading
+    def read(self, name: str, lines: Iterable[str], stats: FileStats) -> None:
+        kinds, levels, formats = self.kinds, self.levels, Counter()
+        feed, absorb, on_event = self.tracker.feed, self.absorb, self.on_event
+        n = parsed = unparsed = blank = 0
+        for n, line in enumerate(lines, 1):
+            ev = parse_line(line, n, name)
+            if ev is None:
+                blank += 1
+                continue
+            kind = ev.kind
+            kinds[kind] += 1
+            level = ev.level
+            if level is None:
+                if kind == "other":
+                    unparsed += 1
+                    continue
+                parsed += 1
+                if kind in _SPECIAL_KINDS:
+                    on_event(ev)
+            else:
+                parsed += 1
+                levels[level] += 1
+                c = ev.raw[0]
+                formats["default" if c == "[" else "json" if c == "{" else "logfmt"] += 1
+                if level in CRIT_LEVELS or kind in _SPECIAL_KINDS:
+                    on_event(ev)
+            done = feed(ev)
+            if done:
+                for t in done:
+                    absorb(t)
+        stats.lines, stats.parsed, stats.unparsed, stats.blank = n, parsed, unparsed, blank
+        stats.formats = dict(formats)
+
+    def on_event(self, ev: LogEvent) -> None:
+        """Events counted outside transactions: errors, timeouts, load problems, startup facts."""
+        kind, f = ev.kind, ev.fields
+        if kind == "plugin_line":
+            action = f.get("wildduck_action")
+            if action is not None and action.startswith("DB_"):
+                self.wd[action.lower()] += 1
+            if ev.level in CRIT_LEVELS:
+                self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), _where(ev.file, ev.lineno, ev.uuid))
+        elif kind == "timeout":
+            self.timeouts.add((f.get("plugin"), f.get("hook")), _where(ev.file, ev.lineno, ev.uuid))
+        elif kind == "load_error":
+            self.load_errors.add((f.get("plugin"), f.get("error")), _where(ev.file, ev.lineno, ev.uuid))
+        elif kind == "plugin_load":
+            self.plugins_loaded.setdefault(f.get("plugin", ""), None)
+        elif kind == "startup":
+            if f.get("version"):
+                self.versions.setdefault(f["version"], None)
+        elif ev.level in CRIT_LEVELS:
+            self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), _where(ev.file, ev.lineno, ev.uuid))
+
+    # ------------------------------------------------------------------ transactions
+    def absorb(self, t: Transaction) -> None:
+        self.outcomes[t.outcome] += 1
+        if not t.is_transaction:
+            r = t.connection_reply
+            if r is not None:
+                tally = self.rejections if r.outcome == "rejected" else self.deferrals
+                tally.add((r.hook, r.hook, r.plugin, r.code, _normalise_reply(r.text)),
+                          _where(t.file, r.line, t.uuid))
+            self._keep_timeline(t)
+            return
+        self.report.transactions += 1
+        if t.sender is not None and t.sender.outcome != "accepted":
+            self._refusal("mail", t.sender.hook, t.sender.plugin, t.sender.code, t.sender.text, t, t.sender.line,
+                          t.sender.outcome)
+        for r in t.recipients:
+            self.recipients[r.outcome] += 1
+            if r.outcome in ("rejected", "deferred"):
+                self._refusal("rcpt", r.hook, r.plugin, r.code, r.reply, t, r.line, r.outcome)
+                if r.retval == "OK":
+                    self.report.misleading_ok += 1
+        for step in (t.data, t.queue):
+            if step is not None and step.outcome != "accepted":
+                stage = "data" if step is t.data else "queue"
+                self._refusal(stage, step.hook, step.plugin, step.code, step.text, t, step.line, step.outcome)
+        if t.queue is not None and t.queue.outcome == "accepted":
+            self.report.messages_accepted += 1
+        elif t.outcome == "deferred":
+            self.report.messages_deferred += 1
+        elif t.outcome == "rejected" and t.stage in ("data", "queue"):
+            self.report.messages_rejected += 1
+        self._wildduck(t)
+        self._keep_timeline(t)
+
+    def _refusal(self, stage, hook, plugin, code, text, t: Transaction, line, outcome) -> None:
+        tally = self.rejections if outcome == "rejected" else self.deferrals
+        tally.add((stage, hook, plugin, code, _normalise_reply(text)), _where(t.file, line, t.uuid))
+
+    def _wildduck(self, t: Transaction) -> None:
+        wd = self.wd
+        wd["resolved"] += len(t.resolved)
+        wd["stored"] += len(t.stored)
+        wd["forwarded"] += len(t.forwarded)
+        for e in t.wildduck_errors:
+            wd[e["action"].lower()] += 1
+        for code in t.error_codes:
+            self.wd_codes[code] += 1
+        q = t.queue
+        if q is not None and q.outcome == "accepted" and (q.plugin == "wildduck" or
+                                                          q.text.startswith("Message processed")):
+            wd["message_processed"] += 1
+            if t.processed_without_store:
+                wd["processed_without_store"] += 1
+                if len(self.pws_examples) < MAX_EXAMPLES:
+                    self.pws_examples.append(_where(t.file, q.line, t.uuid))
+
+    def _keep_timeline(self, t: Transaction) -> None:
+        if self.want_timelines and len(self.report.timelines) < self.max_timelines:
+            self.report.timelines.append(timeline(t))
+
+    # ------------------------------------------------------------------ result
+    def result(self) -> TriageReport:
+        for t in self.tracker.finish():
+            self.absorb(t)
+        rep = self.report
+        rep.lines_read = sum(f.lines for f in rep.files)
+        rep.lines_parsed = sum(f.parsed for f in rep.files)
+        rep.lines_unparsed = sum(f.unparsed for f in rep.files)
+        rep.kinds = dict(self.kinds.most_common())
+        rep.levels = dict(self.levels.most_common())
+        rep.connections = self.tracker.connections
+        rep.outcomes = dict(self.outcomes.most_common())
+        rep.recipients = {k: self.recipients.get(k, 0) for k in ("accepted", "rejected", "deferred", "unknown")}
+        rep.rejections = self.rejections.rows(("stage", "hook", "plugin", "code", "reply"))
+        rep.deferrals = self.deferrals.rows(("stage", "hook", "plugin", "code", "reply"))
+        rep.crit = self.crit.rows(("plugin", "message"))
+        rep.timeouts = self.timeouts.rows(("plugin", "hook"))
+        rep.load_errors = self.load_errors.rows(("plugin", "error"))
+        rep.plugins_loaded = [p for p in self.plugins_loaded if p]
+        rep.haraka_versions = list(self.versions)
+        wd = self.wd
+        keys = ("resolved", "stored", "forwarded", "message_processed", "processed_without_store", "deferred",
+                "rejected", "dropped", "db_opened", "db_failed")
+        rep.wildduck = {k: wd.get(k, 0) for k in keys}
+        rep.wildduck.update({k: v for k, v in wd.items() if k not in rep.wildduck})
+        rep.wildduck["error_codes"] = dict(self.wd_codes.most_common())
+        rep.wildduck["processed_without_store_examples"] = self.pws_examples
+        return rep
+
+
+_SPECIAL_KINDS = frozenset({"timeout", "load_error", "plugin_load", "startup", "crit", "plugin_line"})
+
+
+def timeline(t: Transaction) -> dict[str, Any]:
+    """One transaction as an ordered list of what happened, for `--timelines`."""
+    return {
+        "uuid": t.uuid, "outcome": t.outcome, "stage": t.stage, "file": t.file,
+        "remote_ip": t.remote_ip, "helo": t.helo, "mail_from": t.mail_from,
+        "recipients": [{"address": r.address, "outcome": r.outcome, "code": r.code, "reply": r.reply,
+                        "plugin": r.plugin, "basis": r.basis} for r in t.recipients],
+        "events": [{"line": e.lineno, "kind": e.kind, "level": e.level, "text": _event_text(e)} for e in t.events],
+    }
+
+
+def _event_text(e: LogEvent) -> str:
+    raw = e.raw
+    if raw.startswith("[") and "] [" in raw:
+        raw = raw.split("] ", 3)[-1]     # drop `[LEVEL] [uuid] [origin]`
+    return raw if len(raw) <= 300 else raw[:297] + "..."
+
+
+def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFAULT_MAX_TIMELINES) -> TriageReport:
+    """Summarise logs. `sources`: paths, or (name, lines) pairs. Unreadable paths raise InputError."""
+    state = _Triage(timelines, max_timelines)
+    for source in sources:
+        if isinstance(source, tuple):
+            name, lines = source
+            stats = FileStats(name=str(name))
+            state.report.files.append(stats)
+            state.read(str(name), lines, stats)
+            continue
+        path = os.fspath(source)
+        try:
+            stream = open(path, "rb")
+        except OSError as exc:
+            raise InputError(f"cannot read log: {exc.strerror or exc}", path) from None
+        stats = FileStats(name=path)
+        state.report.files.append(stats)
+        with stream:
+            reader = LineReader(stream)
+            try:
+                state.read(path, reader.lines(), stats)
+            except OSError as exc:
+                raise InputError(f"cannot read log: {exc.strerror or exc}", path) from None
+            stats.notes = list(reader.notes)
+    return state.result()
+
+
+# ---------------------------------------------------------------------- text rendering
+
+def render_text(report: TriageReport, timelines: bool = False) -> str:
+    out: list[str] = []
+    w = out.append
+    w(f"mxdoctor triage: {len(report.files)} file(s), {report.lines_read:,} lines read, "
+      f"{report.lines_parsed:,} Haraka lines, {report.lines_unparsed:,} other text")
+    for f in report.files:
+        fmt = ", ".join(f"{k} {v:,}" for k, v in sorted(f.formats.items(), key=lambda kv: -kv[1])) or "no Haraka lines"
+        w(f"  {f.name}: {f.lines:,} lines ({fmt})")
+        for note in f.notes:
+            w(f"    note: {note}")
+    if report.haraka_versions:
+        w(f"  Haraka version: {', '.join(report.haraka_versions)}")
+    if report.plugins_loaded:
+        w(f"  plugins Haraka loaded (in order): {', '.join(report.plugins_loaded)}")
+    w("")
+    w("Traffic")
+    w(f"  {report.connections:>8,}  connections")
+    w(f"  {report.transactions:>8,}  transactions (MAIL FROM)")
+    w(f"  {report.messages_accepted:>8,}  messages accepted (queued, 250)")
+    w(f"  {report.messages_deferred:>8,}  messages deferred (4xx)")
+    w(f"  {report.messages_rejected:>8,}  messages rejected at DATA/queue (5xx)")
+    rc = report.recipients
+    w(f"  recipients: {rc.get('accepted', 0):,} accepted, {rc.get('rejected', 0):,} rejected, "
+      f"{rc.get('deferred', 0):,} deferred, {rc.get('unknown', 0):,} unknown")
+    if report.misleading_ok:
+        w(f"  note: {report.misleading_ok:,} recipient(s) were logged as code=OK but the client was refused "
+          "(no rcpt plugin accepted them: 550 I cannot deliver mail)")
+    if report.outcomes:
+        w("  outcomes: " + ", ".join(f"{k} {v:,}" for k, v in report.outcomes.items()))
+    for title, rows in (("Rejections (5xx)", report.rejections), ("Deferrals (4xx)", report.deferrals)):
+        if rows:
+            w("")
+            w(title)
+            w(f"  {'count':>7}  {'stage':<6} {'plugin':<24} reply")
+            for row in rows[:25]:
+                plugin = row["plugin"] or "(none answered)"
+                w(f"  {row['count']:>7,}  {row['stage'] or '-':<6} {plugin:<24} {row['code'] or ''} "
+                  f"{row['reply'] or '(empty reply)'}")
+                w(f"           e.g. {row['examples'][0]}")
+    wd = report.wildduck
+    if any(v for k, v in wd.items() if isinstance(v, int)) or wd.get("error_codes"):
+        w("")
+        w("WildDuck")
+        w(f"  resolved {wd['resolved']:,}, stored {wd['stored']:,}, forwarded {wd['forwarded']:,}, "
+          f"\"Message processed\" {wd['message_processed']:,}")
+        if wd["processed_without_store"]:
+            w(f"  !! {wd['processed_without_store']:,} message(s) got \"250 Message processed\" but WildDuck stored "
+              "nothing (no RESOLVED user: did an earlier rcpt plugin accept the recipient?)")
+            for ex in wd["processed_without_store_examples"]:
+                w(f"     e.g. {ex}")
+        extra = [f"{k} {wd[k]:,}" for k in ("deferred", "rejected", "dropped", "db_failed") if wd.get(k)]
+        if extra:
+            w("  " + ", ".join(extra))
+        if wd.get("error_codes"):
+            w("  error codes: " + ", ".join(f"{k} x{v}" for k, v in wd["error_codes"].items()))
+    if report.crit or report.timeouts or report.load_errors:
+        w("")
+        w("Errors")
+        for row in report.load_errors:
+            w(f"  {row['count']:>7,}  load error: {row['plugin']}: {row['error']}   e.g. {row['examples'][0]}")
+        for row in report.timeouts:
+            w(f"  {row['count']:>7,}  timeout: plugin {row['plugin']} on hook {row['hook']}   "
+              f"e.g. {row['examples'][0]}")
+        for row in report.crit[:25]:
+            who = f"{row['plugin']}: " if row["plugin"] else ""
+            w(f"  {row['count']:>7,}  CRIT {who}{row['message']}   e.g. {row['examples'][0]}")
+    if timelines and report.timelines:
+        w("")
+        w("Timelines")
+        for tl in report.timelines:
+            w(f"  {tl['uuid']}  {tl['outcome']}" + (f" at {tl['stage']}" if tl["stage"] else "") +
+              (f"  from {tl['remote_ip']}" if tl["remote_ip"] else "") +
+              (f"  MAIL FROM:<{tl['mail_from']}>" if tl["mail_from"] is not None else ""))
+            for r in tl["recipients"]:
+                who = f" by {r['plugin']}" if r["plugin"] else ""
+                w(f"    RCPT <{r['address']}>: {r['outcome']} {r['code'] or ''} {r['reply']}{who} [{r['basis']}]")
+            for e in tl["events"]:
+                w(f"    {e['line']:>7}  {e['kind']:<12} {e['text']}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,108 @@
+"""Bad input never raises out of the log parser: arbitrary text, arbitrary bytes, huge lines."""
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.logs import group_transactions, parse_line, parse_lines, read_log
+from app.logs.parser import _parse
+from app.textio import MAX_LINE
+
+FIXTURES = Path(__file__).parent / "fixtures" / "logs"
+REAL_LINES = [l for p in sorted(FIXTURES.glob("*.log")) for l in p.read_text(encoding="utf-8").splitlines()][::7]
+SAMPLE = ('[NOTICE] [9846711B-0545-4F49-BE4D-0570D65FFF52.1] [core] recipient <nobody@other.test> code=OK '
+          'msg="" sender=a@sender.test')
+
+# real lines with random damage: something spliced in at a random place
+damaged_lines = st.builds(lambda line, pos, junk: line[:pos % (len(line) + 1)] + junk + line[pos % (len(line) + 1):],
+                          st.sampled_from(REAL_LINES), st.integers(0, 10_000), st.text(max_size=40))
+any_line = st.one_of(st.text(max_size=300), damaged_lines,
+                     st.sampled_from(REAL_LINES).map(lambda l: l[: len(l) // 2]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(any_line)
+def test_the_unguarded_parser_never_raises_on_any_text(line):
+    # `_parse` has no safety net: this finds real bugs instead of trusting parse_line's catch-all
+    ev = _parse(line, 1, "f")
+    assert ev is None or (isinstance(ev.kind, str) and isinstance(ev.fields, dict))
+    if ev is not None:
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in ev.fields.items())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(any_line, max_size=30))
+def test_parse_lines_and_grouping_never_raise(lines):
+    events = list(parse_lines(lines, "f"))
+    assert all(1 <= e.lineno <= len(lines) for e in events)
+    group_transactions(events)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=3000))
+def test_read_log_never_raises_on_arbitrary_bytes(tmp_path, data):
+    path = tmp_path / "random.log"
+    path.write_bytes(data)
+    events = list(read_log(path))
+    group_transactions(events)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(REAL_LINES), min_size=1, max_size=20), st.binary(max_size=50))
+def test_real_lines_with_binary_garbage_still_parse(tmp_path, lines, garbage):
+    path = tmp_path / "mixed.log"
+    path.write_bytes(garbage + b"\n" + "\n".join(lines).encode() + b"\n")
+    events = list(read_log(path))
+    assert sum(1 for e in events if e.level) >= sum(1 for l in lines if l.startswith(("[", "{", "level=")))
+
+
+def test_encodings_and_line_endings(tmp_path):
+    text = SAMPLE + "\n" + SAMPLE
+    for name, data in {
+        "crlf": text.replace("\n", "\r\n").encode(),
+        "cr": text.replace("\n", "\r").encode(),
+        "bom": codecs.BOM_UTF8 + text.encode(),
+        "utf16": text.encode("utf-16"),
+        "nul": text.replace("recipient", "recip\x00ient").encode(),
+        "latin1": (text + "\n[INFO] [-] [core] caf\xe9").encode("latin-1"),
+        "no_final_newline": text.encode(),
+    }.items():
+        path = tmp_path / f"{name}.log"
+        path.write_bytes(data)
+        events = list(read_log(path))
+        kinds = [e.kind for e in events]
+        assert kinds[:2] == ["recipient", "recipient"], name
+        assert events[0].fields["rcpt"] == "nobody@other.test", name
+
+
+def test_huge_lines_are_cut_and_following_lines_survive(tmp_path):
+    path = tmp_path / "huge.log"
+    with path.open("wb") as f:
+        f.write(SAMPLE.encode() + b"\n")
+        f.write(b"[INFO] [-] [core] " + b"x" * (3 * 1024 * 1024) + b"\n")     # 3 MB, longer than a chunk
+        f.write(b"y" * (MAX_LINE + 10) + b"\n")
+        f.write(SAMPLE.encode() + b"\n")
+    events = list(read_log(path))
+    assert [e.kind for e in events] == ["recipient", "other", "other", "recipient"]
+    assert max(len(e.raw) for e in events) <= MAX_LINE
+    assert events[-1].lineno == 4
+
+
+def test_binary_file_yields_nothing(tmp_path):
+    path = tmp_path / "log.gz"
+    path.write_bytes(bytes(range(256)) * 64)
+    assert list(read_log(path)) == []
+
+
+def test_parse_line_handles_non_string_garbage_gracefully():
+    assert parse_line("", 1, "f") is None
+    assert parse_line("\x1b[0m\r", 1, "f") is None
+    assert parse_line("[INFO]", 1, "f").kind == "other"
+    assert parse_line('{"level": 5}', 1, "f").kind == "other"
+    assert parse_line('{"level":"INFO","message":{"a":[1,2]},"uuid":null}', 1, "f").kind == "other"
+    assert parse_line("level=INFO uuid=- origin=core message=\"unterminated", 1, "f").level == "INFO"
+    assert parse_line("[" * 100_000, 1, "f").kind == "other"
+    assert parse_line('{"a":' * 5000, 1, "f").kind == "other"
