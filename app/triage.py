@@ -7,6 +7,7 @@ from Haraka's misleading `code=OK` summaries.
 """
 from __future__ import annotations
 
+import lzma
 import os
 import re
 from collections import Counter
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from app.errors import InputError
-from app.logs import LineReader, Transaction, TransactionTracker, parse_line
+from app.logs import LineReader, Transaction, TransactionTracker, open_log, parse_line
 from app.model import LogEvent
 
 MAX_EXAMPLES = 3
@@ -303,7 +304,7 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
             continue
         path = os.fspath(source)
         try:
-            stream = open(path, "rb")
+            stream = open_log(path)
         except OSError as exc:
             raise InputError(f"cannot read log: {exc.strerror or exc}", path) from None
         stats = FileStats(name=path)
@@ -312,7 +313,7 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
             reader = LineReader(stream)
             try:
                 state.read(path, reader.lines(), stats)
-            except OSError as exc:
+            except (OSError, EOFError, lzma.LZMAError) as exc:
                 raise InputError(f"cannot read log: {exc.strerror or exc}", path) from None
             stats.notes = list(reader.notes)
     return state.result()

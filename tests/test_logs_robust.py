@@ -51,10 +51,10 @@ def test_read_log_never_raises_on_arbitrary_bytes(tmp_path, data):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(REAL_LINES), min_size=1, max_size=20), st.binary(max_size=50))
+@given(st.lists(st.sampled_from(REAL_LINES), min_size=3, max_size=20), st.binary(max_size=50))
 def test_real_lines_with_binary_garbage_still_parse(tmp_path, lines, garbage):
     path = tmp_path / "mixed.log"
-    path.write_bytes(garbage + b"\n" + "\n".join(lines).encode() + b"\n")
+    path.write_bytes(lines[0].encode() + b"\n" + garbage + b"\n" + "\n".join(lines[1:]).encode() + b"\n")
     events = list(read_log(path))
     assert sum(1 for e in events if e.level) >= sum(1 for l in lines if l.startswith(("[", "{", "level=")))
 
@@ -92,9 +92,34 @@ def test_huge_lines_are_cut_and_following_lines_survive(tmp_path):
 
 
 def test_binary_file_yields_nothing(tmp_path):
-    path = tmp_path / "log.gz"
+    path = tmp_path / "core.dump"
     path.write_bytes(bytes(range(256)) * 64)
     assert list(read_log(path)) == []
+
+
+def test_nul_blocks_left_by_a_crash_do_not_hide_the_log(tmp_path):
+    path = tmp_path / "haraka.log"
+    path.write_bytes(b"\x00" * 300 + b"\n" + (SAMPLE + "\n").encode() * 3)
+    assert [e.kind for e in read_log(path)] == ["recipient"] * 3
+
+
+def test_compressed_rotated_logs_are_read(tmp_path):
+    import bz2
+    import gzip
+    import lzma
+    data = (FIXTURES / "haraka-default.log").read_bytes()
+    plain = [(e.kind, e.fields) for e in read_log(FIXTURES / "haraka-default.log")]
+    for name, pack in (("a.log.1.gz", gzip.compress), ("a.log.bz2", bz2.compress), ("a.log.xz", lzma.compress)):
+        path = tmp_path / name
+        path.write_bytes(pack(data))
+        assert [(e.kind, e.fields) for e in read_log(path)] == plain, name
+    broken = tmp_path / "broken.gz"
+    broken.write_bytes(gzip.compress(data)[:3000])
+    from app.logs import LineReader, open_log
+    reader = LineReader(open_log(broken))
+    lines = list(reader.lines())
+    assert lines and data.decode().startswith("\n".join(lines[:-1]))
+    assert any("stopped early" in n for n in reader.notes)
 
 
 def test_parse_line_handles_non_string_garbage_gracefully():

@@ -26,15 +26,27 @@ HARVEST_JS = Path(__file__).with_name("harvest.js")
 HARVEST_TIMEOUT_S = 900
 
 
+MIN_NODE_MAJOR = 20   # Haraka 3.3.x: engines.node >= 20
+
+
 def node_binary() -> str:
+    """The node to run harvest.js with; InputError when there is none or it is too old for Haraka."""
     node = os.environ.get("MXDOCTOR_NODE") or shutil.which("node")
     if not node:
         raise InputError("node is not installed (or not on PATH): building the catalog loads each "
-                         "plugin with Haraka's own loader, which needs Node.js >= 20")
+                         f"plugin with Haraka's own loader, which needs Node.js >= {MIN_NODE_MAJOR}")
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30,
+                                 check=False).stdout.strip()
+        major = int(version.lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        raise InputError(f"cannot run {node} --version") from None
+    if major < MIN_NODE_MAJOR:
+        raise InputError(f"node {version} is too old: Haraka needs Node.js >= {MIN_NODE_MAJOR}")
     return node
 
 
-def harvest(layout: HarakaLayout, jobs: list[dict[str, Any]], settle_ms: int = 300) -> dict[str, Any]:
+def harvest(layout: HarakaLayout, jobs: list[dict[str, Any]], settle_ms: int = 100) -> dict[str, Any]:
     """Run harvest.js for `jobs` ({name, instance}); returns its JSON (one result per job)."""
     cmd = [node_binary(), str(HARVEST_JS), "--haraka", str(layout.package_dir), "--stdin",
            "--settle-ms", str(settle_ms)]
@@ -98,7 +110,7 @@ def _result_name(requested: str, result: dict[str, Any], aliases: dict[str, str]
 
 def build_catalog(haraka_dir: Path, plugins: list[str] | None = None, *,
                   instance_dir: Path | None = None, probes: bool = True,
-                  settle_ms: int = 300) -> dict[str, Any]:
+                  settle_ms: int = 100) -> dict[str, Any]:
     """The catalog dict (CONTEXT.md format) for the plugins of a real Haraka.
 
     `plugins=None` harvests every plugin the install can load (see discover.plugin_names).

@@ -26,7 +26,7 @@ const { spawn } = require('node:child_process')
 const MARK = '@@MXDOCTOR_HARVEST@@ '
 
 function parseArgs(argv) {
-    const opts = { names: [], jobs: Math.min(4, os.cpus().length || 1), settleMs: 300, timeoutMs: 20000 }
+    const opts = { names: [], jobs: Math.min(8, 2 * (os.cpus().length || 1)), settleMs: 100, timeoutMs: 20000 }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
         const next = () => argv[++i]
@@ -126,6 +126,14 @@ function harvestOne(opts) {
         return regs
     }
 
+    // A plugin's background work (DNS checks, connections) must not kill the harvest.
+    process.on('uncaughtException', (err) => {
+        messages.push(`uncaught ${errorText(err)}`)
+    })
+    process.on('unhandledRejection', (err) => {
+        messages.push(`unhandled rejection ${errorText(err)}`)
+    })
+
     // Same path as `haraka -o`: load_plugins() strips the prefix, rewrites deprecated names,
     // loads and registers, then sorts each hook.
     try {
@@ -159,12 +167,6 @@ function harvestOne(opts) {
     }
     // register() may be async: anything registered after load_plugins() returned was not sorted
     // by Haraka and is invisible to `haraka -o`. Give it a moment, then report it separately.
-    process.on('uncaughtException', (err) => {
-        messages.push(`uncaught ${errorText(err)}`)
-    })
-    process.on('unhandledRejection', (err) => {
-        messages.push(`unhandled rejection ${errorText(err)}`)
-    })
     setTimeout(finish, opts.settleMs)
 }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ["check", "simulate", "triage", "catalog", "rules", "demo"]
+COMMANDS = ["check", "simulate", "triage", "catalog", "rules", "demo", "ingest"]
 
 
 def load_commands():

@@ -10,6 +10,7 @@ HARAKA_LIST_FILES = {
     "internalcmd_key", "connection_close_message", "deny_includes_uuid", "plugin_timeout",
     "loglevel", "nodes", "early_talker.ini", "dhparams.pem",
 }
+LIST_NAME_RE = re.compile(r"(?:white|black|allow|block)list(?:_regex)?$|_regex$|_allow$|^access\.domains$|_acl$")
 LOG_LINE_RE = re.compile(r"\[(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|ALERT|EMERG|PROTOCOL)\]\s*\[|"
                          r"\blevel=(?:debug|info|notice|warn|error|crit|protocol)\b|"
                          r"\"level\"\s*:\s*\"(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|PROTOCOL)\"", re.I)
@@ -32,8 +33,10 @@ def kind_for_name(name: str) -> str | None:
         return "log"
     if base.endswith((".pem", ".crt", ".key")):
         return "pem"
-    if base in HARAKA_LIST_FILES or "." not in base and "config/" in name:
+    if base in HARAKA_LIST_FILES or LIST_NAME_RE.search(base):
         return "list"
+    if "config/" in name.replace("\\", "/") and not base.endswith((".md", ".txt", ".js", ".sh", ".conf", ".cf")):
+        return "list"   # Haraka's other config files are flat lists (rcpt_to.access.whitelist, ...)
     return None
 
 

@@ -13,21 +13,21 @@ import os
 from typing import Iterator
 
 from app.logs.parser import parse_line, parse_lines
-from app.logs.reader import LineReader
+from app.logs.reader import LineReader, open_log
 from app.logs.transactions import (Recipient, Reply, Transaction, TransactionTracker, group_transactions,
                                    iter_transactions)
 from app.model import LogEvent
 
-__all__ = ["LogEvent", "LineReader", "Recipient", "Reply", "Transaction", "TransactionTracker", "group_transactions",
+__all__ = ["LogEvent", "LineReader", "open_log", "Recipient", "Reply", "Transaction", "TransactionTracker", "group_transactions",
            "iter_transactions", "parse_line", "parse_lines", "read_log"]
 
 
 def read_log(path: str | os.PathLike, file: str | None = None) -> Iterator[LogEvent]:
-    """Stream the events of a log file of any size. `file` names it in events (default: the path).
+    """Stream the events of a log file of any size (gzip/bzip2/xz too). `file` names it in events.
 
     Opening errors (missing file, permission) raise OSError before the first event; content never raises.
     """
-    stream = open(path, "rb")
+    stream = open_log(path)
     return _events(stream, file if file is not None else os.fspath(path))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app.logs.fields import parse_kv, strip_brackets
+from app.logs import shapes
 from app.logs.wildduck import parse_wildduck
 
 # origins Haraka itself uses; anything else is a plugin name
@@ -18,7 +18,6 @@ CORE_ORIGINS = frozenset({"core", "server", "plugins", "outbound", "logger", "co
 CRIT_LEVELS = frozenset({"CRIT", "ALERT", "EMERG"})
 
 _ERROR_CODE = re.compile(r"\[(ERR[A-Z]\d\d)\]")
-_ADDR_HEAD = re.compile(r"(recipient|sender) <(.*?)>(?= |$)")
 _TIMEOUT = re.compile(r"Plugin (\S+) timed out on hook (\S+)")
 _PLUGIN_FAILED = re.compile(r"Plugin (\S+) failed:? ?(.*)", re.S)
 _LOAD_ERRORS = (
@@ -32,12 +31,6 @@ _RUNNING = re.compile(r"running (\w+) hooks?(?: in (\S+) plugin)?$")
 _REGISTERED = re.compile(r"registered hook (\w+) to (\S+)\.(\w+) priority (-?\d+)")
 
 Fields = dict[str, str]
-
-
-def _kv(message: str, start: int, extras: Fields | None) -> Fields:
-    if extras is not None:
-        return extras
-    return parse_kv(message[start:]) if start < len(message) else {}
 
 
 def _add_error_code(fields: Fields, text: str) -> Fields:
@@ -54,12 +47,12 @@ def _summary(text: str) -> str:
     return (text[:m.start()] if m else text).strip()
 
 
-def classify(message: str, level: str | None, origin: str, extras: Fields | None) -> tuple[str, Fields]:
-    """(kind, fields) for one parsed Haraka line."""
+def classify(message: str, level: str | None, origin: str, extras: Fields | None = None) -> tuple[str, Fields]:
+    """(kind, fields) for one parsed Haraka line. `extras`: JSON keys beside the message, if any."""
     # hook results: `hook=rcpt plugin=x function=hook_rcpt params=<a@b> retval=OK msg="..."`
     if extras is None:
-        if message.startswith("hook="):
-            return _hook_result(parse_kv(message))
+        if message[:5] == "hook=":
+            return _hook_result(shapes.hook_result(message))
     elif "hook" in extras and "retval" in extras and not message:
         return _hook_result(dict(extras))
 
@@ -68,19 +61,22 @@ def classify(message: str, level: str | None, origin: str, extras: Fields | None
 
     c = message[:1]
     if c == "r" and message.startswith("recipient <"):
-        return _address_line("recipient", "rcpt", message, extras)
+        fields = shapes.address_line(message, "rcpt") if extras is None else _address_extras(message, "rcpt", extras)
+        return "recipient", _add_error_code(fields, fields.get("msg", ""))
     if c == "s" and message.startswith("sender <"):
-        return _address_line("sender", "mail_from", message, extras)
+        fields = shapes.address_line(message, "mail_from") if extras is None else \
+            _address_extras(message, "mail_from", extras)
+        return "sender", _add_error_code(fields, fields.get("msg", ""))
     if c == "m" and (message == "message" or message.startswith("message ")):
-        fields = dict(_kv(message, 8, extras))
+        fields = dict(extras) if extras is not None else shapes.message_summary(message[8:])
         return "message", _add_error_code(fields, fields.get("msg", ""))
     if c == "q" and (message == "queue" or message.startswith("queue ")):
-        fields = dict(_kv(message, 6, extras))
+        fields = dict(extras) if extras is not None else shapes.code_msg(message[6:])
         return "queue", _add_error_code(fields, fields.get("msg", ""))
     if c == "d" and (message == "disconnect" or message.startswith("disconnect ")):
-        return "disconnect", dict(_kv(message, 11, extras))
+        return "disconnect", dict(extras) if extras is not None else shapes.pairs(message[11:])
     if c == "c" and (message == "connect" or message.startswith("connect ")):
-        return "connect", dict(_kv(message, 8, extras))
+        return "connect", dict(extras) if extras is not None else shapes.pairs(message[8:])
     if (c == "S" or c == "C") and message[1:3] == ": ":
         return "protocol", _protocol(message)
     if c == "P" and message.startswith("Plugin "):
@@ -125,17 +121,12 @@ def _hook_result(fields: Fields) -> tuple[str, Fields]:
     return "hook_result", _add_error_code(fields, fields.get("msg", ""))
 
 
-def _address_line(kind: str, key: str, message: str, extras: Fields | None) -> tuple[str, Fields]:
-    m = _ADDR_HEAD.match(message)
-    if m is None:  # an address with a space or no closing bracket: take what is there
-        head, _, rest = message.partition(" ")
-        address, start = rest.split(" ", 1)[0], len(message)
-        address = strip_brackets(address)
-    else:
-        address, start = m.group(2), m.end() + 1
-    fields = dict(_kv(message, start, extras))
-    fields[key] = address
-    return kind, _add_error_code(fields, fields.get("msg", ""))
+def _address_extras(message: str, key: str, extras: Fields) -> Fields:
+    """JSON: the address is in the message text, the codes in the extras."""
+    lt, gt = message.find("<"), message.rfind(">")
+    fields = dict(extras)
+    fields[key] = message[lt + 1:gt] if -1 < lt < gt else message.partition(" ")[2]
+    return fields
 
 
 def _protocol(message: str) -> Fields:

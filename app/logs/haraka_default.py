@@ -2,21 +2,32 @@
 
 UUID is `-` outside a connection, `CONN-UUID` before MAIL FROM and `CONN-UUID.N` inside the
 N-th transaction. Messages built from objects carry logfmt pairs in the message text itself.
+A plain `split` does the work (no UUID or origin contains a space); a regex covers the rest.
 """
 from __future__ import annotations
 
 import re
 
 LEVELS = ("DATA", "PROTOCOL", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "CRIT", "ALERT", "EMERG")
-_HEAD = re.compile(r"\[(" + "|".join(LEVELS) + r")\] \[([^\]\s]*)\] \[([^\]]*)\] ?")
+_LEVEL_TAGS = {f"[{name}]": name for name in LEVELS}
+_HEAD = re.compile(r"\[(" + "|".join(LEVELS) + r")\] +\[([^\]\s]*)\] +\[([^\]]*)\] ?")
 
 
-def parse_default(text: str) -> tuple[str, str, str, str, None] | None:
-    """(level, uuid, origin, message, None), or None when `text` is not in this format."""
+def parse_default(text: str) -> tuple[str, str, str, str] | None:
+    """(level, uuid, origin, message), or None when `text` is not in this format."""
+    parts = text.split(" ", 3)
+    if len(parts) >= 3:
+        level = _LEVEL_TAGS.get(parts[0])
+        uuid, origin = parts[1], parts[2]
+        if level is not None and uuid[:1] == "[" and uuid[-1:] == "]" and origin[:1] == "[" and origin[-1:] == "]":
+            message = parts[3] if len(parts) == 4 else ""
+            if message[:1] == " ":
+                message = message.lstrip(" ")
+            return level, uuid[1:-1], origin[1:-1], message
     m = _HEAD.match(text)
     if m is None:
         return None
     message = text[m.end():]
-    if message.startswith(" "):
+    if message[:1] == " ":
         message = message.lstrip(" ")
-    return m.group(1), m.group(2), m.group(3), message, None
+    return m.group(1), m.group(2), m.group(3), message

@@ -46,17 +46,20 @@ def _parse(line: str, lineno: int, file: str) -> LogEvent | None:
     else:
         text, timestamp = strip_prefix(line)
     c = text[:1]
+    extras = None
     if c == "[":
         parsed = parse_default(text)
     elif c == "{":
         parsed = parse_json(text)
+        if parsed is not None:
+            parsed, extras = parsed[:4], parsed[4]
     elif c == "l" and text.startswith("level="):
         parsed = parse_logfmt(text)
     else:
         parsed = None
     if parsed is None:
         return _unformatted(text, timestamp, lineno, file)
-    level, uuid, origin, message, extras = parsed
+    level, uuid, origin, message = parsed
     kind, fields = classify(message, level, origin, extras)
     return LogEvent(lineno, file, text, kind, level, None if uuid == "-" else uuid, origin, timestamp, fields)
 

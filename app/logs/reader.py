@@ -3,18 +3,49 @@
 Reads fixed-size binary chunks and decodes them incrementally (a multi-byte character split
 across chunks is kept whole), so memory stays flat. Invalid UTF-8 becomes U+FFFD, a BOM is
 dropped, UTF-16 is followed, CRLF and lone CR end lines, and a line longer than MAX_LINE is
-cut (the rest up to its newline is skipped) instead of being held in memory. A file that
-looks binary yields nothing and says so in `notes`.
+cut (the rest up to its newline is skipped) instead of being held in memory. A file that is
+mostly control bytes yields nothing and says so in `notes`; stray NULs are just dropped.
 """
 from __future__ import annotations
 
+import bz2
 import codecs
+import gzip
+import lzma
+import os
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-from app.textio import MAX_LINE, _utf16_guess, looks_binary
+from app.textio import MAX_LINE, _utf16_guess
 
 CHUNK = 1 << 20
+# rotated logs are often compressed: read them as they are
+_COMPRESSED = ((b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.open))
+_TEXT_CONTROLS = frozenset("\t\n\r\x1b\x0c\x00")
+_READ_ERRORS = (OSError, EOFError, lzma.LZMAError)
+
+
+def open_log(path: str | os.PathLike) -> BinaryIO:
+    """Open a log for binary reading, decompressing gzip / bzip2 / xz files transparently."""
+    with open(path, "rb") as probe:
+        magic = probe.read(6)
+    for prefix, opener in _COMPRESSED:
+        if magic.startswith(prefix):
+            return opener(path, "rb")
+    return open(path, "rb")
+
+
+def looks_binary_log(sample: bytes) -> bool:
+    """Binary = over 10% control bytes or invalid UTF-8 among the non-NUL bytes.
+
+    NULs alone do not count: a crash or a truncated rotation leaves NUL blocks in real logs.
+    """
+    text = sample[:8192].decode("utf-8", errors="replace")
+    meaningful = len(text) - text.count("\x00")
+    if meaningful == 0:
+        return False
+    bad = text.count("\ufffd") + sum(1 for ch in text if ch < " " and ch not in _TEXT_CONTROLS)
+    return bad * 10 > meaningful
 
 
 @dataclass
@@ -27,8 +58,17 @@ class LineReader:
     replaced: int = 0
     notes: list[str] = field(default_factory=list)
 
+    def _read(self) -> bytes:
+        # read1: a decompressor hands over what it has, so a truncated archive still yields its start
+        read = getattr(self.stream, "read1", None) or self.stream.read
+        try:
+            return read(CHUNK)
+        except _READ_ERRORS as exc:   # truncated or corrupt compressed data, I/O error
+            self.notes.append(f"reading stopped early: {exc}")
+            return b""
+
     def lines(self) -> Iterator[str]:
-        head = self.stream.read(CHUNK)
+        head = self._read()
         if not head:
             return
         head = self._detect(head)
@@ -75,7 +115,7 @@ class LineReader:
                 pending, skipping = "", True
             if final:
                 break
-            chunk = self.stream.read(CHUNK)
+            chunk = self._read()
         if pending:
             yield pending
         if self.replaced:
@@ -93,5 +133,5 @@ class LineReader:
         if guess:
             self.encoding = guess
             return head
-        self.binary = looks_binary(head)
+        self.binary = looks_binary_log(head)
         return head

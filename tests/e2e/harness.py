@@ -24,6 +24,8 @@ START_TIMEOUT = 20.0      # seconds until the port must be listening
 STOP_GRACE = 2.0          # seconds between SIGTERM and SIGKILL
 SMTP_TIMEOUT = 15.0       # per socket operation; above the 2 s never_next plugin timeout
 LOG_FORMATS = ("default", "logfmt", "json")
+# Haraka's per-connection summary line, in each of the three log formats
+DISCONNECT_RE = re.compile(r'\] disconnect ip=|message=disconnect |"message":"disconnect"')
 
 _live: set["HarakaServer"] = set()
 
@@ -35,7 +37,8 @@ class HarakaError(RuntimeError):
 # --------------------------------------------------------------------------- install lookup
 
 def haraka_cli(install_dir: str | os.PathLike) -> Path:
-    """The `haraka` command script inside an npm install dir (the dir holding node_modules/)."""
+    """The `haraka` command script of a Haraka package dir (node_modules/Haraka) or of the npm
+    project dir holding node_modules/."""
     root = Path(install_dir)
     for candidate in (root / "node_modules" / "Haraka" / "bin" / "haraka",
                       root / "node_modules" / ".bin" / "haraka",
@@ -117,6 +120,7 @@ class HarakaServer:
         self.log_path = self.workdir / "haraka.log"
         self.port = 0
         self.proc: subprocess.Popen | None = None
+        self._final_log: str | None = None   # kept when our own temp dir is removed at stop
 
     # -- paths
 
@@ -160,7 +164,8 @@ class HarakaServer:
     def stop(self) -> None:
         self._kill()
         _live.discard(self)
-        if self._own_workdir:
+        if self._own_workdir and self.workdir.exists():
+            self._final_log = self._read_log()
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     # -- setup
@@ -255,6 +260,8 @@ class HarakaServer:
     # -- logs
 
     def _read_log(self) -> str:
+        if self._final_log is not None:
+            return self._final_log
         try:
             return self.log_path.read_bytes().decode("utf-8", "replace")
         except OSError:
@@ -264,8 +271,17 @@ class HarakaServer:
         return "\n".join(self._read_log().splitlines()[-n:])
 
     def log_lines(self) -> list[str]:
-        """Everything Haraka printed (stdout and stderr) so far, one entry per line."""
-        return self._read_log().splitlines()
+        """Everything Haraka printed (stdout and stderr) so far, one entry per line. While it
+        runs, a last line without its newline is still being written and is left out."""
+        text = self._read_log()
+        if self.proc is not None and text and not text.endswith("\n"):
+            text = text[:text.rfind("\n") + 1]
+        return text.splitlines()
+
+    def wait_for_disconnects(self, count: int, timeout: float = 10.0) -> bool:
+        """Wait (bounded) until Haraka has logged `count` connection summaries: after that the
+        log holds everything those transactions printed (except asynchronous outbound work)."""
+        return self.wait_for_log(DISCONNECT_RE, count=count, timeout=timeout)
 
     def wait_for_log(self, pattern: str | re.Pattern, count: int = 1, timeout: float = 10.0) -> bool:
         """Wait (bounded) until `pattern` matches at least `count` log lines."""
@@ -280,11 +296,14 @@ class HarakaServer:
 
 
 def default_install_dir() -> Path:
-    """The Haraka install to use: tests/haraka_install.py's answer, else /tmp/haraka-try."""
+    """The Haraka to use when none is given: tests/haraka_install.py's, else /tmp/haraka-try."""
     try:
         from haraka_install import haraka_dir   # tests/ is on sys.path via tests/conftest.py
     except ImportError:
-        haraka_dir = None
+        try:
+            from tests.haraka_install import haraka_dir
+        except ImportError:
+            haraka_dir = None
     found = haraka_dir() if haraka_dir else None
     return Path(found) if found else Path("/tmp/haraka-try")
 

@@ -1,0 +1,147 @@
+"""Benchmark `triage` against `grep -c` on a large realistic Haraka log.
+
+Builds a log of at least --size MB (default 200) in a temporary directory by replaying the
+real connections captured in tests/fixtures/logs with fresh UUIDs, several connections
+interleaved as on a busy server, then measures in the same run:
+  * `grep -c` over the file (the I/O + scanning baseline),
+  * `triage()` over the file in a child process: MB/s and peak RSS (ru_maxrss of that child).
+Targets: triage >= 1/40 of grep's MB/s (aim 1/10), peak RSS < 300 MB.
+
+    .venv/bin/python bench/triage.py [--size 200] [--source haraka-default.log] [--keep]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid as uuidlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "logs"
+UUID_RE = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+CONCURRENCY = 8
+RSS_LIMIT_MB = 300
+
+
+def connection_templates(source: Path) -> tuple[list[list[str]], list[str]]:
+    """Each captured connection as a list of lines with its UUID replaced by `{U}`; plus startup lines."""
+    blocks: dict[str, list[str]] = {}
+    startup: list[str] = []
+    for line in source.read_text(encoding="utf-8").splitlines():
+        m = UUID_RE.search(line)
+        if m is None:
+            startup.append(line)
+            continue
+        blocks.setdefault(m.group(0), []).append(line.replace(m.group(0), "{U}"))
+    return list(blocks.values()), startup
+
+
+def generate(path: Path, size_mb: int, source: Path, seed: int = 7) -> int:
+    """Write at least size_mb MB; returns the number of connections written."""
+    rng = random.Random(seed)
+    templates, startup = connection_templates(source)
+    target = size_mb * 1024 * 1024
+    written = connections = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("\n".join(startup) + "\n")
+        while written < target:
+            group = []
+            for _ in range(CONCURRENCY):
+                new = str(uuidlib.UUID(int=rng.getrandbits(128), version=4)).upper()
+                group.append([l.replace("{U}", new) for l in rng.choice(templates)])
+            connections += len(group)
+            chunk = []
+            # interleave the group's lines round-robin, as concurrent connections appear in a real log
+            for i in range(max(len(g) for g in group)):
+                for g in group:
+                    if i < len(g):
+                        chunk.append(g[i])
+            text = "\n".join(chunk) + "\n"
+            out.write(text)
+            written += len(text.encode("utf-8"))
+    return connections
+
+
+def time_grep(path: Path, pattern: str) -> tuple[float, str]:
+    best, out = float("inf"), ""
+    for _ in range(3):
+        t = time.perf_counter()
+        out = subprocess.run(["grep", "-c", pattern, str(path)], capture_output=True, text=True).stdout.strip()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+TRIAGE_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+from app.triage import triage
+t = time.perf_counter()
+r = triage([{path!r}])
+elapsed = time.perf_counter() - t
+print(elapsed, r.lines_read, r.connections, r.transactions, r.messages_accepted,
+      r.wildduck["processed_without_store"], sep="\\t")
+"""
+
+
+def time_triage(path: Path) -> tuple[float, float, list[str]]:
+    """(seconds inside triage(), peak RSS MB of the child, summary fields)."""
+    code = TRIAGE_CHILD.format(root=str(ROOT), path=str(path))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"triage child failed with exit code {proc.returncode}")
+    fields = out.strip().split("\t")
+    return float(fields[0]), usage.ru_maxrss / 1024, fields[1:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", type=int, default=200, help="log size in MB (default 200)")
+    ap.add_argument("--source", default="haraka-default.log", help="fixture to replay (in tests/fixtures/logs)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated log and print its path")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="mxdoctor-bench-"))
+    log = tmp / "haraka-bench.log"
+    try:
+        t = time.perf_counter()
+        conns = generate(log, args.size, FIXTURES / args.source)
+        size_mb = log.stat().st_size / (1024 * 1024)
+        print(f"generated {size_mb:.1f} MB, {conns:,} connections from {args.source} "
+              f"in {time.perf_counter() - t:.1f}s: {log}")
+        subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)   # warm the page cache
+
+        grep_s, grep_count = time_grep(log, "recipient")
+        grep_mbs = size_mb / grep_s
+        print(f"grep -c recipient : {grep_s:7.3f}s  {grep_mbs:9.1f} MB/s  (count {grep_count})")
+
+        triage_s, rss_mb, summary = time_triage(log)
+        triage_mbs = size_mb / triage_s
+        print(f"triage            : {triage_s:7.3f}s  {triage_mbs:9.1f} MB/s  peak RSS {rss_mb:.0f} MB  "
+              f"(lines {summary[0]}, connections {summary[1]}, transactions {summary[2]}, "
+              f"accepted {summary[3]}, processed-without-store {summary[4]})")
+
+        ratio = grep_mbs / triage_mbs
+        speed_ok, rss_ok = ratio <= 40, rss_mb < RSS_LIMIT_MB
+        print(f"ratio             : triage runs at 1/{ratio:.1f} of grep  "
+              f"(target <= 1/40: {'PASS' if speed_ok else 'FAIL'}; aim 1/10: {'yes' if ratio <= 10 else 'no'})")
+        print(f"memory            : {rss_mb:.0f} MB peak (target < {RSS_LIMIT_MB} MB: {'PASS' if rss_ok else 'FAIL'})")
+        return 0 if speed_ok and rss_ok else 1
+    finally:
+        if args.keep:
+            print(f"kept {log}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Where the index lives: MXDOCTOR_HOME, else the user's data dir (XDG)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_home() -> Path:
+    env = os.environ.get("MXDOCTOR_HOME")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "mxdoctor"

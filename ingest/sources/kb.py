@@ -1,0 +1,73 @@
+"""The built-in knowledge base: kb/notes (topic pages), kb/rules (one page per rule) and the
+plugin catalog (one page per plugin). Always indexed, offline, in seconds."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import yaml
+
+from ingest.documents import SourceDoc
+from ingest.kbdata import kb_path
+from ingest.sources import SourceContext
+from ingest.sources.files import SkipDoc, file_to_doc
+
+RULE_URL = "mxdoctor://rules/{id}"
+NOTE_URL = "mxdoctor://notes/{id}"
+PLUGIN_URL = "mxdoctor://plugins/{name}"
+
+
+def iter_docs(spec: dict[str, Any], ctx: SourceContext) -> Iterator[SourceDoc]:
+    notes = kb_path("notes")
+    for path in sorted(notes.glob("*.md")) if notes.is_dir() else []:
+        try:
+            doc = file_to_doc(path, f"notes/{path.name}", "kb", "", kind="note")
+        except (SkipDoc, OSError) as exc:
+            ctx.warn(f"{path}: skipped: {exc}")
+            continue
+        note_id = doc.meta.get("id") or path.stem.split(".")[0]
+        doc.doc_id = f"kb:note:{note_id}" + (f".{doc.lang}" if doc.lang != "en" else "")
+        doc.url = NOTE_URL.format(id=note_id)
+        doc.meta["note"] = note_id
+        yield doc
+    rules = kb_path("rules")
+    for path in sorted(rules.glob("*.yaml")) if rules.is_dir() else []:
+        try:
+            doc = file_to_doc(path, f"rules/{path.name}", "kb", "", kind="rule")
+        except (SkipDoc, OSError) as exc:
+            ctx.warn(f"{path}: skipped: {exc}")
+            continue
+        doc.doc_id = f"kb:rule:{doc.meta['rule']}"
+        doc.url = RULE_URL.format(id=doc.meta["rule"])
+        yield doc
+    yield from _plugin_pages(ctx)
+
+
+def _plugin_pages(ctx: SourceContext) -> Iterator[SourceDoc]:
+    """One short page per catalog plugin: hooks, role, config files (merged across overlays)."""
+    plugins: dict[str, dict] = {}
+    base = kb_path("plugins")
+    for path in sorted(base.glob("*.yaml")) if base.is_dir() else []:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            ctx.warn(f"{path}: skipped: {exc}")
+            continue
+        for name, info in (data.get("plugins") or {}).items():
+            merged = plugins.setdefault(name, {})
+            for k, v in (info or {}).items():
+                if v:
+                    merged[k] = v
+    for name, info in sorted(plugins.items()):
+        hooks = info.get("hooks") or []
+        lines = [f"# Haraka plugin {name}", ""]
+        if info.get("summary"):
+            lines += [str(info["summary"]), ""]
+        lines += [f"- package: {info.get('package', 'unknown')} {info.get('version', '')}".rstrip(),
+                  f"- roles: {', '.join(info.get('roles') or []) or 'unknown'}",
+                  f"- config files: {', '.join(info.get('config_files') or []) or 'none'}", "",
+                  "## Hooks", ""]
+        lines += [f"- `{h['hook']}` → `{h.get('method', '')}` (priority {h.get('priority', 0)})" for h in hooks] \
+            or ["- registers no hooks with its default configuration"]
+        yield SourceDoc(doc_id=f"kb:plugin:{name}", source="kb", title=f"Haraka plugin {name}",
+                        text="\n".join(lines) + "\n", path=f"plugins/{name}", url=PLUGIN_URL.format(name=name),
+                        kind="plugin", meta={"plugin": name})

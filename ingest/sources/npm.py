@@ -1,0 +1,93 @@
+"""Docs shipped inside npm packages (Haraka's docs/, plugin READMEs, WildDuck's docs/).
+
+`npm pack NAME@VERSION` downloads the tarball from the registry (pinned versions; cached under
+the data dir); nothing upstream is ever copied into this repository.
+"""
+from __future__ import annotations
+
+import fnmatch
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from ingest.documents import SourceDoc
+from ingest.sources import SourceContext, source_name
+from ingest.sources.files import SUFFIXES, SkipDoc, file_to_doc
+
+NPM_TIMEOUT = 120
+DEFAULT_PATHS = ["README.md", "docs/**"]
+
+
+def pack(package: str, version: str, cache: Path) -> Path:
+    """The cached tarball for package@version, running `npm pack` when it is not cached yet."""
+    cache.mkdir(parents=True, exist_ok=True)
+    safe = package.replace("@", "").replace("/", "-")
+    for existing in cache.glob(f"{safe}-{version}.tgz"):
+        return existing
+    npm = shutil.which("npm")
+    if not npm:
+        raise OSError("npm is not installed")
+    proc = subprocess.run([npm, "pack", f"{package}@{version}", "--pack-destination", str(cache), "--silent"],
+                          capture_output=True, text=True, timeout=NPM_TIMEOUT, cwd=cache)
+    if proc.returncode != 0:
+        raise OSError((proc.stderr or proc.stdout).strip().splitlines()[-1] if (proc.stderr or proc.stdout).strip()
+                      else f"npm pack exited {proc.returncode}")
+    name = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    path = cache / name
+    if not path.is_file():
+        found = sorted(cache.glob(f"{safe}-*.tgz"))
+        if not found:
+            raise OSError("npm pack produced no tarball")
+        path = found[-1]
+    return path
+
+
+def extract_docs(tgz: Path, dest: Path, patterns: list[str]) -> list[Path]:
+    """Extract only documentation members matching `patterns` (relative to the package root)."""
+    out: list[Path] = []
+    with tarfile.open(tgz, "r:gz") as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            rel = member.name.split("/", 1)[1] if "/" in member.name else member.name
+            if Path(rel).suffix.lower() not in SUFFIXES or ".." in Path(rel).parts:
+                continue
+            if not any(fnmatch.fnmatch(rel, p) or rel == p for p in patterns):
+                continue
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fh = tar.extractfile(member)
+            if fh is not None:
+                target.write_bytes(fh.read())
+                out.append(target)
+    return sorted(out)
+
+
+def iter_docs(spec: dict[str, Any], ctx: SourceContext) -> Iterator[SourceDoc]:
+    package, version = spec["package"], str(spec.get("version", "latest"))
+    name = source_name(spec)
+    if ctx.offline:
+        ctx.warn(f"{name}: offline mode; not fetched")
+        return
+    try:
+        tgz = pack(package, version, ctx.cache_dir / "npm")
+    except (OSError, subprocess.SubprocessError) as exc:
+        ctx.warn(f"{name}: npm pack failed ({exc}); skipped — is a registry reachable?")
+        return
+    dest = ctx.cache_dir / "npm-docs" / f"{package.replace('/', '-')}-{version}"
+    if dest.exists():
+        shutil.rmtree(dest)
+    files = extract_docs(tgz, dest, spec.get("paths") or DEFAULT_PATHS)
+    web = spec.get("url_base") or f"https://www.npmjs.com/package/{package}/v/{version}"
+    for path in files:
+        rel = path.relative_to(dest).as_posix()
+        url = f"{spec['repo_url'].rstrip('/')}/{rel}" if spec.get("repo_url") else web
+        try:
+            doc = file_to_doc(path, rel, name, url, kind="upstream")
+        except (SkipDoc, OSError) as exc:
+            ctx.warn(f"{name}/{rel}: skipped: {exc}")
+            continue
+        doc.meta.setdefault("package", package)
+        yield doc

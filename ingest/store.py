@@ -1,0 +1,66 @@
+"""The vector store: Chroma through LangChain's `langchain-chroma`, local or a Chroma server.
+
+Local by default (`PersistentClient` under the data dir); `HttpClient` when CHROMA_HOST /
+CHROMA_PORT are set. Telemetry is always off. The collection name carries the embedding name so
+vectors of different models never mix.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+
+_clients: dict[str, chromadb.api.ClientAPI] = {}
+_lock = threading.Lock()
+
+
+def collection_name(embedding: str) -> str:
+    return "mxdoctor-" + re.sub(r"[^a-zA-Z0-9_-]", "-", embedding)[:40].strip("-")
+
+
+def client(home: Path) -> chromadb.api.ClientAPI:
+    settings = Settings(anonymized_telemetry=False, allow_reset=True)
+    host = os.environ.get("CHROMA_HOST")
+    key = f"http://{host}:{os.environ.get('CHROMA_PORT', '8000')}" if host else str(home / "chroma")
+    with _lock:
+        if key not in _clients:
+            if host:
+                _clients[key] = chromadb.HttpClient(host=host, port=int(os.environ.get("CHROMA_PORT", "8000")),
+                                                    settings=settings)
+            else:
+                (home / "chroma").mkdir(parents=True, exist_ok=True)
+                _clients[key] = chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+        return _clients[key]
+
+
+def vector_store(home: Path, embeddings: Embeddings, embedding_name: str) -> Chroma:
+    return Chroma(client=client(home), collection_name=collection_name(embedding_name),
+                  embedding_function=embeddings, collection_metadata={"hnsw:space": "cosine"})
+
+
+def all_chunks(store: Chroma, batch: int = 5000) -> tuple[list[str], list[str], list[dict]]:
+    """(ids, texts, metadatas) of everything in the collection, paged."""
+    coll = store._collection
+    ids: list[str] = []
+    texts: list[str] = []
+    metas: list[dict] = []
+    offset = 0
+    while True:
+        got = coll.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+        if not got["ids"]:
+            break
+        ids += got["ids"]
+        texts += got["documents"]
+        metas += got["metadatas"]
+        offset += len(got["ids"])
+    return ids, texts, metas
+
+
+def ids_for_doc(store: Chroma, doc_id: str) -> set[str]:
+    return set(store._collection.get(where={"doc_id": doc_id}, include=[])["ids"])

@@ -1,0 +1,42 @@
+"""Tokens for the lexical index, for English *and* Chinese.
+
+English: lower-case words, keeping dotted/underscored plugin names whole (`rcpt_to.in_host_list`)
+and also their parts. Chinese: jieba's search-mode segmentation, plus character bigrams so a
+term jieba does not know still matches.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+WORD_RE = re.compile(r"[a-z0-9][a-z0-9_.\-/@]*[a-z0-9]|[a-z0-9]")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]+")
+STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "is", "it", "for", "on", "be", "as", "at", "by", "with",
+        "that", "this", "are", "was", "i", "my", "me", "do", "does", "why", "what", "how", "not", "no", "can",
+        "的", "了", "是", "在", "我", "吗", "呢", "和", "也", "就", "都", "把", "被", "有", "没有", "为什么", "怎么"}
+
+_jieba = None
+
+
+def _cut(text: str) -> list[str]:
+    global _jieba
+    if _jieba is None:
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+        _jieba = jieba
+    return [w for w in _jieba.cut_for_search(text) if w.strip()]
+
+
+def tokenize(text: str) -> list[str]:
+    text = text.lower()
+    out: list[str] = []
+    for w in WORD_RE.findall(text):
+        if w in STOP:
+            continue
+        out.append(w)
+        if any(c in w for c in "._-/@"):
+            out += [p for p in re.split(r"[._\-/@]+", w) if p and p not in STOP and len(p) > 1]
+    for run in CJK_RE.findall(text):
+        out += [w for w in _cut(run) if w not in STOP]
+        out += [run[i:i + 2] for i in range(len(run) - 1)]
+    return out

@@ -1,0 +1,156 @@
+"""`triage()` counts on the real fixtures, and the `mxdoctor triage` command."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.errors import InputError
+from app.triage import render_text, triage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "logs"
+DEFAULT = FIXTURES / "haraka-default.log"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return triage([DEFAULT])
+
+
+def _row(rows, **match):
+    found = [r for r in rows if all(r[k] == v for k, v in match.items())]
+    assert len(found) == 1, (match, rows)
+    return found[0]
+
+
+def test_line_and_traffic_counts(report):
+    assert (report.lines_read, report.lines_parsed, report.lines_unparsed) == (384, 348, 36)
+    assert report.files[0].formats == {"default": 312}
+    assert report.connections == 25 and report.transactions == 19
+    assert (report.messages_accepted, report.messages_deferred, report.messages_rejected) == (7, 6, 1)
+    assert report.recipients == {"accepted": 17, "rejected": 7, "deferred": 4, "unknown": 0}
+    assert report.outcomes["connection_rejected"] == 1 and report.outcomes["no_recipients"] == 4
+    assert report.haraka_versions == ["3.3.4"]
+    assert report.plugins_loaded[:2] == ["does_not_exist", "wildduck"]
+
+
+def test_rejections_by_stage_plugin_and_code(report):
+    nobody = _row(report.rejections, stage="rcpt", plugin=None)
+    assert nobody["count"] == 4 and nobody["code"] == 550 and nobody["reply"] == "I cannot deliver mail for <…>"
+    assert report.misleading_ok == 4      # all four were logged as code=OK
+    assert _row(report.rejections, stage="rcpt", plugin="wildduck", reply="5.1.1 No such user")["count"] == 2
+    assert _row(report.rejections, stage="ehlo")["plugin"] == "helo.checks"
+    assert _row(report.rejections, stage="mail")["plugin"] == "access"
+    errq07 = _row(report.rejections, stage="queue")
+    assert errq07["reply"] == "Failed to queue message, too many nested attachments [ERRQ07]"   # uuid suffix gone
+    assert _row(report.deferrals, stage="rcpt", reply="Failed to process recipient, try again [ERRC02]")["count"] == 2
+    assert _row(report.deferrals, stage="data")["plugin"] == "never_calls"
+    assert _row(report.deferrals, stage="queue", plugin=None)["code"] == 451
+    for row in report.rejections + report.deferrals:
+        assert row["examples"] and row["examples"][0].startswith(str(DEFAULT) + ":")
+
+
+def test_wildduck_summary_flags_processed_without_store(report):
+    wd = report.wildduck
+    assert (wd["resolved"], wd["stored"], wd["message_processed"], wd["processed_without_store"]) == (13, 6, 7, 1)
+    assert wd["db_failed"] == 2 and wd["deferred"] == 3 and wd["rejected"] == 1
+    assert wd["error_codes"] == {"ERRC02": 2, "ERRC01": 1, "ERRC03": 1, "ERRQ07": 1, "ERRQ05": 1, "ERRQ06": 1,
+                                 "ERRQ01": 1}
+    (example,) = wd["processed_without_store_examples"]
+    line = int(example.split(":")[1].split()[0])
+    assert "Message processed" in DEFAULT.read_text().splitlines()[line - 1]
+
+
+def test_errors_timeouts_and_load_errors(report):
+    assert [(r["plugin"], r["hook"], r["count"]) for r in report.timeouts] == [("never_calls", "data_post", 1)]
+    assert [(r["plugin"], r["count"]) for r in report.load_errors] == [("does_not_exist", 2)]
+    crit = {(r["plugin"], r["message"]): r["count"] for r in report.crit}
+    assert crit[("wildduck", "connect ECONNREFUSED 127.0.0.1:27017")] == 2
+    assert crit[("throws", "TypeError: Cannot read properties of undefined (reading 'host')")] == 1
+
+
+def test_all_formats_give_the_same_story():
+    """haraka-json-ts.log holds the same runs as haraka-default.log minus one (loaderr_ignored: one
+    accepted and stored message on a connection of its own, plus the readiness probe connection)."""
+    def numbers(r):
+        return {"connections": r.connections, "transactions": r.transactions, "msgs_accepted": r.messages_accepted,
+                "msgs_deferred": r.messages_deferred, "msgs_rejected": r.messages_rejected,
+                **{f"rcpts_{k}": v for k, v in r.recipients.items()},
+                "misleading_ok": r.misleading_ok, "stored": r.wildduck["stored"],
+                "pws": r.wildduck["processed_without_store"], "timeouts": len(r.timeouts)}
+    default, json_ts = numbers(triage([DEFAULT])), numbers(triage([FIXTURES / "haraka-json-ts.log"]))
+    diff = {k: default[k] - json_ts[k] for k in default if default[k] != json_ts[k]}
+    assert diff == {"connections": 2, "transactions": 1, "msgs_accepted": 1, "rcpts_accepted": 1, "stored": 1}, diff
+
+
+def test_named_line_sources_and_timelines():
+    lines = DEFAULT.read_text().splitlines()
+    rep = triage([("pasted.log", lines)], timelines=True)
+    assert rep.files[0].name == "pasted.log" and rep.lines_read == 384
+    assert len(rep.timelines) == 26      # 19 transactions + 7 connections that never sent MAIL FROM
+    canonical = next(t for t in rep.timelines if t["recipients"] and t["recipients"][0]["plugin"] ==
+                     "rcpt_to.in_host_list")
+    kinds = [e["kind"] for e in canonical["events"]]
+    assert kinds[0] == "connect" and "queue" in kinds and kinds[-1] == "disconnect"
+    text = render_text(rep, timelines=True)
+    assert canonical["uuid"] in text and "Timelines" in text
+
+
+def test_render_text_mentions_the_key_findings(report):
+    text = render_text(report)
+    assert "25  connections" in text.replace(",", "")
+    assert "\"250 Message processed\" but WildDuck stored nothing" in text
+    assert "I cannot deliver mail for <…>" in text
+    assert "timeout: plugin never_calls on hook data_post" in text
+    assert "load error: does_not_exist" in text
+    assert "Timelines" not in text
+
+
+def test_binary_and_empty_files_are_noted_not_fatal(tmp_path):
+    binary, empty = tmp_path / "x.gz", tmp_path / "empty.log"
+    binary.write_bytes(bytes(range(256)) * 40)
+    empty.write_bytes(b"")
+    rep = triage([binary, empty])
+    assert rep.lines_read == 0 and rep.connections == 0
+    assert any("binary" in n for n in rep.files[0].notes)
+    assert "binary" in render_text(rep)
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError) as err:
+        triage([tmp_path / "nope.log"])
+    assert "nope.log" in str(err.value)
+
+
+# ---------------------------------------------------------------------------- CLI
+
+def test_cli_text_exit_0(capsys):
+    assert main(["triage", str(DEFAULT)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("mxdoctor triage:") and "Rejections (5xx)" in out
+
+
+def test_cli_json_exit_0(capsys):
+    assert main(["triage", "--format", "json", "--timelines", str(FIXTURES / "haraka-protocol.log")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["transactions"] == 2 and data["recipients"]["rejected"] == 2
+    rcpts = [r for t in data["timelines"] for r in t["recipients"]]
+    assert [(r["address"], r["code"], r["basis"]) for r in rcpts] == [
+        ("nobody@other.test", 550, "smtp_reply"), ("alice@example.com", 250, "smtp_reply"),
+        ("nobody@other.test", 550, "smtp_reply")]
+
+
+def test_cli_missing_file_exit_2(capsys, tmp_path):
+    assert main(["triage", str(DEFAULT), str(tmp_path / "missing.log")]) == 2
+    assert "missing.log" in capsys.readouterr().err
+
+
+def test_cli_stdin(monkeypatch, capsys):
+    import io
+    import sys
+    fake = io.TextIOWrapper(io.BytesIO(DEFAULT.read_bytes()))
+    monkeypatch.setattr(sys, "stdin", fake)
+    assert main(["triage", "--format", "json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["connections"] == 25
