@@ -127,8 +127,9 @@ class PluginInfo:
     config_files: list[str] = field(default_factory=list)
     package: str | None = None      # npm package ("Haraka" for core plugins)
     version: str | None = None
-    source: str = "haraka"          # haraka (generated) | manual | user
+    source: str = "haraka"          # haraka (generated) | manual | user | local
     summary: str = ""
+    answers: dict[str, list[str]] = field(default_factory=dict)  # local plugins: method -> next() codes seen
 
 
 @dataclass

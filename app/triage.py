@@ -2,12 +2,12 @@
 
 One streaming pass per file: every line is parsed, counted and fed to the transaction
 tracker; finished transactions are folded into counters and dropped, so memory stays flat on
-logs of any size. The numbers come from real SMTP outcomes (see app.logs.transactions), not
+logs of any size. Big files are split by connection UUID across worker processes, each
+reading the file and handling its share of connections; their counters are merged. The numbers come from real SMTP outcomes (see app.logs.transactions), not
 from Haraka's misleading `code=OK` summaries.
 """
 from __future__ import annotations
 
-import lzma
 import os
 import re
 from collections import Counter
@@ -16,9 +16,13 @@ from typing import Any, Iterable
 
 from app.errors import InputError
 from app.logs import LineReader, Transaction, TransactionTracker, open_log, parse_line
+from app.logs.shard import shard_of
+from app.logs.transactions import INFO_OR_FINER, TRACKED_KINDS
 from app.model import LogEvent
 
 MAX_EXAMPLES = 3
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024
+MAX_WORKERS = 4
 DEFAULT_MAX_TIMELINES = 200
 CRIT_LEVELS = frozenset({"CRIT", "ALERT", "EMERG"})
 
@@ -72,24 +76,36 @@ class TriageReport:
 
 
 class _Tally:
-    """Counters with a few `file:line` examples per key."""
+    """Counters with the earliest few `file:line` examples per key (deterministic, mergeable)."""
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()
-        self.examples: dict[tuple, list[str]] = {}
+        self.examples: dict[tuple, list[tuple[tuple[int, int], str]]] = {}
 
-    def add(self, key: tuple, example: str) -> None:
+    def add(self, key: tuple, order: tuple[int, int], example: str) -> None:
         self.counts[key] += 1
-        ex = self.examples.setdefault(key, [])
-        if len(ex) < MAX_EXAMPLES:
-            ex.append(example)
+        ex = self.examples.get(key)
+        if ex is None:
+            self.examples[key] = [(order, example)]
+        elif len(ex) < MAX_EXAMPLES or order < ex[-1][0]:
+            ex.append((order, example))
+            ex.sort()
+            del ex[MAX_EXAMPLES:]
+
+    def merge(self, other: "_Tally") -> None:
+        self.counts.update(other.counts)
+        for key, ex in other.examples.items():
+            mine = self.examples.setdefault(key, [])
+            mine.extend(ex)
+            mine.sort()
+            del mine[MAX_EXAMPLES:]
 
     def rows(self, names: tuple[str, ...]) -> list[dict[str, Any]]:
         rows = []
-        for key, n in self.counts.most_common():
+        for key, n in sorted(self.counts.items(), key=lambda kv: (-kv[1], repr(kv[0]))):
             row = dict(zip(names, key))
             row["count"] = n
-            row["examples"] = self.examples.get(key, [])
+            row["examples"] = [text for _, text in self.examples.get(key, [])]
             rows.append(row)
         return rows
 
@@ -106,13 +122,17 @@ def _normalise_reply(text: str) -> str:
 
 
 class _Triage:
-    def __init__(self, timelines: bool, max_timelines: int):
-        self.report = TriageReport()
+    """Everything counted so far. Workers each fill one and the parent merges them."""
+
+    def __init__(self, timelines: bool = False, max_timelines: int = 0):
         self.tracker = TransactionTracker(keep_events=timelines)
         self.want_timelines = timelines
         self.max_timelines = max_timelines
-        self.kinds: Counter = Counter()
-        self.levels: Counter = Counter()
+        self.timelines: list[dict[str, Any]] = []
+        self.files: list[FileStats] = []
+        self.file_index = 0
+        self.lines: Counter = Counter()          # (kind, level) -> lines
+        self.numbers: Counter = Counter()        # transactions, messages_*, misleading_ok, connections
         self.outcomes: Counter = Counter()
         self.recipients: Counter = Counter()
         self.rejections = _Tally()
@@ -120,66 +140,86 @@ class _Triage:
         self.crit = _Tally()
         self.timeouts = _Tally()
         self.load_errors = _Tally()
+        self.processed_without_store = _Tally()
         self.wd: Counter = Counter()
         self.wd_codes: Counter = Counter()
-        self.pws_examples: list[str] = []
         self.plugins_loaded: dict[str, None] = {}
         self.versions: dict[str, None] = {}
 
     # ------------------------------------------------------------------ reading
-    def read(self, name: str, lines: Iterable[str], stats: FileStats) -> None:
-        kinds, levels, formats = self.kinds, self.levels, Counter()
-        feed, absorb, on_event = self.tracker.feed, self.absorb, self.on_event
-        n = parsed = unparsed = blank = 0
+    def read(self, name: str, lines: Iterable[str], stats: FileStats, shard: tuple[int, int] | None = None) -> None:
+        """Parse, count and track every line (or, with `shard=(k, n)`, the lines of connections in shard k)."""
+        counts: dict[tuple, int] = {}
+        get = counts.get
+        feed, absorb, on_event, mark_info = self.tracker.feed, self.absorb, self.on_event, self.tracker.mark_info
+        tracked, special = TRACKED_KINDS, _SPECIAL_KINDS
+        info_seen = False
+        n = blank = 0
+        mine, shards = shard if shard else (0, 1)
         for n, line in enumerate(lines, 1):
+            if shards > 1 and shard_of(line, shards) != mine:
+                continue
             ev = parse_line(line, n, name)
             if ev is None:
                 blank += 1
                 continue
-            kind = ev.kind
-            kinds[kind] += 1
-            level = ev.level
+            kind, level = ev.kind, ev.level
+            key = (kind, level, ev.raw[:1])
+            counts[key] = get(key, 0) + 1
             if level is None:
                 if kind == "other":
-                    unparsed += 1
                     continue
-                parsed += 1
-                if kind in _SPECIAL_KINDS:
+                if kind in special:
                     on_event(ev)
             else:
-                parsed += 1
-                levels[level] += 1
-                c = ev.raw[0]
-                formats["default" if c == "[" else "json" if c == "{" else "logfmt"] += 1
-                if level in CRIT_LEVELS or kind in _SPECIAL_KINDS:
+                if not info_seen and level in INFO_OR_FINER:
+                    mark_info(name)
+                    info_seen = True
+                if kind in special or level in CRIT_LEVELS or (kind == "plugin_line" and ev.uuid is None):
                     on_event(ev)
-            done = feed(ev)
-            if done:
-                for t in done:
-                    absorb(t)
-        stats.lines, stats.parsed, stats.unparsed, stats.blank = n, parsed, unparsed, blank
-        stats.formats = dict(formats)
+            if kind in tracked or self.want_timelines:
+                done = feed(ev)
+                if done:
+                    for t in done:
+                        absorb(t)
+        stats.lines, stats.blank = n, stats.blank + blank
+        formats: Counter = Counter()
+        for (kind, level, first), count in counts.items():
+            self.lines[(kind, level)] += count
+            if level is None:
+                if kind == "other":
+                    stats.unparsed += count
+                else:
+                    stats.parsed += count
+            else:
+                stats.parsed += count
+                formats[_FORMATS.get(first, "logfmt")] += count
+        for fmt, count in formats.items():
+            stats.formats[fmt] = stats.formats.get(fmt, 0) + count
 
     def on_event(self, ev: LogEvent) -> None:
         """Events counted outside transactions: errors, timeouts, load problems, startup facts."""
         kind, f = ev.kind, ev.fields
+        order = (self.file_index, ev.lineno)
         if kind == "plugin_line":
             action = f.get("wildduck_action")
             if action is not None and action.startswith("DB_"):
                 self.wd[action.lower()] += 1
             if ev.level in CRIT_LEVELS:
-                self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), _where(ev.file, ev.lineno, ev.uuid))
+                self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), order,
+                              _where(ev.file, ev.lineno, ev.uuid))
         elif kind == "timeout":
-            self.timeouts.add((f.get("plugin"), f.get("hook")), _where(ev.file, ev.lineno, ev.uuid))
+            self.timeouts.add((f.get("plugin"), f.get("hook")), order, _where(ev.file, ev.lineno, ev.uuid))
         elif kind == "load_error":
-            self.load_errors.add((f.get("plugin"), f.get("error")), _where(ev.file, ev.lineno, ev.uuid))
+            self.load_errors.add((f.get("plugin"), f.get("error")), order, _where(ev.file, ev.lineno, ev.uuid))
         elif kind == "plugin_load":
             self.plugins_loaded.setdefault(f.get("plugin", ""), None)
         elif kind == "startup":
             if f.get("version"):
                 self.versions.setdefault(f["version"], None)
         elif ev.level in CRIT_LEVELS:
-            self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), _where(ev.file, ev.lineno, ev.uuid))
+            self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), order,
+                          _where(ev.file, ev.lineno, ev.uuid))
 
     # ------------------------------------------------------------------ transactions
     def absorb(self, t: Transaction) -> None:
@@ -188,42 +228,48 @@ class _Triage:
             r = t.connection_reply
             if r is not None:
                 tally = self.rejections if r.outcome == "rejected" else self.deferrals
-                tally.add((r.hook, r.hook, r.plugin, r.code, _normalise_reply(r.text)),
+                tally.add((r.hook, r.hook, r.plugin, r.code, _normalise_reply(r.text)), (self.file_index, r.line or 0),
                           _where(t.file, r.line, t.uuid))
             self._keep_timeline(t)
             return
-        self.report.transactions += 1
+        numbers = self.numbers
+        numbers["transactions"] += 1
         if t.sender is not None and t.sender.outcome != "accepted":
-            self._refusal("mail", t.sender.hook, t.sender.plugin, t.sender.code, t.sender.text, t, t.sender.line,
-                          t.sender.outcome)
+            self._refusal("mail", t.sender, t)
         for r in t.recipients:
             self.recipients[r.outcome] += 1
-            if r.outcome in ("rejected", "deferred"):
-                self._refusal("rcpt", r.hook, r.plugin, r.code, r.reply, t, r.line, r.outcome)
+            if r.outcome == "rejected" or r.outcome == "deferred":
+                tally = self.rejections if r.outcome == "rejected" else self.deferrals
+                tally.add(("rcpt", r.hook, r.plugin, r.code, _normalise_reply(r.reply)),
+                          (self.file_index, r.line or 0), _where(t.file, r.line, t.uuid))
                 if r.retval == "OK":
-                    self.report.misleading_ok += 1
-        for step in (t.data, t.queue):
-            if step is not None and step.outcome != "accepted":
-                stage = "data" if step is t.data else "queue"
-                self._refusal(stage, step.hook, step.plugin, step.code, step.text, t, step.line, step.outcome)
+                    numbers["misleading_ok"] += 1
+        if t.data is not None and t.data.outcome != "accepted":
+            self._refusal("data", t.data, t)
+        if t.queue is not None and t.queue.outcome != "accepted":
+            self._refusal("queue", t.queue, t)
         if t.queue is not None and t.queue.outcome == "accepted":
-            self.report.messages_accepted += 1
+            numbers["messages_accepted"] += 1
         elif t.outcome == "deferred":
-            self.report.messages_deferred += 1
+            numbers["messages_deferred"] += 1
         elif t.outcome == "rejected" and t.stage in ("data", "queue"):
-            self.report.messages_rejected += 1
+            numbers["messages_rejected"] += 1
         self._wildduck(t)
         self._keep_timeline(t)
 
-    def _refusal(self, stage, hook, plugin, code, text, t: Transaction, line, outcome) -> None:
-        tally = self.rejections if outcome == "rejected" else self.deferrals
-        tally.add((stage, hook, plugin, code, _normalise_reply(text)), _where(t.file, line, t.uuid))
+    def _refusal(self, stage: str, step, t: Transaction) -> None:
+        tally = self.rejections if step.outcome == "rejected" else self.deferrals
+        tally.add((stage, step.hook, step.plugin, step.code, _normalise_reply(step.text)),
+                  (self.file_index, step.line or 0), _where(t.file, step.line, t.uuid))
 
     def _wildduck(self, t: Transaction) -> None:
         wd = self.wd
-        wd["resolved"] += len(t.resolved)
-        wd["stored"] += len(t.stored)
-        wd["forwarded"] += len(t.forwarded)
+        if t.resolved:
+            wd["resolved"] += len(t.resolved)
+        if t.stored:
+            wd["stored"] += len(t.stored)
+        if t.forwarded:
+            wd["forwarded"] += len(t.forwarded)
         for e in t.wildduck_errors:
             wd[e["action"].lower()] += 1
         for code in t.error_codes:
@@ -233,26 +279,53 @@ class _Triage:
                                                           q.text.startswith("Message processed")):
             wd["message_processed"] += 1
             if t.processed_without_store:
-                wd["processed_without_store"] += 1
-                if len(self.pws_examples) < MAX_EXAMPLES:
-                    self.pws_examples.append(_where(t.file, q.line, t.uuid))
+                self.processed_without_store.add(("",), (self.file_index, q.line or 0), _where(t.file, q.line, t.uuid))
 
     def _keep_timeline(self, t: Transaction) -> None:
-        if self.want_timelines and len(self.report.timelines) < self.max_timelines:
-            self.report.timelines.append(timeline(t))
+        if self.want_timelines and len(self.timelines) < self.max_timelines:
+            self.timelines.append(timeline(t))
 
-    # ------------------------------------------------------------------ result
-    def result(self) -> TriageReport:
+    # ------------------------------------------------------------------ merging and the result
+    def close(self) -> "_Triage":
+        """Finish connections still open at the end of the input; the tracker is dropped."""
         for t in self.tracker.finish():
             self.absorb(t)
-        rep = self.report
+        self.numbers["connections"] += self.tracker.connections
+        self.tracker = None
+        return self
+
+    def merge(self, other: "_Triage") -> None:
+        for name in ("lines", "numbers", "outcomes", "recipients", "wd", "wd_codes"):
+            getattr(self, name).update(getattr(other, name))
+        for name in ("rejections", "deferrals", "crit", "timeouts", "load_errors", "processed_without_store"):
+            getattr(self, name).merge(getattr(other, name))
+        for p in other.plugins_loaded:
+            self.plugins_loaded.setdefault(p, None)
+        for v in other.versions:
+            self.versions.setdefault(v, None)
+
+    def result(self) -> TriageReport:
+        if self.tracker is not None:
+            self.close()
+        rep = TriageReport(files=self.files, timelines=self.timelines)
         rep.lines_read = sum(f.lines for f in rep.files)
         rep.lines_parsed = sum(f.parsed for f in rep.files)
         rep.lines_unparsed = sum(f.unparsed for f in rep.files)
-        rep.kinds = dict(self.kinds.most_common())
-        rep.levels = dict(self.levels.most_common())
-        rep.connections = self.tracker.connections
-        rep.outcomes = dict(self.outcomes.most_common())
+        kinds: Counter = Counter()
+        levels: Counter = Counter()
+        for (kind, level), count in self.lines.items():
+            kinds[kind] += count
+            if level is not None:
+                levels[level] += count
+        rep.kinds = dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        rep.levels = dict(sorted(levels.items(), key=lambda kv: (-kv[1], kv[0])))
+        numbers = self.numbers
+        rep.connections, rep.transactions = numbers["connections"], numbers["transactions"]
+        rep.messages_accepted = numbers["messages_accepted"]
+        rep.messages_deferred = numbers["messages_deferred"]
+        rep.messages_rejected = numbers["messages_rejected"]
+        rep.misleading_ok = numbers["misleading_ok"]
+        rep.outcomes = dict(sorted(self.outcomes.items(), key=lambda kv: (-kv[1], kv[0])))
         rep.recipients = {k: self.recipients.get(k, 0) for k in ("accepted", "rejected", "deferred", "unknown")}
         rep.rejections = self.rejections.rows(("stage", "hook", "plugin", "code", "reply"))
         rep.deferrals = self.deferrals.rows(("stage", "hook", "plugin", "code", "reply"))
@@ -264,14 +337,68 @@ class _Triage:
         wd = self.wd
         keys = ("resolved", "stored", "forwarded", "message_processed", "processed_without_store", "deferred",
                 "rejected", "dropped", "db_opened", "db_failed")
+        pws = self.processed_without_store
+        wd["processed_without_store"] = sum(pws.counts.values())
         rep.wildduck = {k: wd.get(k, 0) for k in keys}
-        rep.wildduck.update({k: v for k, v in wd.items() if k not in rep.wildduck})
-        rep.wildduck["error_codes"] = dict(self.wd_codes.most_common())
-        rep.wildduck["processed_without_store_examples"] = self.pws_examples
+        rep.wildduck.update({k: v for k, v in sorted(wd.items()) if k not in rep.wildduck})
+        rep.wildduck["error_codes"] = dict(sorted(self.wd_codes.items(), key=lambda kv: (-kv[1], kv[0])))
+        rep.wildduck["processed_without_store_examples"] = [text for _, text in pws.examples.get(("",), [])]
         return rep
 
 
-_SPECIAL_KINDS = frozenset({"timeout", "load_error", "plugin_load", "startup", "crit", "plugin_line"})
+_SPECIAL_KINDS = frozenset({"timeout", "load_error", "plugin_load", "startup", "crit"})
+_FORMATS = {"[": "default", "{": "json"}
+
+
+# ---------------------------------------------------------------------- reading files, in parallel when big
+
+def _read_path(state: _Triage, path: str, stats: FileStats, shard: tuple[int, int] | None = None) -> None:
+    with open_log(path) as stream:
+        reader = LineReader(stream)
+        state.read(path, reader.lines(), stats, shard)
+        if shard is None or shard[0] == 0:
+            stats.notes = list(reader.notes)
+
+
+def _shard_worker(path: str, file_index: int, shard: tuple[int, int]) -> tuple[_Triage, FileStats]:
+    state = _Triage()
+    state.file_index = file_index
+    stats = FileStats(name=path)
+    _read_path(state, path, stats, shard)
+    return state.close(), stats
+
+
+def _read_sharded(state: _Triage, path: str, stats: FileStats, workers: int) -> None:
+    """Split one big file by connection across `workers` processes and merge their counts."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        parts = pool.starmap(_shard_worker, [(path, state.file_index, (k, workers)) for k in range(workers)])
+    for part, part_stats in parts:
+        state.merge(part)
+        stats.lines = max(stats.lines, part_stats.lines)
+        stats.parsed += part_stats.parsed
+        stats.unparsed += part_stats.unparsed
+        stats.blank += part_stats.blank
+        stats.notes += part_stats.notes
+        for fmt, count in part_stats.formats.items():
+            stats.formats[fmt] = stats.formats.get(fmt, 0) + count
+
+
+def _default_workers(path: str) -> int:
+    try:
+        big = os.path.getsize(path) >= PARALLEL_MIN_BYTES
+    except OSError:
+        return 1
+    if not big or "fork" not in _start_methods():
+        return 1
+    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else (os.cpu_count() or 1)))
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+    return multiprocessing.get_all_start_methods()
 
 
 def timeline(t: Transaction) -> dict[str, Any]:
@@ -292,30 +419,34 @@ def _event_text(e: LogEvent) -> str:
     return raw if len(raw) <= 300 else raw[:297] + "..."
 
 
-def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFAULT_MAX_TIMELINES) -> TriageReport:
-    """Summarise logs. `sources`: paths, or (name, lines) pairs. Unreadable paths raise InputError."""
+def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFAULT_MAX_TIMELINES,
+           workers: int | None = None) -> TriageReport:
+    """Summarise logs. `sources`: paths, or (name, lines) pairs. Unreadable paths raise InputError.
+
+    A file of PARALLEL_MIN_BYTES or more is split by connection across `workers` processes
+    (default: the CPUs available; 1 disables it); timelines always use a single pass.
+    """
     state = _Triage(timelines, max_timelines)
-    for source in sources:
+    for index, source in enumerate(sources):
+        state.file_index = index
         if isinstance(source, tuple):
             name, lines = source
             stats = FileStats(name=str(name))
-            state.report.files.append(stats)
+            state.files.append(stats)
             state.read(str(name), lines, stats)
             continue
         path = os.fspath(source)
         try:
-            stream = open_log(path)
+            open_log(path).close()
         except OSError as exc:
             raise InputError(f"cannot read log: {exc.strerror or exc}", path) from None
         stats = FileStats(name=path)
-        state.report.files.append(stats)
-        with stream:
-            reader = LineReader(stream)
-            try:
-                state.read(path, reader.lines(), stats)
-            except (OSError, EOFError, lzma.LZMAError) as exc:
-                raise InputError(f"cannot read log: {exc.strerror or exc}", path) from None
-            stats.notes = list(reader.notes)
+        state.files.append(stats)
+        n = 1 if timelines else (workers if workers is not None else _default_workers(path))
+        if n > 1:
+            _read_sharded(state, path, stats, n)
+        else:
+            _read_path(state, path, stats)
     return state.result()
 
 

@@ -8,6 +8,7 @@ escape codes, BOMs, paste headers), so the interesting branches are reached, not
 """
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,8 @@ from app.parsers.plugins_file import parse_plugins
 from app.parsers.structured import parse_structured
 from app.textio import clean_line, decode, to_lines
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 ALIASES = {"dkim_verify": "dkim", "dnsbl": "dns-list"}
 
 TOKENS = ["\n", "\r\n", "\r", " ", "\t", "=", "[", "]", "[]", ":", ";", "#", "-", "{", "}", "\"", "'",
@@ -84,7 +86,9 @@ def test_parse_plugins_never_raises(lines):
     lines = [l for chunk in lines for l in to_lines(chunk)[0]]
     entries, problems = parse_plugins(lines, ALIASES)
     assert len(entries) == len(list_values(lines))
-    assert all(e.name and not e.name.startswith("haraka-plugin-") or e.raw == "haraka-plugin-" for e in entries)
+    for e in entries:
+        assert lines[e.line - 1].strip() == e.raw and e.raw
+        assert e.raw.endswith(e.name) or e.alias_of
 
 
 @SETTINGS
@@ -94,9 +98,10 @@ def test_parse_structured_never_raises(text, kind):
     assert parsed is None or not problems
 
 
-@SETTINGS
-@given(st.integers(min_value=1, max_value=3000), st.sampled_from(["yaml", "json", "toml"]))
+@pytest.mark.parametrize("kind", ["yaml", "json", "toml"])
+@pytest.mark.parametrize("depth", [10, 900, 3000])
 def test_parse_structured_survives_deep_nesting(depth, kind):
-    text = {"yaml": "[" * depth + "]" * depth, "json": "[" * depth + "]" * depth,
-            "toml": "a = " + "[" * depth + "]" * depth}[kind]
-    parse_structured(kind, text, "f")
+    """Deep nesting hits Python's recursion limit inside the parsers: a Problem, not a crash."""
+    text = ("a = " if kind == "toml" else "") + "[" * depth + "]" * depth
+    parsed, problems = parse_structured(kind, text, "f")
+    assert (parsed is not None) != bool(problems)

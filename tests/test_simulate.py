@@ -43,7 +43,7 @@ def test_unknown_wildduck_user_gets_550():
 def test_no_queue_plugin_defers_with_451():
     s = sim({"config/plugins": "rcpt_to.in_host_list\n", "config/host_list": "example.com\n"},
             rcpt=["a@example.com"])
-    assert reply(s, "queue") == "451 Queuing declined or disabled, try later"
+    assert reply(s, "queue") == "451 (<uuid>)"
     assert s.outcome == "queue_declined"
 
 

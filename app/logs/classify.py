@@ -74,9 +74,9 @@ def classify(message: str, level: str | None, origin: str, extras: Fields | None
         fields = dict(extras) if extras is not None else shapes.code_msg(message[6:])
         return "queue", _add_error_code(fields, fields.get("msg", ""))
     if c == "d" and (message == "disconnect" or message.startswith("disconnect ")):
-        return "disconnect", dict(extras) if extras is not None else shapes.pairs(message[11:])
+        return "disconnect", dict(extras) if extras is not None else shapes.disconnect(message[11:])
     if c == "c" and (message == "connect" or message.startswith("connect ")):
-        return "connect", dict(extras) if extras is not None else shapes.pairs(message[8:])
+        return "connect", dict(extras) if extras is not None else shapes.connect(message[8:])
     if (c == "S" or c == "C") and message[1:3] == ": ":
         return "protocol", _protocol(message)
     if c == "P" and message.startswith("Plugin "):

@@ -34,18 +34,31 @@ def parse_lines(lines: Iterable[str], file: str = "") -> Iterator[LogEvent]:
 
 
 def _parse(line: str, lineno: int, file: str) -> LogEvent | None:
-    if "\x1b" in line or "\x00" in line or line.endswith(("\r", "\n")):
+    if not line:
+        return None
+    last = line[-1]
+    if last == "\r" or last == "\n" or "\x1b" in line or "\x00" in line:
         line = clean_line(line.rstrip("\n"))
+        if not line:
+            return None
     if len(line) > MAX_LINE:
         line = line[:MAX_LINE]
-    if not line or line.isspace():
-        return None
+    c = line[0]
+    if c == "[":   # the common case first: DEFAULT format, no shipper prefix
+        parsed = parse_default(line)
+        if parsed is None:
+            return _unformatted(line, None, lineno, file)
+        level, uuid, origin, message = parsed
+        kind, fields = classify(message, level, origin, None)
+        return LogEvent(lineno, file, line, kind, level, None if uuid == "-" else uuid, origin, None, fields)
     timestamp = None
-    if line.startswith(_PLAIN_STARTS):
+    if c == "{" or line.startswith("level="):
         text = line
     else:
+        if line.isspace():
+            return None
         text, timestamp = strip_prefix(line)
-    c = text[:1]
+        c = text[:1]
     extras = None
     if c == "[":
         parsed = parse_default(text)

@@ -28,10 +28,17 @@ def hook_result(text: str) -> Fields:
     if len(p) == 6:
         hook, plugin, function, params, retval, msg = p
         if (hook[:5] == "hook=" and plugin[:7] == "plugin=" and function[:9] == "function="
-                and params[:7] == "params=" and retval[:7] == "retval=" and msg[:4] == "msg="
-                and (params[7:8] != '"' or (len(params) > 8 and params[-1] == '"'))):
-            return {"hook": hook[5:], "plugin": plugin[7:], "function": function[9:], "params": _value(params[7:]),
-                    "retval": retval[7:], "msg": _value(msg[4:])}
+                and params[:7] == "params=" and retval[:7] == "retval=" and msg[:4] == "msg="):
+            params = params[7:]
+            if params[:1] == '"':
+                if len(params) < 2 or params[-1] != '"':
+                    return fast_kv(text)      # a quoted params with spaces: the split misread it
+                params = unquote(params)
+            msg = msg[4:]
+            if msg[:1] == '"':
+                msg = "" if msg == '""' else unquote(msg)
+            return {"hook": hook[5:], "plugin": plugin[7:], "function": function[9:], "params": params,
+                    "retval": retval[7:], "msg": msg}
     return fast_kv(text)
 
 
@@ -80,6 +87,35 @@ def code_msg(text: str) -> Fields:
     return fast_kv(text)
 
 
+def connect(text: str) -> Fields:
+    """`ip=A port=P local_ip=B local_port=Q`."""
+    p = text.split(" ")
+    if len(p) == 4:
+        ip, port, local_ip, local_port = p
+        if ip[:3] == "ip=" and port[:5] == "port=" and local_ip[:9] == "local_ip=" and local_port[:11] == "local_port=":
+            return {"ip": ip[3:], "port": port[5:], "local_ip": local_ip[9:], "local_port": local_port[11:]}
+    return fast_kv(text)
+
+
+def disconnect(text: str) -> Fields:
+    """`ip=.. rdns=.. helo=.. relay=Y ... lr="550 text" time=S`: only `lr` holds spaces."""
+    head, sep, tail = text.partition(" lr=")
+    if sep and '"' not in head.replace('=""', "") and tail.count('"') in (0, 2):
+        try:
+            fields = dict(item.split("=", 1) for item in head.split(" "))
+        except ValueError:     # a token without `=`
+            return fast_kv(text)
+        for key in ("rdns", "helo"):
+            if fields.get(key) == '""':
+                fields[key] = ""
+        lr, sep, time = tail.rpartition(" time=")
+        if sep and " " not in time:
+            fields["lr"] = _value(lr)
+            fields["time"] = time
+            return fields
+    return fast_kv(text)
+
+
 def pairs(text: str) -> Fields:
-    """Any other `k=v ...` list (connect, disconnect)."""
+    """Any other `k=v ...` list."""
     return fast_kv(text)

@@ -12,6 +12,7 @@ arrives, so memory holds only open connections (capped), not the whole log.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -142,7 +143,7 @@ def _outcome_for_code(code: int) -> str:
 class _Conn:
     """Open connection state while its lines stream past."""
     __slots__ = ("uuid", "file", "seq", "first_line", "last_line", "timestamp", "ip", "rdns", "helo", "relay",
-                 "events", "txns", "hooks", "rejected", "pending_rcpt", "problems", "last_crit")
+                 "events", "txns", "hooks", "rejected", "pending_rcpt", "problems", "routes")
 
     def __init__(self, uuid: str, ev: LogEvent, seq: int):
         self.uuid = uuid
@@ -153,12 +154,12 @@ class _Conn:
         self.ip = self.rdns = self.helo = None
         self.relay: bool | None = None
         self.events: list[LogEvent] = []
-        self.txns: dict[int, Transaction] = {}
+        self.txns: dict[str, Transaction] = {}   # by the "N" of "CONN.N"
         self.hooks: dict[tuple[str, str], tuple] = {}
         self.rejected: Reply | None = None
         self.pending_rcpt: tuple[int, str] | None = None
         self.problems: list[str] = []
-        self.last_crit: tuple[int, str] | None = None
+        self.routes: list[str] = []          # line uuids routed to it (dropped when it closes)
 
 
 class TransactionTracker:
@@ -169,10 +170,10 @@ class TransactionTracker:
         self.max_open = max_open
         self.connections = 0
         self._open: dict[str, _Conn] = {}
-        self._closed: dict[str, None] = {}
+        self._route: dict[str, tuple[_Conn, Transaction | None]] = {}   # line uuid -> where it belongs
+        self._evicted: list[Transaction] = []
+        self._closed: OrderedDict[str, None] = OrderedDict()   # recently closed: late lines are ignored
         self._info_files: set[str] = set()
-        self._hooks: dict[int, dict] = {}     # id(txn) -> hook results seen in it
-        self._crit: dict[int, tuple] = {}     # id(txn) -> last CRIT/timeout not yet tied to a recipient
         self._seq = 0
 
     # ------------------------------------------------------------------ streaming
@@ -180,40 +181,74 @@ class TransactionTracker:
         """Account for one event; returns transactions finished by it (usually None)."""
         if ev.level in INFO_OR_FINER and ev.file not in self._info_files:
             self._info_files.add(ev.file)
+        kind = ev.kind
+        handler = _HANDLERS.get(kind)
+        if handler is None and not self.keep_events:
+            return None
         uuid = ev.uuid
+        route = self._route.get(uuid)
+        if route is None:
+            route = self._new_route(ev, kind, uuid)
+            if route is None:
+                return None
+        conn, txn = route
+        if txn is not None:
+            txn.last_line = ev.lineno
+            if self.keep_events:
+                txn.events.append(ev)
+        elif self.keep_events:
+            conn.events.append(ev)
+        if handler is not None:
+            handler(self, conn, txn, ev)
+            if kind == "disconnect":
+                done = self._finish(conn, complete=True)
+                if self._evicted:
+                    done += self._evicted
+                    self._evicted = []
+                return done
+        if self._evicted:
+            done, self._evicted = self._evicted, []
+            return done
+        return None
+
+    def _new_route(self, ev: LogEvent, kind: str, uuid: str | None) -> tuple[_Conn, Transaction | None] | None:
+        """First event of a connection or transaction uuid: find or open what it belongs to."""
+        joined = False      # a uuid-less line naming its transaction (WildDuck GELF `_queue_id`)
         if uuid is None:
-            uuid = ev.fields.get("queue_id") if ev.kind == "plugin_line" else None
+            uuid = ev.fields.get("queue_id") if kind == "plugin_line" else None
             if not uuid:
                 return None
+            joined = True
         conn_uuid, _, tail = uuid.partition(".")
-        if conn_uuid in self._closed:
-            return None
         conn = self._open.get(conn_uuid)
-        finished = None
         if conn is None:
+            if joined or conn_uuid in self._closed:
+                return None
             self._seq += 1
             conn = self._open[conn_uuid] = _Conn(conn_uuid, ev, self._seq)
             if len(self._open) > self.max_open:
-                finished = self._finish(next(iter(self._open.values())), complete=False)
-        conn.last_line = ev.lineno
-        n = int(tail) if tail.isdigit() else 0
+                self._evicted += self._finish(next(iter(self._open.values())), complete=False)
         txn = None
-        if n:
-            txn = conn.txns.get(n)
+        if tail:
+            txn = conn.txns.get(tail)
             if txn is None:
-                txn = conn.txns[n] = Transaction(uuid=f"{conn_uuid}.{n}", connection_uuid=conn_uuid, file=ev.file,
-                                                 first_line=ev.lineno, timestamp=ev.timestamp)
-                self._hooks[id(txn)] = {}
-            txn.last_line = ev.lineno
-        if self.keep_events:
-            (txn.events if txn is not None else conn.events).append(ev)
-        handler = _HANDLERS.get(ev.kind)
-        if handler is not None:
-            handler(self, conn, txn, ev)
-        if ev.kind == "disconnect":
-            done = self._finish(conn, complete=True)
-            return done + finished if finished else done
-        return finished
+                if joined:
+                    return None
+                if not tail.isdigit():
+                    tail = "0"
+                txn = conn.txns[tail] = Transaction(uuid=f"{conn_uuid}.{tail}", connection_uuid=conn_uuid,
+                                                    file=ev.file, first_line=ev.lineno, timestamp=ev.timestamp)
+                txn._hooks = {}
+                txn._crit = None
+        route = (conn, txn)
+        if not joined:
+            self._route[uuid] = route
+            conn.routes.append(uuid)
+        return route
+
+    def mark_info(self, file: str) -> None:
+        """Tell the tracker `file` was written at INFO level or finer (hook answers are logged)."""
+        self._info_files.add(file)
 
     def finish(self) -> list[Transaction]:
         """Flush connections still open at the end of the input (their outcome may be `incomplete`)."""
@@ -227,7 +262,7 @@ class TransactionTracker:
         f = ev.fields
         hook, retval = f.get("hook", ""), f.get("retval", "")
         entry = (f.get("plugin"), retval, f.get("msg", ""), ev.lineno)
-        hooks = self._hooks[id(txn)] if txn is not None else conn.hooks
+        hooks = txn._hooks if txn is not None else conn.hooks
         hooks[(hook, f.get("address", ""))] = entry
         if hook in CONNECTION_HOOKS and (retval in DENY_CODES or retval in DENYSOFT_CODES):
             outcome, code = _verdict(retval)
@@ -242,7 +277,7 @@ class TransactionTracker:
         txn.mail_from = f.get("mail_from", "")
         retval = f.get("code")
         outcome, code = _verdict(retval)
-        hook = self._hooks[id(txn)].get(("mail", txn.mail_from))
+        hook = txn._hooks.get(("mail", txn.mail_from))
         text = f.get("msg") or f"sender <{txn.mail_from}> " + ("OK" if outcome == "accepted" else "denied")
         txn.sender = Reply(outcome, code, text, retval, "mail",
                            hook[0] if hook and hook[1] == retval else None, ev.lineno)
@@ -253,7 +288,7 @@ class TransactionTracker:
         f = ev.fields
         address, retval, msg = f.get("rcpt", ""), f.get("code"), f.get("msg", "")
         r = Recipient(address=address, retval=retval, line=ev.lineno)
-        hooks = self._hooks[id(txn)]
+        hooks = txn._hooks
         answered = hooks.get(("rcpt", address))
         ok_hook = hooks.get(("rcpt_ok", ""))
         if retval in DENY_CODES or retval in DENYSOFT_CODES:
@@ -268,9 +303,9 @@ class TransactionTracker:
         elif answered and answered[1] == "OK":
             r.outcome, r.code, r.reply = "accepted", 250, msg or f"recipient <{address}> OK"
             r.hook, r.plugin, r.basis = "rcpt", answered[0], "hook_result"
-        crit = self._crit.pop(id(txn), None)
-        if crit is not None:
-            r.notes.append(crit[1])
+        if txn._crit is not None:
+            r.notes.append(txn._crit)
+            txn._crit = None
         if "error_code" in f and f["error_code"] not in txn.error_codes:
             txn.error_codes.append(f["error_code"])
         txn.recipients.append(r)
@@ -285,7 +320,7 @@ class TransactionTracker:
         if pending is None or f.get("text", "")[3:4] == "-":
             return
         conn.pending_rcpt = None
-        target = conn.txns.get(pending[0])
+        target = conn.txns.get(str(pending[0]))
         code = f.get("code", "")
         if target is None or not code.isdigit():
             return
@@ -302,7 +337,7 @@ class TransactionTracker:
         txn.message = {k: f[k] for k in ("mid", "size", "rcpts", "delay") if k in f}
         retval = f.get("code")
         outcome, code = _verdict(retval)
-        hook = self._hooks[id(txn)].get(("data_post", ""))
+        hook = txn._hooks.get(("data_post", ""))
         plugin = hook[0] if hook and hook[1] == retval and outcome != "accepted" else None
         txn.data = Reply(outcome, code, f.get("msg", ""), retval, "data_post", plugin, ev.lineno)
         if "error_code" in f and f["error_code"] not in txn.error_codes:
@@ -313,7 +348,7 @@ class TransactionTracker:
             return
         f = ev.fields
         retval, msg = f.get("code"), f.get("msg", "")
-        hooks = self._hooks[id(txn)]
+        hooks = txn._hooks
         hook = hooks.get(("queue", "")) or hooks.get(("queue_outbound", ""))
         if retval in ("CONT", None, ""):
             # hook_queue answered CONT everywhere: Haraka replies 451 (no queue plugin took it)
@@ -332,6 +367,7 @@ class TransactionTracker:
 
     def _on_disconnect(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
         f = ev.fields
+        conn.last_line = ev.lineno
         conn.ip = f.get("ip") or conn.ip
         conn.rdns = f.get("rdns") or conn.rdns
         conn.helo = f.get("helo") or conn.helo
@@ -348,7 +384,7 @@ class TransactionTracker:
             text = f.get("error", ev.raw)
         (txn.problems if txn is not None else conn.problems).append(text)
         if txn is not None:
-            self._crit[id(txn)] = (ev.lineno, text)
+            txn._crit = text
 
     def _on_plugin_line(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
         f = ev.fields
@@ -371,9 +407,12 @@ class TransactionTracker:
     # ------------------------------------------------------------------ closing
     def _finish(self, conn: _Conn, complete: bool) -> list[Transaction]:
         self._open.pop(conn.uuid, None)
+        route = self._route
+        for uuid in conn.routes:
+            route.pop(uuid, None)
         self._closed[conn.uuid] = None
         if len(self._closed) > MAX_REMEMBERED_CLOSED:
-            del self._closed[next(iter(self._closed))]
+            self._closed.popitem(last=False)
         self.connections += 1
         if not conn.txns:
             t = Transaction(uuid=conn.uuid, connection_uuid=conn.uuid, file=conn.file, first_line=conn.first_line,
@@ -390,8 +429,7 @@ class TransactionTracker:
         done = []
         info = conn.file in self._info_files
         for txn in conn.txns.values():
-            self._hooks.pop(id(txn), None)
-            self._crit.pop(id(txn), None)
+            del txn._hooks, txn._crit
             txn.complete = complete
             txn._seq = conn.seq
             self._fill_connection(txn, conn)
@@ -421,6 +459,9 @@ _HANDLERS = {
     "timeout": TransactionTracker._on_problem,
     "plugin_line": TransactionTracker._on_plugin_line,
 }
+
+
+TRACKED_KINDS = frozenset(_HANDLERS)
 
 
 def _settle_recipients(txn: Transaction, relaying: bool | None, info_logged: bool) -> None:

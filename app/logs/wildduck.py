@@ -10,55 +10,65 @@ from __future__ import annotations
 
 import re
 
-from app.logs.fields import parse_kv
+from app.logs.fields import fast_kv
 
-# leading upper-case words naming the action, e.g. "STORED", "SRS USING", "QUEUED FORWARD"
-_ACTION = re.compile(r"([A-Z][A-Z\-]+(?: [A-Z][A-Z\-]+)?)(?= [\w\-]+=| \S|$)")
-_USER = re.compile(r"(.*)\[([0-9a-fA-F]{6,}|[^\[\]]+)\]$")
 _GELF_KEYS = re.compile(r'"(short_message|_queue_id|_error|_err_code|_failure_msg|_to|_from)":'
                         r'("(?:[^"\\]|\\.)*"|[^,}]*)')
+_GELF_NAMES = {"short_message": "gelf_message", "_queue_id": "queue_id", "_err_code": "error_code",
+               "_failure_msg": "error"}
 _TAIL_KEYS = (" error=", " result=")
-
-KNOWN_ACTIONS = frozenset({
-    "RESOLVED", "STORED", "DEFERRED", "REJECTED", "DROPPED", "SRS USING", "SRS FAILED", "FORWARDING",
-    "QUEUED FORWARD", "QUEUED AUTOREPLY", "AUTOREPLY ERROR", "AUTOREPLY", "RATELIMITED",
-    "RATELIMITERR", "PIPEFAIL", "QUEUEERROR", "FILTER ACTIONS", "FORWARDSKIP",
-})
+ONE_WORD = frozenset({"RESOLVED", "STORED", "DEFERRED", "REJECTED", "DROPPED", "FORWARDING", "AUTOREPLY",
+                      "RATELIMITED", "RATELIMITERR", "PIPEFAIL", "QUEUEERROR", "FORWARDSKIP"})
+TWO_WORDS = frozenset({"SRS USING", "SRS FAILED", "QUEUED FORWARD", "QUEUED AUTOREPLY", "AUTOREPLY ERROR",
+                       "FILTER ACTIONS"})
+KNOWN_ACTIONS = ONE_WORD | TWO_WORDS
+_ERROR_LEVELS = frozenset({"ERROR", "CRIT", "ALERT", "EMERG"})
 
 
 def parse_wildduck(message: str, level: str | None) -> dict[str, str]:
     """Fields for one wildduck plugin message; always has `wildduck_action`."""
-    if message.startswith("GELF {"):
-        return _gelf(message)
-    if message.startswith("Database connection"):
-        if message.startswith("Database connection opened"):
-            return {"wildduck_action": "DB_OPENED"}
-        if message.startswith("Database connection failed"):
-            return {"wildduck_action": "DB_FAILED", "error": message[len("Database connection failed"):].lstrip(". ")}
-    m = _ACTION.match(message)
-    if m is None or m.group(1) not in KNOWN_ACTIONS:
-        return {"wildduck_action": "ERROR" if level in ("ERROR", "CRIT", "ALERT", "EMERG") else "OTHER"}
-    action = m.group(1)
-    rest = message[m.end():]
+    word, _, rest = message.partition(" ")
+    if word in ONE_WORD and not (word == "AUTOREPLY" and rest.startswith("ERROR ")):
+        action = word
+    else:
+        second, _, tail = rest.partition(" ")
+        action = f"{word} {second}"
+        if action in TWO_WORDS:
+            rest = tail
+        elif word == "GELF" and rest[:1] == "{":
+            return _gelf(message)
+        elif word == "Database" and rest.startswith("connection "):
+            if rest.startswith("connection opened"):
+                return {"wildduck_action": "DB_OPENED"}
+            if rest.startswith("connection failed"):
+                return {"wildduck_action": "DB_FAILED", "error": rest[len("connection failed"):].lstrip(". ")}
+            return {"wildduck_action": "OTHER"}
+        else:
+            return {"wildduck_action": "ERROR" if level in _ERROR_LEVELS else "OTHER"}
     fields: dict[str, str] = {"wildduck_action": action.replace(" ", "_")}
     cut = len(rest)
     for key in _TAIL_KEYS + ((" target=",) if action == "FORWARDING" else ()):
+        bare = key[1:]                      # "error=": free text to the end of the line
+        if rest.startswith(bare):           # `DEFERRED error=...`
+            fields[bare[:-1]] = rest[len(bare):]
+            cut = 0
+            break
         i = rest.find(key)
         if i != -1 and i < cut:
-            fields[key.strip(" =")] = rest[i + len(key):]
+            fields[bare[:-1]] = rest[i + len(key):]
             cut = i
     head = rest[:cut]
     if action == "FILTER ACTIONS":
         fields["actions"] = head.strip()
     elif action == "QUEUEERROR":
-        fields["error"] = fields.get("error", head.strip())
+        fields.setdefault("error", head.strip())
     elif "=" in head:
-        for key, value in parse_kv(head).items():
-            if key in ("user", "address"):
-                um = _USER.match(value)
-                if um:
-                    fields[key] = um.group(1)
-                    fields[f"{key}_id"] = um.group(2)
+        for key, value in fast_kv(head).items():
+            if (key == "user" or key == "address") and value[-1:] == "]":
+                lb = value.rfind("[")
+                if lb != -1:
+                    fields[key] = value[:lb]
+                    fields[f"{key}_id"] = value[lb + 1:-1]
                     continue
             fields[key.replace("-", "_")] = value
     return fields
@@ -69,7 +79,5 @@ def _gelf(message: str) -> dict[str, str]:
     for key, value in _GELF_KEYS.findall(message):
         if value.startswith('"'):
             value = value[1:-1].replace('\\"', '"')
-        name = {"short_message": "gelf_message", "_queue_id": "queue_id", "_err_code": "error_code",
-                "_failure_msg": "error"}.get(key, key.lstrip("_"))
-        fields[name] = value
+        fields[_GELF_NAMES.get(key, key.lstrip("_"))] = value
     return fields

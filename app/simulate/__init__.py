@@ -19,10 +19,12 @@ def simulate(cs: ConfigSet, catalog: Catalog | None = None, envelope: dict[str, 
     from app.simulate.order import hook_order
     from app.simulate.walk import walk
 
-    catalog = catalog or load_catalog()
+    from app.simulate.localplugins import with_local_plugins
+
+    catalog = with_local_plugins(catalog or load_catalog(), cs)
     order, unknown = hook_order(cs.plugins or [], catalog)
     env = default_envelope(cs, events, envelope)
-    ctx = SimContext(cs=cs, catalog=catalog, envelope=env)
+    ctx = SimContext(cs=cs, catalog=catalog, envelope=env, unknown_plugins=list(unknown))
     steps, outcome = walk(order, ctx)
     return Simulation(hooks=order, order=order, steps=steps, envelope=env, outcome=outcome,
                       unknown_plugins=unknown)

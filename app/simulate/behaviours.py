@@ -50,6 +50,7 @@ class SimContext:
     relaying: bool = False
     local_sender: bool = False
     resolved: list[str] = field(default_factory=list)   # recipients wildduck resolved
+    unknown_plugins: list[str] = field(default_factory=list)  # listed, but hooks unknown
 
     @property
     def rcpt_domain(self) -> str:
@@ -142,7 +143,8 @@ def _queue_ok(ctx: SimContext) -> Decision:
     name = ctx.envelope.get("_plugin", "")
     if name == "queue/discard":
         return Decision(OK, note="the message is accepted and thrown away")
-    return Decision(OK, depends=f"{name} can hand the message to its next hop")
+    return Decision(OK, depends=f"{name} can hand the message to its next hop",
+                    could=[OK, DENYSOFT])   # answers either way, so later queue plugins never run
 
 
 for _p in QUEUE_PLUGINS:
@@ -211,6 +213,21 @@ def _access_other(ctx: SimContext) -> Decision:
 
 # ----------------------------------------------------------------- content checks with safe defaults
 
+PRIVATE_NETS = [ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",
+    "::1/128", "fc00::/7", "fe80::/10")]
+
+
+def _is_private(ip: str) -> bool:
+    """Haraka's notion (haraka-net-utils is_private_ip): RFC 1918, loopback, link-local, CGNAT, ULA.
+    Not Python's is_private, which also counts documentation ranges such as 192.0.2.0/24."""
+    try:
+        addr = ipaddress.ip_address(ip.strip("[]"))
+    except ValueError:
+        return False
+    return any(addr.version == n.version and addr in n for n in PRIVATE_NETS)
+
+
 IP_LITERAL = re.compile(r"^\[?(?:\d{1,3}\.){3}\d{1,3}\]?$|^\[?IPv6:", re.I)
 
 
@@ -220,9 +237,12 @@ def _helo_checks(ctx: SimContext) -> Decision:
     enabled = [k for k, v in reject.items() if truthy(v)]
     if not enabled:
         return Decision(CONT, note="helo.checks only records results unless [reject] options are on")
+    skip = ctx.cs.ini("helo.checks.ini").get("skip", {})
+    if _is_private(str(ctx.envelope.get("ip", ""))) and truthy(skip.get("private_ip", True)):
+        return Decision(CONT, note="the client IP is private, and helo.checks skips private IPs by default")
     helo = str(ctx.envelope.get("helo", ""))
     if "bare_ip" in enabled and IP_LITERAL.match(helo) and not helo.startswith("["):
-        return Decision(DENY, "Invalid host name", note="[reject] bare_ip is on and the HELO is a bare IP")
+        return Decision(DENY, "Invalid address format in HELO", note="[reject] bare_ip is on and the HELO is a bare IP")
     return Decision(UNKNOWN, depends=f"helo.checks rejects on {', '.join(sorted(enabled))}", could=[DENY])
 
 
@@ -231,7 +251,8 @@ def _headers(ctx: SimContext) -> Decision:
     reject = ctx.cs.ini("headers.ini").get("reject", {})
     headers = {k.lower() for k in (ctx.envelope.get("headers") or {})}
     if truthy(reject.get("missing_required")) and headers and not {"from", "date"} <= headers:
-        return Decision(DENY, "Required header missing", note="[reject] missing_required is on")
+        missing = next(h for h in ("From", "Date") if h.lower() not in headers)
+        return Decision(DENY, f"Required header '{missing}' missing", note="[reject] missing_required is on")
     if any(truthy(v) for k, v in reject.items() if k != "delivered_to"):
         return Decision(UNKNOWN, depends="header checks configured to reject", could=[DENY])
     return Decision(CONT, note="header checks record results; by default they reject only on Delivered-To loops")
@@ -307,8 +328,26 @@ DNS_DEPENDENT = {
 }
 
 
-def decide(plugin: str, hook: str, ctx: SimContext) -> Decision:
+def _local(info, method: str) -> Decision | None:
+    """A local plugin's answer read from its source (see simulate.localplugins)."""
+    answers = info.answers.get(method) or []
+    if answers == ["TIMEOUT"]:
+        return Decision(DENYSOFT, "plugin timeout", note=f"{method} never calls next(): Haraka gives up after "
+                        "the plugin timeout and answers DENYSOFT 'plugin timeout'")
+    if len(answers) == 1 and answers[0] != "UNKNOWN":
+        return Decision(answers[0], note=f"{method} always calls next({'' if answers[0] == 'CONT' else answers[0]})")
+    if answers:
+        return Decision(UNKNOWN, depends=f"which branch {method} takes", could=[a for a in answers if a != "CONT"])
+    return None
+
+
+def decide(plugin: str, hook: str, ctx: SimContext, method: str = "") -> Decision:
     """The modelled answer of `plugin` at `hook`, or UNKNOWN with what it depends on."""
+    info = ctx.catalog.get(plugin)
+    if info is not None and info.source == "local" and method:
+        local = _local(info, method)
+        if local is not None:
+            return local
     fn = MODELS.get((plugin, hook))
     if fn is not None:
         ctx.envelope["_plugin"] = plugin
@@ -323,7 +362,6 @@ def decide(plugin: str, hook: str, ctx: SimContext) -> Decision:
         if not could:
             return Decision(CONT, depends=what)
         return Decision(UNKNOWN, depends=what, could=could)
-    info = ctx.catalog.get(plugin)
     roles = set(info.roles) if info else set()
     if roles and roles <= OBSERVER_ROLES | {"headers", "logging"}:
         return Decision(CONT)

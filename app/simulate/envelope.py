@@ -41,6 +41,8 @@ def default_envelope(cs: ConfigSet, events: Iterable[LogEvent] = (), given: dict
     env["helo"] = env["helo"] or DEFAULT_HELO
     env["from"] = DEFAULT_FROM
     for key, value in (given or {}).items():
-        if value not in (None, "", []):
+        if key == "from" and value in ("", "<>"):
+            env[key] = ""            # the null sender (bounces) is a real envelope, not "unset"
+        elif value not in (None, "", []):
             env[key] = list(value) if key == "rcpt" else value
     return env

@@ -8,7 +8,7 @@ Replies mirror connection.js's `*_respond` methods.
 from __future__ import annotations
 
 from app.model import HookStep
-from app.simulate.behaviours import CONT, DENY, DENYSOFT, OK, UNKNOWN, Decision, SimContext, decide
+from app.simulate.behaviours import CONT, DENY, DENYSOFT, NON_DECISIVE, OK, UNKNOWN, Decision, SimContext, decide
 
 DENY_CODES = {
     # hook: (DENY code, DENYSOFT code, default deny text)
@@ -31,14 +31,19 @@ def run_hook(hook: str, order: dict[str, list[dict]], ctx: SimContext, target: s
     regs = order.get(hook, [])
     step = HookStep(hook=hook, answered_by=None, retval=CONT, reply="", target=target)
     final = Decision(CONT)
+    if hook not in NON_DECISIVE:
+        for name in ctx.unknown_plugins:
+            step.notes.append(f"{name} may answer here too (not in the catalog: its hooks are unknown)")
     for i, reg in enumerate(regs):
         plugin = reg["plugin"]
-        d = decide(plugin, hook, ctx)
+        d = decide(plugin, hook, ctx, reg.get("method", ""))
         step.ran.append(plugin)
         if d.depends:
             step.depends_on.append(f"{plugin}: {d.depends}")
         if d.note:
             step.notes.append(f"{plugin}: {d.note}")
+        if d.retval != UNKNOWN and len(d.could) > 1:
+            step.notes.append(f"{plugin} may answer {'/'.join(d.could)} here, depending on the outside world")
         if d.retval == UNKNOWN:
             if OK in d.could or DENY in d.could or DENYSOFT in d.could:
                 step.notes.append(f"{plugin} may answer {'/'.join(d.could)} here; assumed to pass")
@@ -150,6 +155,8 @@ def walk(order: dict[str, list[dict]], ctx: SimContext) -> tuple[list[HookStep],
         step.reply = _certain(step, "250 Message Queued")
         step.notes.append("relaying client: Haraka's outbound delivery takes the message")
         return steps, "outbound"
-    step.reply = _certain(step, "451 Queuing declined or disabled, try later")
+    # queue_msg() returns "" for CONT, and Haraka appends " (<uuid>)", so its default
+    # "Queuing declined or disabled" text never shows: the client sees a bare 451
+    step.reply = _certain(step, "451 (<uuid>)")
     step.notes.append("no queue plugin accepted the message")
     return steps, "queue_declined"

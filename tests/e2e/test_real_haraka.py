@@ -194,7 +194,7 @@ def test_simulator_predicts_real_replies(run_scenario, scenario):
     from app.simulate import simulate
 
     run = run_scenario(scenario, "default", False)
-    cs = load_paths([run.config_dir])
+    cs = load_paths([run.config_dir.parent])   # the instance: config/ and its local plugins/
     disagreements = []
     for send_spec, transcript in zip(scenario.sends, run.transcripts):
         sim = simulate(cs, envelope=send_spec.envelope())
