@@ -26,6 +26,8 @@ def _merge_plugin(cat: Catalog, name: str, data: dict[str, Any], source: str) ->
             merged = list(getattr(info, key))
             merged += [v for v in data[key] if v not in merged]
             setattr(info, key, merged)
+    if data.get("conditional_hooks"):
+        info.conditional_hooks = list(data["conditional_hooks"])
     for key in ("package", "version", "summary"):
         if data.get(key):
             setattr(info, key, data[key])

@@ -130,6 +130,7 @@ class PluginInfo:
     source: str = "haraka"          # haraka (generated) | manual | user | local
     summary: str = ""
     answers: dict[str, list[str]] = field(default_factory=dict)  # local plugins: method -> next() codes seen
+    conditional_hooks: list[dict[str, Any]] = field(default_factory=list)  # {hook, method, priority, when, effect}
 
 
 @dataclass

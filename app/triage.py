@@ -177,7 +177,8 @@ class _Triage:
                     info_seen = True
                 if kind in special or level in CRIT_LEVELS or (kind == "plugin_line" and ev.uuid is None):
                     on_event(ev)
-            if kind in tracked or self.want_timelines:
+            if kind in tracked and (kind != "plugin_line" or (ev.uuid is not None and "wildduck_action" in ev.fields)) \
+                    or self.want_timelines:
                 done = feed(ev)
                 if done:
                     for t in done:

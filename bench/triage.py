@@ -69,13 +69,18 @@ def generate(path: Path, size_mb: int, source: Path, seed: int = 7) -> int:
     return connections
 
 
-def time_grep(path: Path, pattern: str) -> tuple[float, str]:
-    best, out = float("inf"), ""
+def time_grep(path: Path, pattern: str) -> tuple[float, float, str]:
+    """Best of three: (wall seconds, CPU seconds, count)."""
+    best, best_cpu, out = float("inf"), float("inf"), ""
     for _ in range(3):
+        before = os.times()
         t = time.perf_counter()
         out = subprocess.run(["grep", "-c", pattern, str(path)], capture_output=True, text=True).stdout.strip()
         best = min(best, time.perf_counter() - t)
-    return best, out
+        after = os.times()
+        best_cpu = min(best_cpu, (after.children_user - before.children_user) +
+                       (after.children_system - before.children_system))
+    return best, best_cpu, out
 
 
 TRIAGE_CHILD = """
@@ -83,16 +88,19 @@ import sys, time
 sys.path.insert(0, {root!r})
 from app.triage import triage
 t = time.perf_counter()
-r = triage([{path!r}])
+r = triage([{path!r}], workers={workers!r})
 elapsed = time.perf_counter() - t
 print(elapsed, r.lines_read, r.connections, r.transactions, r.messages_accepted,
       r.wildduck["processed_without_store"], sep="\\t")
 """
 
 
-def time_triage(path: Path) -> tuple[float, float, list[str]]:
-    """(seconds inside triage(), peak RSS MB of the child, summary fields)."""
-    code = TRIAGE_CHILD.format(root=str(ROOT), path=str(path))
+def time_triage(path: Path, workers: int | None) -> tuple[float, float, float, list[str]]:
+    """(seconds inside triage(), CPU seconds of the child and its workers, peak RSS MB, summary fields).
+
+    ru_maxrss from wait4 is the largest RSS of the child or any worker it waited for: per process, not a sum.
+    """
+    code = TRIAGE_CHILD.format(root=str(ROOT), path=str(path), workers=workers)
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -100,13 +108,17 @@ def time_triage(path: Path) -> tuple[float, float, list[str]]:
     if proc.returncode != 0:
         raise SystemExit(f"triage child failed with exit code {proc.returncode}")
     fields = out.strip().split("\t")
-    return float(fields[0]), usage.ru_maxrss / 1024, fields[1:]
+    return float(fields[0]), usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, fields[1:]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=int, default=200, help="log size in MB (default 200)")
-    ap.add_argument("--source", default="haraka-default.log", help="fixture to replay (in tests/fixtures/logs)")
+    ap.add_argument("--source", default="haraka-wildduck-gelf.log",
+                    help="fixture to replay (in tests/fixtures/logs); the default is a full WildDuck run at INFO "
+                         "level with the GELF lines the plugin logs in its default config")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="triage worker processes (default: triage decides; 1 = single process)")
     ap.add_argument("--keep", action="store_true", help="keep the generated log and print its path")
     args = ap.parse_args(argv)
 
@@ -120,21 +132,27 @@ def main(argv: list[str] | None = None) -> int:
               f"in {time.perf_counter() - t:.1f}s: {log}")
         subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)   # warm the page cache
 
-        grep_s, grep_count = time_grep(log, "recipient")
+        grep_s, grep_cpu, grep_count = time_grep(log, "recipient")
         grep_mbs = size_mb / grep_s
-        print(f"grep -c recipient : {grep_s:7.3f}s  {grep_mbs:9.1f} MB/s  (count {grep_count})")
+        print(f"grep -c recipient : {grep_s:7.3f}s  {grep_mbs:9.1f} MB/s  (cpu {grep_cpu:.2f}s, count {grep_count})")
 
-        triage_s, rss_mb, summary = time_triage(log)
+        triage_s, triage_cpu, rss_mb, summary = time_triage(log, args.workers)
         triage_mbs = size_mb / triage_s
-        print(f"triage            : {triage_s:7.3f}s  {triage_mbs:9.1f} MB/s  peak RSS {rss_mb:.0f} MB  "
-              f"(lines {summary[0]}, connections {summary[1]}, transactions {summary[2]}, "
-              f"accepted {summary[3]}, processed-without-store {summary[4]})")
+        print(f"triage            : {triage_s:7.3f}s  {triage_mbs:9.1f} MB/s  (cpu {triage_cpu:.2f}s)  "
+              f"peak RSS {rss_mb:.0f} MB")
+        print(f"                    lines {summary[0]}, connections {summary[1]}, transactions {summary[2]}, "
+              f"accepted {summary[3]}, processed-without-store {summary[4]}")
 
         ratio = grep_mbs / triage_mbs
         speed_ok, rss_ok = ratio <= 40, rss_mb < RSS_LIMIT_MB
-        print(f"ratio             : triage runs at 1/{ratio:.1f} of grep  "
+        print(f"ratio             : triage runs at 1/{ratio:.1f} of grep's MB/s (wall clock)  "
               f"(target <= 1/40: {'PASS' if speed_ok else 'FAIL'}; aim 1/10: {'yes' if ratio <= 10 else 'no'})")
-        print(f"memory            : {rss_mb:.0f} MB peak (target < {RSS_LIMIT_MB} MB: {'PASS' if rss_ok else 'FAIL'})")
+        if grep_cpu > 0:
+            print(f"                    by CPU time: 1/{triage_cpu / grep_cpu:.1f}")
+        print(f"memory            : {rss_mb:.0f} MB peak per process (target < {RSS_LIMIT_MB} MB: "
+              f"{'PASS' if rss_ok else 'FAIL'})")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        print(f"machine           : {os.cpu_count()} CPUs, load average {load:.1f} (other work slows wall clock)")
         return 0 if speed_ok and rss_ok else 1
     finally:
         if args.keep:

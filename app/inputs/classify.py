@@ -10,7 +10,7 @@ HARAKA_LIST_FILES = {
     "internalcmd_key", "connection_close_message", "deny_includes_uuid", "plugin_timeout",
     "loglevel", "nodes", "early_talker.ini", "dhparams.pem",
 }
-LIST_NAME_RE = re.compile(r"(?:white|black|allow|block)list(?:_regex)?$|_regex$|_allow$|^access\.domains$|_acl$")
+LIST_NAME_RE = re.compile(r"(?:white|black|allow|block)list(?:_regex)?$|_regex$|_allow$|^access\.domains$|_acl$|\.timeout$")
 LOG_LINE_RE = re.compile(r"\[(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|ALERT|EMERG|PROTOCOL)\]\s*\[|"
                          r"\blevel=(?:debug|info|notice|warn|error|crit|protocol)\b|"
                          r"\"level\"\s*:\s*\"(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|PROTOCOL)\"", re.I)

@@ -52,7 +52,12 @@ def classify(message: str, level: str | None, origin: str, extras: Fields | None
     # hook results: `hook=rcpt plugin=x function=hook_rcpt params=<a@b> retval=OK msg="..."`
     if extras is None:
         if message[:5] == "hook=":
-            return _hook_result(shapes.hook_result(message))
+            fields = shapes.hook_result(message)
+            if "address" not in fields:
+                _hook_address(fields)
+            if "[ERR" in fields.get("msg", ""):
+                _add_error_code(fields, fields["msg"])
+            return "hook_result", fields
     elif "hook" in extras and "retval" in extras and not message:
         return _hook_result(dict(extras))
 
@@ -62,17 +67,17 @@ def classify(message: str, level: str | None, origin: str, extras: Fields | None
     c = message[:1]
     if c == "r" and message.startswith("recipient <"):
         fields = shapes.address_line(message, "rcpt") if extras is None else _address_extras(message, "rcpt", extras)
-        return "recipient", _add_error_code(fields, fields.get("msg", ""))
+        return "recipient", fields if "[ERR" not in fields.get("msg", "") else _add_error_code(fields, fields["msg"])
     if c == "s" and message.startswith("sender <"):
         fields = shapes.address_line(message, "mail_from") if extras is None else \
             _address_extras(message, "mail_from", extras)
-        return "sender", _add_error_code(fields, fields.get("msg", ""))
+        return "sender", fields if "[ERR" not in fields.get("msg", "") else _add_error_code(fields, fields["msg"])
     if c == "m" and (message == "message" or message.startswith("message ")):
         fields = dict(extras) if extras is not None else shapes.message_summary(message[8:])
-        return "message", _add_error_code(fields, fields.get("msg", ""))
+        return "message", fields if "[ERR" not in fields.get("msg", "") else _add_error_code(fields, fields["msg"])
     if c == "q" and (message == "queue" or message.startswith("queue ")):
         fields = dict(extras) if extras is not None else shapes.code_msg(message[6:])
-        return "queue", _add_error_code(fields, fields.get("msg", ""))
+        return "queue", fields if "[ERR" not in fields.get("msg", "") else _add_error_code(fields, fields["msg"])
     if c == "d" and (message == "disconnect" or message.startswith("disconnect ")):
         return "disconnect", dict(extras) if extras is not None else shapes.disconnect(message[11:])
     if c == "c" and (message == "connect" or message.startswith("connect ")):
@@ -114,10 +119,14 @@ def classify(message: str, level: str | None, origin: str, extras: Fields | None
     return "other", {}
 
 
-def _hook_result(fields: Fields) -> tuple[str, Fields]:
+def _hook_address(fields: Fields) -> None:
     params = fields.get("params", "")
-    if params.startswith("<") and params.endswith(">"):
+    if params[:1] == "<" and params[-1:] == ">":
         fields["address"] = params[1:-1]
+
+
+def _hook_result(fields: Fields) -> tuple[str, Fields]:
+    _hook_address(fields)
     return "hook_result", _add_error_code(fields, fields.get("msg", ""))
 
 

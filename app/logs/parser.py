@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from app.logs.classify import classify
-from app.logs.haraka_default import parse_default
+from app.logs.haraka_default import _LEVEL_TAGS, parse_default
 from app.logs.haraka_json import parse_json
 from app.logs.haraka_logfmt import parse_logfmt
 from app.logs.prefixes import is_journal_marker, strip_prefix
@@ -44,7 +44,18 @@ def _parse(line: str, lineno: int, file: str) -> LogEvent | None:
     if len(line) > MAX_LINE:
         line = line[:MAX_LINE]
     c = line[0]
-    if c == "[":   # the common case first: DEFAULT format, no shipper prefix
+    if c == "[":   # the common case first: DEFAULT format, no shipper prefix (see haraka_default)
+        p = line.split(" ", 3)
+        if len(p) == 4:
+            level, uuid, origin, message = p
+            level = _LEVEL_TAGS.get(level)
+            if level is not None and uuid[-1:] == "]" and origin[:1] == "[" and origin[-1:] == "]" \
+                    and uuid[:1] == "[":
+                if message[:1] == " ":
+                    message = message.lstrip(" ")
+                uuid, origin = uuid[1:-1], origin[1:-1]
+                kind, fields = classify(message, level, origin, None)
+                return LogEvent(lineno, file, line, kind, level, None if uuid == "-" else uuid, origin, None, fields)
         parsed = parse_default(line)
         if parsed is None:
             return _unformatted(line, None, lineno, file)

@@ -23,7 +23,9 @@ def _value(raw: str) -> str:
 
 
 def hook_result(text: str) -> Fields:
-    """`hook=H plugin=P function=F params=X retval=R msg=M` (msg may contain spaces)."""
+    """`hook=H plugin=P function=F params=X retval=R msg=M` (msg may contain spaces).
+
+    Adds `address` (params without the brackets) when params is an address."""
     p = text.split(" ", 5)
     if len(p) == 6:
         hook, plugin, function, params, retval, msg = p
@@ -37,8 +39,11 @@ def hook_result(text: str) -> Fields:
             msg = msg[4:]
             if msg[:1] == '"':
                 msg = "" if msg == '""' else unquote(msg)
-            return {"hook": hook[5:], "plugin": plugin[7:], "function": function[9:], "params": params,
-                    "retval": retval[7:], "msg": msg}
+            fields = {"hook": hook[5:], "plugin": plugin[7:], "function": function[9:], "params": params,
+                      "retval": retval[7:], "msg": msg}
+            if params[:1] == "<" and params[-1:] == ">":
+                fields["address"] = params[1:-1]
+            return fields
     return fast_kv(text)
 
 

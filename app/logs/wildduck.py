@@ -12,10 +12,9 @@ import re
 
 from app.logs.fields import fast_kv
 
-_GELF_KEYS = re.compile(r'"(short_message|_queue_id|_error|_err_code|_failure_msg|_to|_from)":'
-                        r'("(?:[^"\\]|\\.)*"|[^,}]*)')
-_GELF_NAMES = {"short_message": "gelf_message", "_queue_id": "queue_id", "_err_code": "error_code",
-               "_failure_msg": "error"}
+# GELF record keys worth keeping, and the field names they become
+_GELF_KEYS = (('"short_message":', "gelf_message"), ('"_queue_id":', "queue_id"), ('"_error":', "error"),
+              ('"_failure_msg":', "error"), ('"_err_code":', "error_code"), ('"_to":', "to"), ('"_from":', "from"))
 _TAIL_KEYS = (" error=", " result=")
 ONE_WORD = frozenset({"RESOLVED", "STORED", "DEFERRED", "REJECTED", "DROPPED", "FORWARDING", "AUTOREPLY",
                       "RATELIMITED", "RATELIMITERR", "PIPEFAIL", "QUEUEERROR", "FORWARDSKIP"})
@@ -75,9 +74,36 @@ def parse_wildduck(message: str, level: str | None) -> dict[str, str]:
 
 
 def _gelf(message: str) -> dict[str, str]:
+    """A few keys of the JSON record, found by position (these lines are many; json.loads is dearer)."""
     fields = {"wildduck_action": "GELF"}
-    for key, value in _GELF_KEYS.findall(message):
-        if value.startswith('"'):
-            value = value[1:-1].replace('\\"', '"')
-        fields[_GELF_NAMES.get(key, key.lstrip("_"))] = value
+    for key, name in _GELF_KEYS:
+        i = message.find(key)
+        if i == -1:
+            continue
+        i += len(key)
+        if message[i:i + 1] == '"':
+            j = message.find('"', i + 1)
+            while j != -1 and message[j - 1] == "\\" and _escaped(message, j):
+                j = message.find('"', j + 1)
+            value = message[i + 1:j if j != -1 else len(message)]
+            if "\\" in value:
+                value = _JSON_ESCAPE.sub(lambda m: _JSON_ESCAPES.get(m.group(0), m.group(0)), value)
+        else:
+            j = i
+            while j < len(message) and message[j] not in ",}":
+                j += 1
+            value = message[i:j]
+        fields.setdefault(name, value)
     return fields
+
+
+def _escaped(text: str, quote: int) -> bool:
+    """Is the quote at `quote` escaped, i.e. preceded by an odd number of backslashes?"""
+    k = quote - 1
+    while k >= 0 and text[k] == "\\":
+        k -= 1
+    return (quote - 1 - k) % 2 == 1
+
+
+_JSON_ESCAPE = re.compile(r'\\.')
+_JSON_ESCAPES = {'\\"': '"', "\\\\": "\\", "\\n": "\n", "\\t": "\t", "\\/": "/"}

@@ -393,7 +393,8 @@ def _event_matches(ev, arg: dict) -> bool:
     for key in ("hook", "plugin", "retval", "code", "action", "error_code"):
         if key in arg:
             want = arg[key] if isinstance(arg[key], list) else [arg[key]]
-            if str(ev.fields.get(key, "")) not in [str(w) for w in want]:
+            have = ev.fields.get(key, ev.fields.get("wildduck_action", "") if key == "action" else "")
+            if str(have) not in [str(w) for w in want]:
                 return False
     for key, want in (arg.get("fields") or {}).items():
         if not re.search(str(want), str(ev.fields.get(key, "")), re.I):
@@ -426,6 +427,39 @@ def _p_no_log(ctx: Context, arg: dict) -> Match:
 
 def _describe(arg: dict) -> str:
     return " ".join(f"{k}={v}" for k, v in arg.items() if k != "min")
+
+
+def _transactions(ctx: Context) -> dict[str, list]:
+    cached = ctx.__dict__.get("_by_txn")
+    if cached is None:
+        cached = {}
+        for ev in ctx.events:
+            if ev.uuid and "." in ev.uuid:
+                cached.setdefault(ev.uuid, []).append(ev)
+        ctx.__dict__["_by_txn"] = cached
+    return cached
+
+
+@predicate("log_transaction", "{has: [log cond...], lacks: [log cond...]}: one transaction (uuid.N) has all "
+                              "`has` events and none of the `lacks` events")
+def _p_log_transaction(ctx: Context, arg: dict) -> Match:
+    has = arg.get("has") or []
+    lacks = arg.get("lacks") or []
+    has = has if isinstance(has, list) else [has]
+    lacks = lacks if isinstance(lacks, list) else [lacks]
+    hits = []
+    for uuid, events in _transactions(ctx).items():
+        found = [next((e for e in events if _event_matches(e, c)), None) for c in has]
+        if any(f is None for f in found):
+            continue
+        if any(_event_matches(e, c) for c in lacks for e in events):
+            continue
+        hits.append((uuid, found))
+    if not hits:
+        return Match(False)
+    uuid, found = hits[0]
+    ev = [Evidence(e.file, e.lineno, e.raw.strip()[:300], "log") for e in found[:LOG_EVIDENCE]]
+    return Match(True, ev, {"transaction": uuid, "transactions": len(hits)})
 
 
 @predicate("logs_given", "true|false: log lines were supplied")

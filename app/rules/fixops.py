@@ -45,6 +45,72 @@ def _remove_plugin(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | N
     return None
 
 
+def _catalog():
+    from app.catalog import load_catalog
+    return load_catalog()
+
+
+def _live(lines: list[str]) -> list[int]:
+    return [i for i, l in enumerate(lines) if l.strip() and not COMMENT_RE.match(l)]
+
+
+@fix_op("rename_plugin")
+def _rename_plugin(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | None:
+    """Replace a plugin line by another name in place (keeps its position)."""
+    lines = files.setdefault("config/plugins", [])
+    hits = [i for i in _live(lines) if lines[i].strip() == args["from"]]
+    if not hits:
+        return f"{args['from']} is not listed"
+    for i in hits:
+        lines[i] = str(args["to"])
+    return None
+
+
+@fix_op("modernise_plugin_names")
+def _modernise(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | None:
+    """Every deprecated name becomes the name Haraka loads for it, in place."""
+    lines = files.setdefault("config/plugins", [])
+    aliases = _catalog().aliases
+    for i in _live(lines):
+        raw = lines[i].strip()
+        bare = raw.removeprefix("haraka-plugin-")
+        if bare in aliases:
+            lines[i] = aliases[bare]
+    return None
+
+
+@fix_op("dedupe_plugins")
+def _dedupe(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | None:
+    """Comment out every later line that loads a plugin already loaded above it."""
+    lines = files.setdefault("config/plugins", [])
+    seen: set[str] = set()
+    for i in _live(lines):
+        name = _norm(lines[i], cs)
+        if name in seen:
+            lines[i] = f"# {lines[i].strip()}    (duplicate: Haraka would register its hooks twice)"
+        seen.add(name)
+    return None
+
+
+@fix_op("split_inline_comments")
+def _split_inline(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | None:
+    """`name  # note` becomes `# note` on its own line above `name` (Haraka keeps inline text)."""
+    lines = files.setdefault("config/plugins", [])
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if i in set(_live(lines)) and (" " in stripped or "\t" in stripped):
+            name, rest = stripped.split(None, 1)
+            rest = rest.lstrip("#;/ ").strip()
+            if rest:
+                out.append(f"# {rest}")
+            out.append(name)
+        else:
+            out.append(line)
+    lines[:] = out
+    return None
+
+
 @fix_op("add_plugin")
 def _add_plugin(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | None:
     lines = files.setdefault("config/plugins", [])

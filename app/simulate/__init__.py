@@ -19,9 +19,10 @@ def simulate(cs: ConfigSet, catalog: Catalog | None = None, envelope: dict[str, 
     from app.simulate.order import hook_order
     from app.simulate.walk import walk
 
+    from app.simulate.conditional import effective_catalog
     from app.simulate.localplugins import with_local_plugins
 
-    catalog = with_local_plugins(catalog or load_catalog(), cs)
+    catalog = effective_catalog(with_local_plugins(catalog or load_catalog(), cs), cs)
     order, unknown = hook_order(cs.plugins or [], catalog)
     env = default_envelope(cs, events, envelope)
     ctx = SimContext(cs=cs, catalog=catalog, envelope=env, unknown_plugins=list(unknown))

@@ -141,8 +141,9 @@ def _wildduck_queue(ctx: SimContext) -> Decision:
 
 def _queue_ok(ctx: SimContext) -> Decision:
     name = ctx.envelope.get("_plugin", "")
-    if name == "queue/discard":
-        return Decision(OK, note="the message is accepted and thrown away")
+    if name in ("queue/discard", "queue/quarantine"):
+        return Decision(CONT, depends=f"whether another plugin asked {name} to act (notes / queue.wants)",
+                        note="acts only when another plugin marked the transaction; otherwise passes it on")
     return Decision(OK, depends=f"{name} can hand the message to its next hop",
                     could=[OK, DENYSOFT])   # answers either way, so later queue plugins never run
 
@@ -180,20 +181,50 @@ def _relay_acl(ctx: SimContext) -> Decision:
     return Decision(CONT)
 
 
+@model("relay", "rcpt")
+def _relay_rcpt(ctx: SimContext) -> Decision:
+    relay_cfg = ctx.cs.ini("relay.ini").get("relay", {})
+    if truthy(relay_cfg.get("all")):
+        return Decision(OK, note="relay.ini [relay] all=true: relay accepts every recipient")
+    if truthy(relay_cfg.get("dest_domains")):
+        domains = ctx.cs.ini("relay_dest_domains.ini").get("domains", {})
+        action = str(domains.get(ctx.rcpt_domain, "")).lower()
+        if "accept" in action:
+            return Decision(OK, note=f"{ctx.rcpt_domain} is an accepted destination in relay_dest_domains.ini")
+    return Decision(CONT)
+
+
+@model("queue/smtp_forward", "rcpt")
+def _forward_check_rcpt(ctx: SimContext) -> Decision:
+    return Decision(UNKNOWN, depends="the forward host's answer to RCPT TO (check_recipient=true)",
+                    could=[OK, DENY, DENYSOFT])
+
+
 def _access_list(ctx: SimContext, kind: str, color: str) -> list[str]:
     prefix = {"rcpt": "rcpt_to.access", "mail": "mail_from.access"}[kind]
     return [v.lower() for v in ctx.list_file(f"{prefix}.{color}list")]
+
+
+def _re_listed(ctx: SimContext, kind: str, color: str, value: str) -> bool:
+    prefix = {"rcpt": "rcpt_to.access", "mail": "mail_from.access"}[kind]
+    for pattern in ctx.list_file(f"{prefix}.{color}list_regex"):
+        try:
+            if re.search(pattern, value, re.I):
+                return True
+        except re.error:
+            continue
+    return False
 
 
 @model("access", "rcpt")
 def _access_rcpt(ctx: SimContext) -> Decision:
     rcpt = (ctx.rcpt or "").lower()
     accept = truthy(ctx.cs.ini("access.ini").get("rcpt", {}).get("accept"))
-    if rcpt and rcpt in _access_list(ctx, "rcpt", "white"):
+    if rcpt and (rcpt in _access_list(ctx, "rcpt", "white") or _re_listed(ctx, "rcpt", "white", rcpt)):
         if accept:
             return Decision(OK, note="recipient is on the rcpt allow list and access.ini [rcpt] accept=true")
         return Decision(CONT, note="recipient is on the rcpt allow list (accept is off: passes on)")
-    if rcpt and rcpt in _access_list(ctx, "rcpt", "black"):
+    if rcpt and (rcpt in _access_list(ctx, "rcpt", "black") or _re_listed(ctx, "rcpt", "black", rcpt)):
         return Decision(DENY, f"{rcpt} That recipient is not allowed")
     return Decision(CONT)
 
