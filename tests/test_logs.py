@@ -319,3 +319,39 @@ def test_streaming_tracker_keeps_no_events_unless_asked():
     assert txns and all(t.events == [] for t in txns)
     d = txns[1].to_dict()
     assert "events" not in d and json.dumps(d)
+
+
+def test_fast_shapes_agree_with_the_generic_key_value_parser():
+    """shapes.py reads Haraka's summary lines by position; it must say what parse_kv says."""
+    from app.logs.fields import fast_kv, parse_kv
+    heads = {"hook_result": "", "recipient": None, "sender": None, "message": "message ", "queue": "queue ",
+             "connect": "connect ", "disconnect": "disconnect "}
+    checked = 0
+    for path in LOGS:
+        for ev in read_log(path):
+            if ev.kind not in heads or not ev.raw.startswith("["):
+                continue
+            message = ev.raw.split("] ", 3)[3].lstrip(" ")
+            head = heads[ev.kind]
+            tail = message[message.index("> ") + 2:] if head is None else message[len(head):]
+            generic = parse_kv(tail)
+            assert fast_kv(tail) == generic
+            assert {k: ev.fields[k] for k in generic} == generic, ev.raw
+            checked += 1
+    assert checked > 300
+
+
+def test_json_dsn_messages_read_like_the_other_formats():
+    events = events_of("haraka-json-ts.log")
+    rcpt = _first(events, "recipient", rcpt="unknown@example.com")
+    assert rcpt.fields["msg"] == "5.1.1 No such user" and rcpt.fields["code"] == "DENY"
+
+
+def test_gelf_lines_join_their_transaction_in_timelines():
+    txns = group_transactions(events_of("haraka-wildduck-gelf.log"))
+    t = _txn(txns, lambda t: [r.address for r in t.recipients] == ["alice@example.com", "bob@example.com",
+                                                                   "unknown@example.com"])
+    gelf = [e for e in t.events if e.fields.get("wildduck_action") == "GELF"]
+    assert gelf and all(e.fields["queue_id"] == t.uuid for e in gelf)
+    assert any(e.fields["gelf_message"].startswith("MX [RCPT TO:unknown@example.com]") for e in gelf)
+    assert all(not tt.uuid.startswith("-") for tt in txns)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -131,3 +132,19 @@ def test_parse_line_handles_non_string_garbage_gracefully():
     assert parse_line("level=INFO uuid=- origin=core message=\"unterminated", 1, "f").level == "INFO"
     assert parse_line("[" * 100_000, 1, "f").kind == "other"
     assert parse_line('{"a":' * 5000, 1, "f").kind == "other"
+
+
+PROTOCOL_LINES = (FIXTURES / "haraka-protocol.log").read_text(encoding="utf-8").splitlines()
+UUID_IN_LINE = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}(\.\d+)?")
+odd_uuids = st.sampled_from(["ABC", "ABC.x", "ABC.1", "ABC..", ".", "ABC.1.2", "", "-", "ABC.01", " "])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PROTOCOL_LINES + REAL_LINES), odd_uuids), max_size=40))
+def test_grouping_survives_odd_uuids(pairs):
+    """Transactions are keyed on the uuid text: whatever it holds, grouping and triage must not fail."""
+    from app.triage import triage
+    lines = [UUID_IN_LINE.sub(uuid, line) for line, uuid in pairs]
+    group_transactions(parse_lines(lines, "f"))
+    triage([("f", lines)], timelines=True)
+    triage([("f", lines)])

@@ -154,3 +154,63 @@ def test_cli_stdin(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", fake)
     assert main(["triage", "--format", "json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["connections"] == 25
+
+
+# ---------------------------------------------------------------------------- big files: prefilter and workers
+
+def test_gelf_prefilter_counts_exactly_what_the_parser_would():
+    path = FIXTURES / "haraka-wildduck-gelf.log"
+    fast, full = triage([path]), triage([path], timelines=True)     # timelines parse every GELF line
+    assert fast.kinds == full.kinds and fast.levels == full.levels and fast.files[0].formats == full.files[0].formats
+    assert fast.kinds["plugin_line"] >= 33
+
+
+def test_shard_batch_agrees_with_shard_of():
+    from app.logs.shard import shard_batch, shard_of
+    lines = [l for p in sorted(FIXTURES.glob("*.log")) for l in p.read_text().splitlines()]
+    lines += ["", "x", "[INFO] [", "[INFO] [-] [core] x", '{"uuid":"ABCDEF01-2345-4678-9abc-def012345678.2"}']
+    for shards in (2, 3, 4):
+        picked = sorted(n for k in range(shards) for n, _ in shard_batch(lines, 1, k, shards))
+        assert picked == list(range(1, len(lines) + 1))          # every line in exactly one shard
+        for k in range(shards):
+            assert all(shard_of(line, shards) == k for _, line in shard_batch(lines, 1, k, shards))
+
+
+def _replayed_log(tmp_path, copies: int) -> Path:
+    """Fixture connections repeated with fresh UUIDs, interleaved in pairs, like a small busy server."""
+    import random
+    import re
+    import uuid
+    rng = random.Random(5)
+    uuid_re = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+    blocks: dict[str, list[str]] = {}
+    for line in (FIXTURES / "haraka-default.log").read_text().splitlines():
+        m = uuid_re.search(line)
+        blocks.setdefault(m.group(0) if m else "-", []).append(line)
+    startup = blocks.pop("-")
+    out = list(startup)
+    for _ in range(copies):
+        pair = []
+        for old, lines in rng.sample(sorted(blocks.items()), 2):
+            new = str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper()
+            pair.append([l.replace(old, new) for l in lines])
+        for i in range(max(map(len, pair))):
+            out += [block[i] for block in pair if i < len(block)]
+    path = tmp_path / "replayed.log"
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+def test_workers_give_the_same_report_as_one_pass(tmp_path):
+    path = _replayed_log(tmp_path, 300)
+    single = triage([path], workers=1).to_dict()
+    assert single["connections"] == 600 and single["transactions"] > 300
+    for workers in (2, 3):
+        assert triage([path], workers=workers).to_dict() == single
+
+
+def test_two_files_in_one_report(tmp_path):
+    a = triage([DEFAULT])
+    both = triage([DEFAULT, FIXTURES / "haraka-json.log"])
+    assert both.lines_read == a.lines_read + 121 and len(both.files) == 2
+    assert both.connections == a.connections + 7

@@ -104,7 +104,7 @@ def _add_blob(cs: ConfigSet, name: str, data: str | bytes, aliases: dict[str, st
         return
     for part_name, start, part_lines in parts:
         origin = f"paste (line {start})"
-        add_file(cs, part_name or "", origin, "\n".join(part_lines) + "\n", aliases=aliases)
+        add_file(cs, part_name or "", origin, "\n".join(part_lines) + ("\n" if part_lines else ""), aliases=aliases)
 
 
 def load_paths(paths: list[str | os.PathLike], aliases: dict[str, str] | None = None) -> ConfigSet:
@@ -133,6 +133,8 @@ def _load_dir(cs: ConfigSet, root: Path, aliases: dict[str, str] | None) -> None
                 cs.problems.append(Problem(str(root), None, f"more than {MAX_DIR_FILES} files; the rest were not read"))
                 return
             rel = path.relative_to(root).as_posix()
+            if root.name == "config":
+                rel = f"config/{rel}"      # a config dir given directly: its files are Haraka config
             _load_one(cs, path, rel, aliases)
 
 

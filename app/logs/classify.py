@@ -142,8 +142,9 @@ def _protocol(message: str) -> Fields:
     direction, text = message[0], message[3:]
     if direction == "S":
         return {"direction": "S", "code": text[:3], "text": text}
-    if text.endswith(tuple(f" state={n}" for n in range(10))):
-        text = text[:text.rfind(" state=")]
+    state = text.rfind(" state=")      # Haraka appends the connection state to client lines
+    if state != -1 and text[state + 7:].isdigit():
+        text = text[:state]
     verb, _, arg = text.partition(" ")
     fields = {"direction": "C", "verb": verb.lower(), "arg": arg, "text": text}
     lt, gt = arg.find("<"), arg.rfind(">")

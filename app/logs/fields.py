@@ -29,13 +29,6 @@ def parse_kv(text: str) -> dict[str, str]:
     return {k: (unquote(v) if v.startswith('"') else v) for k, v in _KV.findall(text)}
 
 
-def strip_brackets(addr: str) -> str:
-    """`<a@b>` -> `a@b`; `<>` -> ``; anything else unchanged."""
-    if addr.startswith("<") and addr.endswith(">"):
-        return addr[1:-1]
-    return addr
-
-
 def fast_kv(text: str) -> dict[str, str]:
     """parse_kv by splitting on spaces and re-joining quoted values: several times cheaper.
 

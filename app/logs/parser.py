@@ -14,7 +14,6 @@ from app.logs.prefixes import is_journal_marker, strip_prefix
 from app.model import LogEvent
 from app.textio import MAX_LINE, clean_line
 
-_PLAIN_STARTS = ("[", "{", "level=")
 
 
 def parse_line(line: str, lineno: int = 0, file: str = "") -> LogEvent | None:

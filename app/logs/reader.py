@@ -68,6 +68,11 @@ class LineReader:
             return b""
 
     def lines(self) -> Iterator[str]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[str]]:
+        """The lines in lists of one chunk each: iterating a list is cheaper than a generator per line."""
         head = self._read()
         if not head:
             return
@@ -76,22 +81,20 @@ class LineReader:
             self.notes.append("binary data, not a text log: skipped")
             return
         decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
-        pending = ""
+        pending = carry = ""
         skipping = False  # inside the cut-off tail of an over-long line
         chunk = head
         while True:
             final = not chunk
             text = decoder.decode(chunk, final=final)
+            if carry:
+                text, carry = carry + text, ""
             if "\ufffd" in text:
                 self.replaced += text.count("\ufffd")
             if "\r" in text:
-                if text.endswith("\r") and not final:
+                if text.endswith("\r") and not final:   # maybe the CR of a CRLF split across chunks
                     text, carry = text[:-1], "\r"
-                else:
-                    carry = ""
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
-            else:
-                carry = ""
             if skipping:
                 nl = text.find("\n")
                 if nl == -1:
@@ -107,17 +110,17 @@ class LineReader:
                     if len(part) > MAX_LINE:
                         parts[i] = part[:MAX_LINE]
                         self.lines_cut += 1
-            yield from parts
-            pending += carry
             if len(pending) > MAX_LINE:
-                yield pending[:MAX_LINE]
+                parts.append(pending[:MAX_LINE])
                 self.lines_cut += 1
                 pending, skipping = "", True
+            if parts:
+                yield parts
             if final:
                 break
             chunk = self._read()
         if pending:
-            yield pending
+            yield [pending]
         if self.replaced:
             self.notes.append(f"{self.replaced} undecodable byte(s) replaced")
         if self.lines_cut:

@@ -120,7 +120,3 @@ def disconnect(text: str) -> Fields:
             return fields
     return fast_kv(text)
 
-
-def pairs(text: str) -> Fields:
-    """Any other `k=v ...` list."""
-    return fast_kv(text)

@@ -157,7 +157,7 @@ class _Conn:
         self.txns: dict[str, Transaction] = {}   # by the "N" of "CONN.N"
         self.hooks: dict[tuple[str, str], tuple] = {}
         self.rejected: Reply | None = None
-        self.pending_rcpt: tuple[int, str] | None = None
+        self.pending_rcpt: tuple[str, str] | None = None   # (transaction "N", address) awaiting its reply
         self.problems: list[str] = []
         self.routes: list[str] = []          # line uuids routed to it (dropped when it closes)
 
@@ -313,14 +313,14 @@ class TransactionTracker:
     def _on_protocol(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
         f = ev.fields
         if f.get("direction") == "C":
-            conn.pending_rcpt = (int(ev.uuid.partition(".")[2] or 0), f.get("address", "")) \
+            conn.pending_rcpt = (ev.uuid.partition(".")[2], f.get("address", "")) \
                 if f.get("verb") == "rcpt" and ev.uuid else None
             return
         pending = conn.pending_rcpt
         if pending is None or f.get("text", "")[3:4] == "-":
             return
         conn.pending_rcpt = None
-        target = conn.txns.get(str(pending[0]))
+        target = conn.txns.get(pending[0])
         code = f.get("code", "")
         if target is None or not code.isdigit():
             return

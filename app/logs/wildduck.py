@@ -12,9 +12,9 @@ import re
 
 from app.logs.fields import fast_kv
 
-# GELF record keys worth keeping, and the field names they become
-_GELF_KEYS = (('"short_message":', "gelf_message"), ('"_queue_id":', "queue_id"), ('"_error":', "error"),
-              ('"_failure_msg":', "error"), ('"_err_code":', "error_code"), ('"_to":', "to"), ('"_from":', "from"))
+# GELF record keys worth keeping, and the field names they become; failure keys only when present
+_GELF_KEYS = (('"short_message":', "gelf_message"), ('"_queue_id":', "queue_id"))
+_GELF_FAILURE_KEYS = (('"_error":', "error"), ('"_failure_msg":', "error"), ('"_err_code":', "error_code"))
 _TAIL_KEYS = (" error=", " result=")
 ONE_WORD = frozenset({"RESOLVED", "STORED", "DEFERRED", "REJECTED", "DROPPED", "FORWARDING", "AUTOREPLY",
                       "RATELIMITED", "RATELIMITERR", "PIPEFAIL", "QUEUEERROR", "FORWARDSKIP"})
@@ -76,7 +76,8 @@ def parse_wildduck(message: str, level: str | None) -> dict[str, str]:
 def _gelf(message: str) -> dict[str, str]:
     """A few keys of the JSON record, found by position (these lines are many; json.loads is dearer)."""
     fields = {"wildduck_action": "GELF"}
-    for key, name in _GELF_KEYS:
+    keys = _GELF_KEYS + _GELF_FAILURE_KEYS if '"_e' in message or '"_failure' in message else _GELF_KEYS
+    for key, name in keys:
         i = message.find(key)
         if i == -1:
             continue
