@@ -10,10 +10,12 @@ from app.rules.context import Context
 from app.rules.fixops import apply_ops
 
 
-def unified_diff(before: dict[str, list[str]], after: dict[str, list[str]]) -> str:
+def unified_diff(before: dict[str, list[str]], after: dict[str, list[str] | None]) -> str:
     out: list[str] = []
     for name in sorted(after):
-        out += difflib.unified_diff(before.get(name, []), after[name], f"a/{name}", f"b/{name}", lineterm="")
+        new = after[name]
+        out += difflib.unified_diff(before.get(name, []), new or [], f"a/{name}",
+                                    "/dev/null" if new is None else f"b/{name}", lineterm="")
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -22,6 +24,9 @@ def patched_configset(cs: ConfigSet, files: dict[str, list[str]]) -> ConfigSet:
     from app.inputs.loader import add_file
     new = ConfigSet(files=dict(cs.files), plugins=cs.plugins, problems=[])
     for name, lines in files.items():
+        if lines is None:
+            new.files.pop(name, None)
+            continue
         old = cs.files.get(name)
         add_file(new, name, old.origin if old else "mxdoctor fix", "\n".join(lines) + "\n",
                  kind=old.kind if old else None)
@@ -49,7 +54,7 @@ def attach_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> No
         gone = all(f.rule != finding.rule for f in after)
         new_errors = {f.rule for f in after if f.severity == "error"} - before_errors
         fix = Fix(summary=finding.fix_summary, patch=unified_diff(originals, changed),
-                  files={n: "\n".join(l) + "\n" for n, l in changed.items()},
+                  files={n: ("\n".join(l) + "\n" if l is not None else "") for n, l in changed.items()},
                   verified=gone and not new_errors, manual=manual + messages)
         if not fix.verified:
             why = "the finding remains after the edit" if not gone else \

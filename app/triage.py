@@ -16,11 +16,13 @@ from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from app.errors import InputError
-from app.logs import LineReader, Transaction, TransactionTracker, open_log, parse_line
+from app.logs import LineReader, Transaction, TransactionTracker, open_log
 from app.logs.haraka_default import _LEVEL_TAGS
+from app.logs.parser import _parse
 from app.logs.shard import shard_batch
 from app.logs.transactions import INFO_OR_FINER, TRACKED_KINDS
 from app.model import LogEvent
+from app.textio import MAX_LINE
 
 MAX_EXAMPLES = 3
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
@@ -153,11 +155,12 @@ class _Triage:
              shard: tuple[int, int] | None = None) -> None:
         """Parse, count and track every line (or, with `shard=(k, n)`, the lines of connections in shard k)."""
         counts: dict[tuple, int] = {}
-        get = counts.get
-        feed, absorb, on_event, mark_info = self.tracker.feed, self.absorb, self.on_event, self.tracker.mark_info
+        get, parse = counts.get, _parse
+        feed, absorb, on_event, mark_info = self.tracker.feed_marked, self.absorb, self.on_event, self.tracker.mark_info
         tracked, special = TRACKED_KINDS, _SPECIAL_KINDS
         info_seen = False
-        skip_gelf = not self.want_timelines
+        want_timelines = self.want_timelines
+        skip_gelf = not want_timelines
         total = blank = 0
         for batch in batches:
             numbered = shard_batch(batch, total + 1, *shard) if shard else enumerate(batch, total + 1)
@@ -173,7 +176,10 @@ class _Triage:
                             mark_info(name)
                             info_seen = True
                         continue
-                ev = parse_line(line, n, name)
+                try:
+                    ev = parse(line, n, name)
+                except Exception:  # noqa: BLE001 - as parse_line: a parser bug must not stop a big triage
+                    ev = LogEvent(n, name, line[:MAX_LINE], "other")
                 if ev is None:
                     blank += 1
                     continue
@@ -194,7 +200,7 @@ class _Triage:
                             and ev.fields.get("wildduck_action", "")[:3] == "DB_"):
                         on_event(ev)
                 if kind in tracked and (kind != "plugin_line" or (ev.uuid is not None and "wildduck_action" in ev.fields)) \
-                        or self.want_timelines:
+                        or want_timelines:
                     done = feed(ev)
                     if done:
                         for t in done:

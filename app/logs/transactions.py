@@ -181,6 +181,10 @@ class TransactionTracker:
         """Account for one event; returns transactions finished by it (usually None)."""
         if ev.level in INFO_OR_FINER and ev.file not in self._info_files:
             self._info_files.add(ev.file)
+        return self.feed_marked(ev)
+
+    def feed_marked(self, ev: LogEvent) -> list[Transaction] | None:
+        """`feed` for a caller that reports INFO-level files itself with `mark_info` (saves a check per line)."""
         kind = ev.kind
         handler = _HANDLERS.get(kind)
         if handler is None and not self.keep_events:

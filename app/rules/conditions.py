@@ -340,6 +340,30 @@ def _p_config(ctx: Context, arg: dict) -> Match:
     return Match(ok, [ev] if ok and ev else [], {"value": value, "key": arg["key"], "file": ev.file if ev else arg["file"]})
 
 
+def _resolve_side(ctx: Context, side: dict) -> tuple[Any, Evidence | None]:
+    present, value, ev = config_value(ctx, side)
+    if not present:
+        if "default" not in side:
+            return None, None
+        value = side["default"]
+    if value is not None and side.get("extract"):
+        m = re.search(side["extract"], str(value))
+        value = (m.groupdict().get("value") or (m.group(1) if m.groups() else m.group(0))) if m else \
+            side.get("default")
+    return value, ev
+
+
+@predicate("differs", "{a: {file, section?, key, extract?: regex, default?}, b: {...}}: both values known and "
+                      "different (case-insensitive), after `extract` (group 1 or (?P<value>...))")
+def _p_differs(ctx: Context, arg: dict) -> Match:
+    a, ev_a = _resolve_side(ctx, arg["a"])
+    b, ev_b = _resolve_side(ctx, arg["b"])
+    if a is None or b is None or str(a).strip().lower() == str(b).strip().lower():
+        return Match(False)
+    return Match(True, [e for e in (ev_a, ev_b) if e], {"a_value": a, "b_value": b,
+                                                        "a_file": arg["a"]["file"], "b_file": arg["b"]["file"]})
+
+
 @predicate("file", "name: the file was given (and parsed)")
 def _p_file(ctx: Context, name: str) -> Match:
     f = ctx.cs.get(name)
@@ -413,6 +437,10 @@ def _p_log(ctx: Context, arg: dict) -> Match:
     first = hits[0]
     values = {"count": len(hits), "log_line": first.raw.strip()[:200]}
     values.update({f"log_{k}": v for k, v in first.fields.items() if isinstance(v, str)})
+    if "regex" in arg:
+        m = re.search(arg["regex"], first.raw, re.I)
+        if m:
+            values.update({k: v for k, v in m.groupdict().items() if v is not None})
     return Match(True, ev, values)
 
 

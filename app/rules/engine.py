@@ -8,12 +8,17 @@ from app.model import Catalog, ConfigSet, Finding, FixOp, LogEvent, Problem, Rul
 from app.rules.conditions import evaluate
 from app.rules.context import Context
 
-TEMPLATE_RE = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+TEMPLATE_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\|([^{}]*))?\}")
 
 
 def fill(template: str, values: dict[str, Any]) -> str:
-    """Replace `{name}` with values; unknown names stay as written."""
-    return TEMPLATE_RE.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+    """Replace `{name}` (or `{name|fallback}`) with values; an unknown name without a fallback
+    stays as written so a rule author sees it in the example tests."""
+    def one(m: re.Match) -> str:
+        if m.group(1) in values:
+            return str(values[m.group(1)])
+        return m.group(2) if m.group(2) is not None else m.group(0)
+    return TEMPLATE_RE.sub(one, template)
 
 
 def _fill_args(args: Any, values: dict[str, Any]) -> Any:

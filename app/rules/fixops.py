@@ -221,6 +221,31 @@ def _append_line(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | Non
     return None
 
 
+@fix_op("remove_line")
+def _remove_line(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | None:
+    """Comment out every line of a list/ini file that matches `regex`."""
+    name = _file_name(cs, args["file"])
+    lines = files.get(name)
+    if not lines:
+        return f"{name} not given"
+    rx = re.compile(args["regex"])
+    hit = False
+    for i, line in enumerate(lines):
+        if not COMMENT_RE.match(line) and rx.search(line):
+            lines[i] = f"# {line.strip()}    ({args.get('reason', 'disabled by mxdoctor')})"
+            hit = True
+    return None if hit else f"no line of {name} matches {args['regex']}"
+
+
+@fix_op("delete_file")
+def _delete_file(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | None:
+    name = _file_name(cs, args["file"])
+    if name not in files:
+        return f"{name} not given"
+    files[name] = None   # type: ignore[assignment]  # deleted: the diff removes every line
+    return None
+
+
 @fix_op("manual")
 def _manual(files: Files, cs: ConfigSet, args: dict[str, Any]) -> str | None:
     return None   # nothing to edit: the step is shown to the admin
@@ -266,4 +291,4 @@ def apply_ops(cs: ConfigSet, ops: list[FixOp]) -> tuple[Files, Files, list[str]]
         if msg:
             messages.append(msg)
     changed = {n: l for n, l in work.items() if originals.get(n) != l}
-    return {n: originals.get(n, []) for n in changed}, changed, messages
+    return {n: originals.get(n, []) for n in changed}, changed, messages   # a None value: file deleted
