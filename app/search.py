@@ -23,8 +23,16 @@ from ingest.pipeline import lexical_path
 from ingest.store import vector_store
 
 RRF_K = 60
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
+CROSS_WEIGHT = 1.0        # a Chinese question's English view, relative to the question itself
+MAX_PER_DOC = 2           # passages per document in one result list, so one long page cannot fill it
+TITLE_WEIGHT = 0.5        # a ranking by page title and section heading only
+DOC_WEIGHT = 1.0          # weight of document-level agreement in the fusion (see _fuse)
+PREFER_LANG = True        # of a note and its translation, keep the one in the question's language
 MODES = ("hybrid", "lexical", "dense")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+LATIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-/@]*")
 
 
 @dataclass
@@ -64,9 +72,25 @@ class Index:
         self.lexical = LexicalIndex.load(lexical_path(self.home, self.embedding))
         self._lock = threading.Lock()
 
+        self._titles: tuple[object, LexicalIndex] | None = None
+
     def reload_lexical(self) -> None:
         with self._lock:
             self.lexical = LexicalIndex.load(lexical_path(self.home, self.embedding))
+            self._titles = None
+
+    def titles(self) -> LexicalIndex:
+        """BM25 over each chunk's page title and heading path, built in memory from the store's
+        metadata (one read) and rebuilt whenever the lexical index is reloaded."""
+        with self._lock:
+            if self._titles is None or self._titles[0] is not self.lexical:
+                ids, metas = [], []
+                if self.lexical.ids:
+                    got = self.store._collection.get(ids=list(self.lexical.ids), include=["metadatas"])
+                    ids, metas = got["ids"], got["metadatas"]
+                texts = [f"{m.get('title', '')} \n {m.get('heading', '')}" for m in metas]
+                self._titles = (self.lexical, LexicalIndex.build(ids, texts))
+            return self._titles[1]
 
     def count(self) -> int:
         return self.store._collection.count()
@@ -102,15 +126,58 @@ def expand_query(query: str) -> str:
     """Append English equivalents of Chinese terms (收件人 → recipient rcpt) for the lexical side."""
     if not CJK_RE.search(query):
         return query
-    extra = [en for zh, en in _glossary(str(kb_path("glossary.yaml"))) if zh in query]
+    extra = _glossary_terms(query)
     return query + (" " + " ".join(extra) if extra else "")
 
 
-def _fuse(rankings: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+def _glossary_terms(query: str) -> list[str]:
+    """English for the glossary's Chinese terms found in the query, longest terms first; a term
+    inside an already matched longer one (收件 inside 收件人) adds nothing new."""
+    out: list[str] = []
+    taken: list[str] = []
+    for zh, en in _glossary(str(kb_path("glossary.yaml"))):
+        if zh in query and not any(zh in t for t in taken):
+            taken.append(zh)
+            out.append(en)
+    return out
+
+
+def english_view(query: str) -> str:
+    """The English side of a Chinese question: its Latin-script words (plugin names, codes,
+    log text) plus the glossary's English for its Chinese terms. Chinese questions search with
+    this too, because most pages exist only in English and, in both the BM25 statistics and the
+    embedding space, Chinese words pull towards the few Chinese pages. Empty for English."""
+    if not CJK_RE.search(query):
+        return ""
+    latin = LATIN_RE.findall(query)
+    return " ".join(latin + _glossary_terms(query)).strip()
+
+
+def query_lang(query: str) -> str:
+    return "zh" if CJK_RE.search(query) else "en"
+
+
+def _fuse(rankings: list[list[tuple[str, float]]], weights: list[float] | None = None,
+          doc_of: dict[str, str] | None = None) -> list[tuple[str, float]]:
+    """Weighted reciprocal-rank fusion: rank matters, raw scores of different kinds never mix.
+
+    With `doc_of` (chunk id -> doc id), each chunk also gets DOC_WEIGHT times the fusion of its
+    document's best rank in every list: when the dense side finds one section of a page and the
+    lexical side another, the page is still something both agree on."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    doc_scores: dict[str, float] = {}
+    for n, ranking in enumerate(rankings):
+        w = weights[n] if weights else 1.0
+        seen_docs: set[str] = set()
         for rank, (cid, _) in enumerate(ranking):
-            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            scores[cid] = scores.get(cid, 0.0) + w / (RRF_K + rank + 1)
+            doc = (doc_of or {}).get(cid)
+            if doc and doc not in seen_docs:
+                seen_docs.add(doc)
+                doc_scores[doc] = doc_scores.get(doc, 0.0) + w / (RRF_K + rank + 1)
+    if doc_of and DOC_WEIGHT:
+        for cid in scores:
+            scores[cid] += DOC_WEIGHT * doc_scores.get(doc_of.get(cid, ""), 0.0)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
@@ -123,32 +190,63 @@ def _near_duplicate(a: set[str], b: set[str]) -> bool:
     return bool(a and b) and len(a & b) / min(len(a), len(b)) > 0.8
 
 
+def _rankings(query: str, mode: str, index: Index, where: dict | None, pool: int
+              ) -> tuple[list[list[tuple[str, float]]], list[float]]:
+    """The ranked lists to fuse for `mode`, with their weights: the question itself and, for a
+    Chinese question, its English view, on the dense and/or the lexical side."""
+    english = english_view(query)
+    rankings: list[list[tuple[str, float]]] = []
+    weights: list[float] = []
+    if mode in ("hybrid", "dense"):
+        rankings.append(index.dense(query, pool, where))
+        weights.append(DENSE_WEIGHT)
+        if english:
+            rankings.append(index.dense(english, pool, where))
+            weights.append(DENSE_WEIGHT * CROSS_WEIGHT)
+    if mode in ("hybrid", "lexical"):
+        rankings.append(index.lexical.search(expand_query(query), pool * 2))
+        weights.append(LEXICAL_WEIGHT)
+        if english:
+            rankings.append(index.lexical.search(english, pool * 2))
+            weights.append(LEXICAL_WEIGHT * CROSS_WEIGHT)
+        if TITLE_WEIGHT:
+            rankings.append(index.titles().search(" ".join(filter(None, [expand_query(query)])), pool))
+            weights.append(TITLE_WEIGHT)
+    return rankings, weights
+
+
 def search(query: str, k: int = 5, mode: str = "hybrid", sources: list[str] | None = None,
            index: Index | None = None, pool: int = 30) -> list[Passage]:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     index = index or get_index()
     where = {"source": {"$in": sources}} if sources else None
-    rankings = []
-    if mode in ("hybrid", "dense"):
-        rankings.append(index.dense(query, pool, where))
-    if mode in ("hybrid", "lexical"):
-        lex = index.lexical.search(expand_query(query), pool * 2)
-        rankings.append(lex)
-    fused = _fuse(rankings) if mode == "hybrid" else rankings[0]
-    chunks = index.get([cid for cid, _ in fused[: pool * 2]])
+    rankings, weights = _rankings(query, mode, index, where, pool)
+    candidates = list(dict.fromkeys(cid for ranking in rankings for cid, _ in ranking))
+    chunks = index.get(candidates)
+    doc_of = {cid: meta.get("doc_id", "") for cid, (_, meta) in chunks.items()}
+    fused = _fuse(rankings, weights, doc_of) if len(rankings) > 1 else rankings[0]
+    lang = query_lang(query)
+    twins = {(m.get("note"), m.get("lang")) for _, m in chunks.values() if m.get("note")}
     out: list[Passage] = []
     kept: list[set[str]] = []
+    per_doc: dict[str, int] = {}
     for cid, score in fused:
         if cid not in chunks:
             continue
         text, meta = chunks[cid]
         if sources and meta.get("source") not in sources:
             continue
+        doc_id = meta.get("doc_id", "")
+        if PREFER_LANG and meta.get("note") and meta.get("lang") != lang and (meta.get("note"), lang) in twins:
+            continue            # the same note in the question's language is among the candidates
+        if MAX_PER_DOC and per_doc.get(doc_id, 0) >= MAX_PER_DOC:
+            continue
         sh = _shingles(text)
         if any(_near_duplicate(sh, other) for other in kept):
             continue
         kept.append(sh)
+        per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
         out.append(_passage(len(out) + 1, score, cid, text, meta))
         if len(out) >= k:
             break

@@ -3,8 +3,9 @@
 One streaming pass per file: every line is parsed, counted and fed to the transaction
 tracker; finished transactions are folded into counters and dropped, so memory stays flat on
 logs of any size. Big files are split by connection UUID across worker processes, each
-reading the file and handling its share of connections; their counters are merged. The numbers come from real SMTP outcomes (see app.logs.transactions), not
-from Haraka's misleading `code=OK` summaries.
+reading the file and handling its share of connections; their counters are merged. The
+numbers come from real SMTP outcomes (see app.logs.transactions), not from Haraka's
+misleading `code=OK` summaries.
 """
 from __future__ import annotations
 
@@ -121,8 +122,18 @@ def _where(file: str, line: int | None, uuid: str | None = None) -> str:
 
 def _normalise_reply(text: str) -> str:
     """Reply text without the per-message uuid and addresses, so equal causes group together."""
-    text = _UUID_SUFFIX.sub("", text or "")
-    return _ANGLE.sub("<…>", text).strip()
+    if not text:
+        return ""
+    cached = _NORMALISED.get(text)
+    if cached is None:
+        cached = _ANGLE.sub("<…>", _UUID_SUFFIX.sub("", text)).strip() if ("(" in text or "<" in text) \
+            else text.strip()
+        if len(_NORMALISED) < 10000:
+            _NORMALISED[text] = cached
+    return cached
+
+
+_NORMALISED: dict[str, str] = {}
 
 
 class _Triage:
@@ -163,7 +174,7 @@ class _Triage:
         skip_gelf = not want_timelines
         total = blank = 0
         for batch in batches:
-            numbered = shard_batch(batch, total + 1, *shard) if shard else enumerate(batch, total + 1)
+            numbered = zip(*shard_batch(batch, total + 1, *shard)) if shard else enumerate(batch, total + 1)
             total += len(batch)
             for n, line in numbered:
                 # prefilter: WildDuck's GELF echo lines (uuid `-`) only need counting unless timelines are wanted
@@ -199,8 +210,8 @@ class _Triage:
                             kind == "plugin_line" and ev.uuid is None
                             and ev.fields.get("wildduck_action", "")[:3] == "DB_"):
                         on_event(ev)
-                if kind in tracked and (kind != "plugin_line" or (ev.uuid is not None and "wildduck_action" in ev.fields)) \
-                        or want_timelines:
+                if want_timelines or kind in tracked and (
+                        kind != "plugin_line" or (ev.uuid is not None and "wildduck_action" in ev.fields)):
                     done = feed(ev)
                     if done:
                         for t in done:
@@ -452,7 +463,7 @@ def timeline(t: Transaction) -> dict[str, Any]:
 def _event_text(e: LogEvent) -> str:
     raw = e.raw
     if raw.startswith("[") and "] [" in raw:
-        raw = raw.split("] ", 3)[-1]     # drop `[LEVEL] [uuid] [origin]`
+        raw = raw.split("] ", 3)[-1].lstrip(" ")     # drop `[LEVEL] [uuid] [origin]`
     return raw if len(raw) <= 300 else raw[:297] + "..."
 
 

@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                          "level with the GELF lines the plugin logs in its default config")
     ap.add_argument("--workers", type=int, default=None,
                     help="triage worker processes (default: triage decides; 1 = single process)")
+    ap.add_argument("--runs", type=int, default=2, help="triage runs; the best wall time counts (default 2)")
     ap.add_argument("--keep", action="store_true", help="keep the generated log and print its path")
     args = ap.parse_args(argv)
 
@@ -136,10 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         grep_mbs = size_mb / grep_s
         print(f"grep -c recipient : {grep_s:7.3f}s  {grep_mbs:9.1f} MB/s  (cpu {grep_cpu:.2f}s, count {grep_count})")
 
-        triage_s, triage_cpu, rss_mb, summary = time_triage(log, args.workers)
+        runs = [time_triage(log, args.workers) for _ in range(args.runs)]
+        triage_s, triage_cpu, rss_mb, summary = min(runs)     # best wall time, like grep's best of three
+        rss_mb = max(r[2] for r in runs)
         triage_mbs = size_mb / triage_s
-        print(f"triage            : {triage_s:7.3f}s  {triage_mbs:9.1f} MB/s  (cpu {triage_cpu:.2f}s)  "
-              f"peak RSS {rss_mb:.0f} MB")
+        print(f"triage            : {triage_s:7.3f}s  {triage_mbs:9.1f} MB/s  (cpu {triage_cpu:.2f}s; best of "
+              f"{len(runs)}: {', '.join(f'{r[0]:.2f}s' for r in runs)})  peak RSS {rss_mb:.0f} MB")
         print(f"                    lines {summary[0]}, connections {summary[1]}, transactions {summary[2]}, "
               f"accepted {summary[3]}, processed-without-store {summary[4]}")
 

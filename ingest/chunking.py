@@ -1,21 +1,24 @@
-"""Heading-aware chunking: split on Markdown headings first (LangChain's header splitter), then
-recursively by size. Fenced code blocks and config snippets stay whole where they fit."""
+"""Heading-aware chunking: split on Markdown headings first, then recursively by size (LangChain's
+recursive splitter). Fenced code blocks and config snippets stay whole, verbatim, where they fit.
+
+The heading split is our own few lines rather than LangChain's MarkdownHeaderTextSplitter, which
+strips every line — indentation inside YAML/ini snippets would be lost from the cited text."""
 from __future__ import annotations
 
 import hashlib
 import re
 
 from langchain_core.documents import Document
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.documents import SourceDoc
 
 CHUNK_SIZE = 1200
 CHUNK_OVERLAP = 120
-HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 FENCE_RE = re.compile(r"```.*?```", re.S)
+HEADING_RE = re.compile(r"^(#{1,3})[ \t]+(.+?)[ \t#]*$")
+FENCE_LINE_RE = re.compile(r"^ {0,3}(```|~~~)")
 
-_header_splitter = MarkdownHeaderTextSplitter(HEADERS, strip_headers=False)
 # only for blocks larger than a chunk: paragraph, then line, then sentence
 _size_splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP,
                                                 separators=["\n## ", "\n### ", "\n\n", "\n", "。", ". ", " ", ""])
@@ -63,30 +66,64 @@ def chunk_id(doc_id: str, text: str, n: int) -> str:
     return hashlib.sha256(f"{doc_id}\x00{n}\x00{text}".encode("utf-8", "replace")).hexdigest()[:32]
 
 
+def sections(text: str) -> list[tuple[list[str], str]]:
+    """(heading path, verbatim text) per section; a section starts at a level 1–3 heading that is
+    not inside a fenced block, and keeps its heading line."""
+    out: list[tuple[list[str], str]] = []
+    path: list[str] = []
+    lines: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        m = FENCE_LINE_RE.match(line)
+        if m:
+            if not fence:
+                fence = m.group(1)
+            elif m.group(1) == fence and not line.strip()[3:].strip("`~").strip():
+                fence = ""
+        h = None if fence else HEADING_RE.match(line)
+        if h:
+            if lines:
+                out.append((list(path), "\n".join(lines)))
+            level = len(h.group(1))
+            path = path[:level - 1] + [""] * max(0, level - 1 - len(path)) + [h.group(2).strip()]
+            lines = [line]
+        else:
+            lines.append(line)
+    if lines:
+        out.append((list(path), "\n".join(lines)))
+    return out
+
+
+def _only_headings(body: str) -> bool:
+    return all(l.lstrip().startswith("#") for l in body.splitlines() if l.strip())
+
+
+def _metadata(doc: SourceDoc, heading: str, headings: list[str]) -> dict:
+    return {"doc_id": doc.doc_id, "source": doc.source, "title": doc.title, "url": doc.url, "path": doc.path,
+            "lang": doc.lang, "kind": doc.kind, "heading": heading,
+            "anchor": anchor(headings[-1]) if headings else "",
+            "rule": str(doc.meta.get("rule", "")), "note": str(doc.meta.get("note", "")),
+            "plugin": str(doc.meta.get("plugin", "")), "doc_hash": doc.content_hash}
+
+
 def chunk_doc(doc: SourceDoc) -> list[Document]:
-    sections = _header_splitter.split_text(doc.text) or [Document(page_content=doc.text, metadata={})]
     out: list[Document] = []
     carry = ""
-    for section in sections:
-        body = section.page_content.strip()
-        if len(body) < 120 and body.count("\n") < 2 and body.startswith("#"):
+    for path, section in sections(doc.text):
+        body = section.strip()
+        if not body:
+            continue
+        if _only_headings(body):
             carry = f"{carry}\n\n{body}" if carry else body   # a heading with no text: keep for the next section
             continue
         if carry:
             body, carry = f"{carry}\n\n{body}", ""
-        headings = [section.metadata[k] for _, k in HEADERS if section.metadata.get(k)]
+        headings = [h for h in path if h]
+        heading = " › ".join(headings)
         for piece in pack(body):
             text = piece.strip()
-            if not text:
-                continue
-            heading = " › ".join(headings)
-            out.append(Document(page_content=text, metadata={
-                "doc_id": doc.doc_id, "source": doc.source, "title": doc.title, "url": doc.url,
-                "path": doc.path, "lang": doc.lang, "kind": doc.kind, "heading": heading,
-                "anchor": anchor(headings[-1]) if headings else "",
-                "rule": str(doc.meta.get("rule", "")), "note": str(doc.meta.get("note", "")),
-                "plugin": str(doc.meta.get("plugin", "")), "doc_hash": doc.content_hash,
-            }))
+            if text:
+                out.append(Document(page_content=text, metadata=_metadata(doc, heading, headings)))
     for n, d in enumerate(out):
         d.metadata["chunk"] = n
         d.id = chunk_id(doc.doc_id, d.page_content, n)

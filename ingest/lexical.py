@@ -49,7 +49,10 @@ class LexicalIndex:
     @classmethod
     def load(cls, path: Path) -> "LexicalIndex":
         if not (path / "ids.json").is_file():
-            return cls(None, [])
+            old = path.with_name(path.name + ".old")   # killed between save()'s two renames
+            if not (old / "ids.json").is_file():
+                return cls(None, [])
+            path = old
         ids = json.loads((path / "ids.json").read_text())
         retriever = bm25s.BM25.load(str(path / "bm25")) if ids and (path / "bm25").is_dir() else None
         return cls(retriever, ids)

@@ -4,10 +4,12 @@ Order of writes for each batch of changed documents: add the new chunks (ids are
 so re-adding is harmless), delete that document's chunks that are no longer current (read from
 the store, not the manifest), then record the documents in the manifest. After all sources,
 chunks of documents that disappeared from a source that was read successfully are pruned, and
-the lexical index is rebuilt from the store. Any interruption leaves a state the next run repairs.
+the lexical index is rebuilt from the store when anything changed (or it no longer matches the store).
+Any interruption leaves a state the next run repairs.
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from ingest.lexical import LexicalIndex
 from ingest.manifest import Manifest
 from ingest.sources import SourceContext, iter_source, source_name
 from ingest.sourcesfile import load_sources
-from ingest.store import all_chunks, ids_for_doc, vector_store
+from ingest.store import all_chunks, all_ids, all_metadatas, vector_store
 
 Progress = Callable[[float, str], None]
 BATCH_CHUNKS = 64
@@ -71,26 +73,32 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
     if manifest.embedding and manifest.embedding != embedding:
         manifest.docs = {}
     manifest.embedding = embedding
+    _forget_missing(store, manifest)
+    changed = False    # anything written or deleted: the lexical index must be rebuilt
 
     seen: dict[str, set[str]] = {}
     pending: list[tuple[SourceDoc, list]] = []
 
     def flush() -> None:
+        nonlocal changed
         if not pending:
             return
-        new_docs = [c for _, chunks in pending for c in chunks]
-        stale: list[str] = []
-        current = {c.id for c in new_docs}
-        existing: set[str] = set()
-        for doc, _ in pending:
-            ids = ids_for_doc(store, doc.doc_id)
-            existing |= ids
-            stale += [i for i in ids if i not in current]
-        to_add = [c for c in new_docs if c.id not in existing]
+        new_chunks = [c for _, chunks in pending for c in chunks]
+        current = {c.id for c in new_chunks}
+        # one read for the whole batch: what the store holds for these documents now
+        got = store._collection.get(where=_doc_filter([doc.doc_id for doc, _ in pending]), include=["metadatas"])
+        existing = dict(zip(got["ids"], got["metadatas"]))
+        stale = [i for i in existing if i not in current]
+        to_add = [c for c in new_chunks if c.id not in existing]
+        # same text (same id, same vector) but the title, url or position changed: fix metadata only
+        relabel = [c for c in new_chunks if c.id in existing and existing[c.id] != c.metadata]
         if to_add:
             store.add_documents(to_add, ids=[c.id for c in to_add])
+        if relabel:
+            store._collection.update(ids=[c.id for c in relabel], metadatas=[c.metadata for c in relabel])
         if stale:
             store.delete(ids=stale)
+        changed = changed or bool(to_add or relabel or stale)
         for doc, chunks in pending:
             manifest.docs[doc.doc_id] = {"hash": doc.content_hash, "source": doc.source, "title": doc.title,
                                          "url": doc.url, "lang": doc.lang, "kind": doc.kind, "path": doc.path,
@@ -106,12 +114,14 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
         docs = list(iter_source(spec, ctx))
         fetched_ok = bool(docs) or len(summary.warnings) == before
         if fetched_ok:
-            seen[name] = set()
-        summary.sources[name] = len(docs)
+            seen.setdefault(name, set())   # two specs may share a name: never forget the first one's docs
+        summary.sources[name] = summary.sources.get(name, 0) + len(docs)
+        taken = set().union(*seen.values()) if seen else set()
         for j, doc in enumerate(docs):
-            if doc.doc_id in (seen.get(name) or set()):
+            if doc.doc_id in taken:
                 _warn(f"{name}: two documents share the id {doc.doc_id}; the second was skipped")
                 continue
+            taken.add(doc.doc_id)
             seen.setdefault(name, set()).add(doc.doc_id)
             summary.documents += 1
             entry = manifest.docs.get(doc.doc_id)
@@ -130,9 +140,13 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
     if prune:
         say(0.95, "pruning removed documents")
         summary.removed = _prune(store, manifest, seen)
-    say(0.97, "building the lexical index")
-    ids, texts, _ = all_chunks(store)
-    LexicalIndex.build(ids, texts).save(lexical_path(home, embedding))
+        changed = changed or bool(summary.removed)
+    lex_path = lexical_path(home, embedding)
+    ids = all_ids(store)
+    if changed or not _lexical_matches(lex_path, ids):
+        say(0.97, "building the lexical index")
+        ids, texts, _ = all_chunks(store)
+        LexicalIndex.build(ids, texts).save(lex_path)
     summary.total_chunks = len(ids)
     manifest.last_ingest = time.time()
     manifest.save()
@@ -141,22 +155,46 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
     return summary
 
 
+def _doc_filter(doc_ids: list[str]) -> dict:
+    return {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": doc_ids}}
+
+
+def _forget_missing(store, manifest: Manifest) -> None:
+    """A document the manifest lists whose chunks are not all in the store (the store was deleted,
+    CHROMA_HOST points at another server, a crash) is re-checked instead of skipped forever."""
+    if not manifest.docs:
+        return
+    present = set(all_ids(store))
+    for entry in manifest.docs.values():
+        if any(cid not in present for cid in entry.get("chunks", [])):
+            entry["hash"] = ""
+
+
+def _lexical_matches(path: Path, ids: list[str]) -> bool:
+    """The saved lexical index covers exactly these chunk ids (so an unchanged run can keep it)."""
+    try:
+        saved = json.loads((path / "ids.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return sorted(saved) == sorted(ids) and (not ids or (path / "bm25").is_dir())
+
+
 def _prune(store, manifest: Manifest, seen: dict[str, set[str]]) -> int:
     """Delete documents of successfully read sources that are no longer there (store and manifest)."""
-    _, _, metas = all_chunks(store)
-    in_store: dict[str, set[str]] = {}
-    for m in metas:
-        in_store.setdefault(m.get("source", ""), set()).add(m.get("doc_id", ""))
+    in_store: dict[str, dict[str, list[str]]] = {}
+    for cid, m in zip(*all_metadatas(store)):
+        in_store.setdefault(m.get("source", ""), {}).setdefault(m.get("doc_id", ""), []).append(cid)
     removed = 0
+    stale: list[str] = []
     for source, current in seen.items():
-        gone = (in_store.get(source, set()) | {d for d, e in manifest.docs.items() if e.get("source") == source}) \
-            - current
+        stored = in_store.get(source, {})
+        gone = (set(stored) | {d for d, e in manifest.docs.items() if e.get("source") == source}) - current
         for doc_id in gone:
-            ids = ids_for_doc(store, doc_id)
-            if ids:
-                store.delete(ids=list(ids))
+            stale += stored.get(doc_id, [])
             manifest.docs.pop(doc_id, None)
             removed += 1
+    for i in range(0, len(stale), 5000):
+        store.delete(ids=stale[i:i + 5000])
     if removed:
         manifest.save()
     return removed

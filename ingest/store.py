@@ -62,5 +62,27 @@ def all_chunks(store: Chroma, batch: int = 5000) -> tuple[list[str], list[str], 
     return ids, texts, metas
 
 
+def all_ids(store: Chroma, batch: int = 20000) -> list[str]:
+    """Every chunk id in the collection (no texts: cheap enough to call on every run)."""
+    ids: list[str] = []
+    while True:
+        got = store._collection.get(include=[], limit=batch, offset=len(ids))
+        if not got["ids"]:
+            return ids
+        ids += got["ids"]
+
+
+def all_metadatas(store: Chroma, batch: int = 10000) -> tuple[list[str], list[dict]]:
+    """(ids, metadatas) of everything in the collection, paged; no texts."""
+    ids: list[str] = []
+    metas: list[dict] = []
+    while True:
+        got = store._collection.get(include=["metadatas"], limit=batch, offset=len(ids))
+        if not got["ids"]:
+            return ids, metas
+        ids += got["ids"]
+        metas += got["metadatas"]
+
+
 def ids_for_doc(store: Chroma, doc_id: str) -> set[str]:
     return set(store._collection.get(where={"doc_id": doc_id}, include=[])["ids"])

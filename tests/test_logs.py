@@ -153,7 +153,8 @@ def test_protocol_lines():
 
 # ---------------------------------------------------------------------------- prefixes
 
-SAMPLE = "[NOTICE] [9846711B-0545-4F49-BE4D-0570D65FFF52.1] [core] recipient <nobody@other.test> code=OK msg=\"\" sender=a@sender.test"
+SAMPLE = ("[NOTICE] [9846711B-0545-4F49-BE4D-0570D65FFF52.1] [core] recipient <nobody@other.test> code=OK msg=\"\" "
+          "sender=a@sender.test")
 WRAPPERS = {
     "syslog": ("Nov 24 10:00:00 mx1 haraka[1234]: {}", "Nov 24 10:00:00"),
     "syslog_pri": ("<21>Nov  4 10:00:00 mx1 haraka: {}", "Nov  4 10:00:00"),
@@ -355,3 +356,13 @@ def test_gelf_lines_join_their_transaction_in_timelines():
     assert gelf and all(e.fields["queue_id"] == t.uuid for e in gelf)
     assert any(e.fields["gelf_message"].startswith("MX [RCPT TO:unknown@example.com]") for e in gelf)
     assert all(not tt.uuid.startswith("-") for tt in txns)
+
+
+def test_wildduck_fast_path_matches_the_generic_reading(monkeypatch):
+    import app.logs.wildduck as wildduck
+    lines = [e for p in LOGS for e in read_log(p)
+             if e.fields.get("wildduck_action") in ("RESOLVED", "STORED") and e.raw.startswith("[")]
+    assert len(lines) > 20
+    fast = [wildduck.parse_wildduck(e.raw.split("] ", 3)[3], e.level) for e in lines]
+    monkeypatch.setattr(wildduck, "_resolved_or_stored", lambda action, rest: None)
+    assert fast == [wildduck.parse_wildduck(e.raw.split("] ", 3)[3], e.level) for e in lines]

@@ -170,10 +170,12 @@ def test_shard_batch_agrees_with_shard_of():
     lines = [l for p in sorted(FIXTURES.glob("*.log")) for l in p.read_text().splitlines()]
     lines += ["", "x", "[INFO] [", "[INFO] [-] [core] x", '{"uuid":"ABCDEF01-2345-4678-9abc-def012345678.2"}']
     for shards in (2, 3, 4):
-        picked = sorted(n for k in range(shards) for n, _ in shard_batch(lines, 1, k, shards))
+        picked = sorted(n for k in range(shards) for n in shard_batch(lines, 1, k, shards)[0])
         assert picked == list(range(1, len(lines) + 1))          # every line in exactly one shard
         for k in range(shards):
-            assert all(shard_of(line, shards) == k for _, line in shard_batch(lines, 1, k, shards))
+            numbers, mine = shard_batch(lines, 1, k, shards)
+            assert all(shard_of(line, shards) == k for line in mine)
+            assert all(lines[n - 1] == line for n, line in zip(numbers, mine))
 
 
 def _replayed_log(tmp_path, copies: int) -> Path:

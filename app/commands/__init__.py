@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ["check", "simulate", "triage", "catalog", "rules", "demo", "ingest"]
+COMMANDS = ["check", "simulate", "triage", "catalog", "rules", "demo", "ingest", "app", "ask", "feedback"]
 
 
 def load_commands():

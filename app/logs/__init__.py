@@ -18,8 +18,8 @@ from app.logs.transactions import (Recipient, Reply, Transaction, TransactionTra
                                    iter_transactions)
 from app.model import LogEvent
 
-__all__ = ["LogEvent", "LineReader", "open_log", "Recipient", "Reply", "Transaction", "TransactionTracker", "group_transactions",
-           "iter_transactions", "parse_line", "parse_lines", "read_log"]
+__all__ = ["LogEvent", "LineReader", "open_log", "Recipient", "Reply", "Transaction", "TransactionTracker",
+           "group_transactions", "iter_transactions", "parse_line", "parse_lines", "read_log"]
 
 
 def read_log(path: str | os.PathLike, file: str | None = None) -> Iterator[LogEvent]:

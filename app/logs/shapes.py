@@ -106,10 +106,12 @@ def disconnect(text: str) -> Fields:
     """`ip=.. rdns=.. helo=.. relay=Y ... lr="550 text" time=S`: only `lr` holds spaces."""
     head, sep, tail = text.partition(" lr=")
     if sep and '"' not in head.replace('=""', "") and tail.count('"') in (0, 2):
-        try:
-            fields = dict(item.split("=", 1) for item in head.split(" "))
-        except ValueError:     # a token without `=`
-            return fast_kv(text)
+        fields = {}
+        for item in head.split(" "):
+            key, eq, value = item.partition("=")
+            if not eq:         # a token without `=`: not the usual shape
+                return fast_kv(text)
+            fields[key] = value
         for key in ("rdns", "helo"):
             if fields.get(key) == '""':
                 fields[key] = ""

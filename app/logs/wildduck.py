@@ -27,6 +27,10 @@ _ERROR_LEVELS = frozenset({"ERROR", "CRIT", "ALERT", "EMERG"})
 def parse_wildduck(message: str, level: str | None) -> dict[str, str]:
     """Fields for one wildduck plugin message; always has `wildduck_action`."""
     word, _, rest = message.partition(" ")
+    if (word == "RESOLVED" or word == "STORED") and rest[:5] == "rcpt=":
+        fields = _resolved_or_stored(word, rest)
+        if fields is not None:
+            return fields
     if word in ONE_WORD and not (word == "AUTOREPLY" and rest.startswith("ERROR ")):
         action = word
     else:
@@ -70,6 +74,27 @@ def parse_wildduck(message: str, level: str | None) -> dict[str, str]:
                     fields[f"{key}_id"] = value[lb + 1:-1]
                     continue
             fields[key.replace("-", "_")] = value
+    return fields
+
+
+def _resolved_or_stored(action: str, rest: str) -> dict[str, str] | None:
+    """`rcpt=A user=B[id]` (+ ` result=JSON` for STORED): one line per recipient, so read by position."""
+    sp = rest.find(" user=", 5)
+    if sp == -1:
+        return None
+    user = rest[sp + 6:]
+    fields = {"wildduck_action": action}
+    if action == "STORED":
+        user, sep, result = user.partition(" result=")
+        if not sep:
+            return None
+        fields["result"] = result
+    lb = user.rfind("[")
+    if lb == -1 or user[-1:] != "]" or " " in user or " " in rest[5:sp]:
+        return None
+    fields["rcpt"] = rest[5:sp]
+    fields["user"] = user[:lb]
+    fields["user_id"] = user[lb + 1:-1]
     return fields
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 
+from app.textio import decode
 from ingest.convert import html_to_markdown, rst_to_markdown
 from ingest.documents import SourceDoc, looks_chinese
 from ingest.frontmatter import split_front_matter
@@ -22,13 +23,13 @@ def read_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_DOC_BYTES:
         raise SkipDoc(f"{size} bytes is over the {MAX_DOC_BYTES}-byte limit for one document")
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
+    decoded = decode(path.read_bytes())   # BOMs and UTF-16 exports too, never raises
+    if decoded.binary:
         raise SkipDoc("binary file")
-    text = data.decode("utf-8", errors="replace")
-    if text.count("\ufffd") > max(20, len(text) // 50):
-        raise SkipDoc("not UTF-8 text")
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = decoded.text
+    if decoded.replaced > max(20, len(text) // 50):
+        raise SkipDoc(f"not UTF-8 text ({decoded.replaced} undecodable bytes)")
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
 def first_heading(text: str) -> str:

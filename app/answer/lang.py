@@ -1,0 +1,105 @@
+"""The answer's frame in the question's language: a Chinese question gets Chinese framing.
+
+Only the frame is translated; quoted passages, rule explanations, log lines and commands stay
+as written. Detection is by CJK characters, which is all a mixed "为什么 wildduck 收不到" needs.
+"""
+from __future__ import annotations
+
+import re
+
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "found_relevant": "Your setup has {n} problem(s) that bear on this question:",
+        "found_other": "Also wrong in your setup (not what you asked about):",
+        "minor": "Lesser findings: {items}.",
+        "severity": "{severity}",
+        "evidence": "Seen in your input:",
+        "fix_verified": "Fix (re-checked: the problem is gone after this change):",
+        "fix_unverified": "Fix:",
+        "fix_manual": "Also do by hand:",
+        "kb_intro": "What the knowledge base says:",
+        "kb_intro_general": "General background from the knowledge base (not a finding about your setup):",
+        "no_findings": "The checks found no problem in what you gave me{what}.",
+        "no_findings_what": " ({what})",
+        "nothing_given": "You have not given any configuration or logs, so this answer cannot say anything about your "
+                         "own setup.",
+        "verify": "How to verify:",
+        "verify_send": "Send a test message:",
+        "verify_logs": "Then look for these lines in the Haraka log:",
+        "verify_mongo": "And check in MongoDB that it was stored:",
+        "verify_queue": "Then look for the queue answer in the Haraka log:",
+        "abstain": "I cannot answer this from what you gave me: the checks found nothing related and the knowledge "
+                   "base has no passage that clearly answers it.",
+        "abstain_suggest": "To get a useful answer, paste:",
+        "suggest_plugins": "config/plugins (the list of enabled plugins)",
+        "suggest_logs": "the Haraka log around one failing message (from `connect` to `disconnect`), at loglevel INFO "
+                        "or lower",
+        "suggest_loglevel": "logs at loglevel INFO: yours are at {level}, which hides the hook answers",
+        "suggest_wildduck": "config/wildduck.yaml (secrets are masked before anything is shown or sent)",
+        "suggest_rephrase": "or ask about a symptom (a reply code, a log line, \"mail is not stored\")",
+        "not_indexed": "The knowledge base is not indexed yet (run `mxdoctor ingest`), so this answer uses the "
+                       "checks and the rule pages only.",
+        "llm_fallback": "The language model could not answer ({reason}); this is the offline answer.",
+        "llm_uncited": "The language model's answer cited no passage, so it is not shown; this is the offline answer.",
+        "llm_contradiction": "The language model's answer left out or contradicted these findings from the "
+                             "deterministic checks, so they are shown first:",
+        "llm_removed_citation": "removed citation [{n}]: there is no passage {n}",
+        "llm_uncited_paragraph": "not backed by a cited passage",
+        "followup_context": "(continuing from: \"{prev}\")",
+        "placeholder_host": "YOUR_MX_HOST",
+        "placeholder_rcpt": "user@your-domain",
+    },
+    "zh": {
+        "found_relevant": "你的配置中有 {n} 个与这个问题相关的问题：",
+        "found_other": "你的配置中还有以下问题（与本问题无直接关系）：",
+        "minor": "其他次要发现：{items}。",
+        "severity": "{severity}",
+        "evidence": "在你提供的内容中看到：",
+        "fix_verified": "修复方法（已复查：改动后该问题消失）：",
+        "fix_unverified": "修复方法：",
+        "fix_manual": "还需要手动完成：",
+        "kb_intro": "知识库中的相关内容：",
+        "kb_intro_general": "知识库中的一般说明（并非针对你的配置的发现）：",
+        "no_findings": "检查没有在你提供的内容中发现问题{what}。",
+        "no_findings_what": "（{what}）",
+        "nothing_given": "你还没有提供任何配置或日志，所以这个回答无法针对你自己的环境。",
+        "verify": "如何验证：",
+        "verify_send": "发送一封测试邮件：",
+        "verify_logs": "然后在 Haraka 日志中查找这些行：",
+        "verify_mongo": "再在 MongoDB 中确认邮件已经存储：",
+        "verify_queue": "然后在 Haraka 日志中查找 queue 的回答：",
+        "abstain": "根据你提供的内容，我无法回答这个问题：检查没有发现相关问题，知识库中也没有能明确回答它的段落。",
+        "abstain_suggest": "为了得到有用的回答，请粘贴：",
+        "suggest_plugins": "config/plugins（启用的插件列表）",
+        "suggest_logs": "一封失败邮件前后的 Haraka 日志（从 `connect` 到 `disconnect`），日志级别为 INFO 或更低",
+        "suggest_loglevel": "INFO 级别的日志：你的日志级别是 {level}，看不到各个 hook 的回答",
+        "suggest_wildduck": "config/wildduck.yaml（密码等敏感信息在显示或发送前都会被遮盖）",
+        "suggest_rephrase": "或者描述一个具体现象（回复代码、某行日志、“邮件没有存进去”）",
+        "not_indexed": "知识库还没有建立索引（请运行 `mxdoctor ingest`），因此本回答只依据检查结果和规则页面。",
+        "llm_fallback": "语言模型无法回答（{reason}）；以下是离线回答。",
+        "llm_uncited": "语言模型的回答没有引用任何段落，因此不予显示；以下是离线回答。",
+        "llm_contradiction": "语言模型的回答遗漏或否定了确定性检查的以下发现，因此先列出它们：",
+        "llm_removed_citation": "已删除引用 [{n}]：不存在第 {n} 段",
+        "llm_uncited_paragraph": "没有引用支持",
+        "followup_context": "（接着上一个问题：“{prev}”）",
+        "placeholder_host": "你的MX主机",
+        "placeholder_rcpt": "user@你的域名",
+    },
+}
+SEVERITY = {"en": {"error": "error", "warning": "warning", "info": "info"},
+            "zh": {"error": "错误", "warning": "警告", "info": "提示"}}
+
+
+def detect_lang(text: str) -> str:
+    return "zh" if CJK_RE.search(text or "") else "en"
+
+
+def t(lang: str, key: str, **kw) -> str:
+    table = STRINGS.get(lang) or STRINGS["en"]
+    return (table.get(key) or STRINGS["en"][key]).format(**kw)
+
+
+def severity(lang: str, sev: str) -> str:
+    return SEVERITY.get(lang, SEVERITY["en"]).get(sev, sev)

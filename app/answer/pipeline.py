@@ -1,0 +1,200 @@
+"""One turn of `ask`: checks → relevant findings → passages → offline answer, then optionally the LLM.
+
+The offline answer is always composed (it is cheap and it is the fallback). With an LLM
+configured, the model gets the findings and the numbered passages; its answer is restored
+(masked identifiers put back), citation-checked, and shown only together with any finding it
+left out or denied. Any failure of the model yields the offline answer and a notice.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from app.answer import citations as cite
+from app.answer.compose import Composition, compose, render_findings
+from app.answer.lang import detect_lang, t
+from app.answer.model import Answer, AnswerEvent, Numbering, passage_dict
+from app.answer.relevance import Relevance, split_relevant
+from app.answer.retrieve import Retrieved, finding_sources, open_index, retrieve
+from app.redact import redact_text
+from app.search import Passage
+
+LOG_EXCERPT_KINDS = {"crit", "timeout", "load_error", "hook_result", "queue"}
+
+
+@dataclass
+class Prepared:
+    question: str
+    lang: str
+    diagnosis: object | None
+    relevance: Relevance
+    retrieved: Retrieved
+    composition: Composition
+    notices: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _lang_sources(lang: str):
+    return lambda f: finding_sources(f, lang)
+
+
+def prepare(session, question: str, k: int = 6) -> Prepared:
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    lang = detect_lang(question)
+    d = session.diagnosis
+    timings["diagnose"] = time.perf_counter() - t0
+    findings = list(d.findings) if d else []
+    t1 = time.perf_counter()
+    rel = split_relevant(question, findings, session.previous_rules())
+    index, index_problem = open_index(session.index, session.home)
+    notices = []
+    if index is None:
+        notices.append(t(lang, "not_indexed"))
+    fired = {f.rule for f in findings}
+    retrieved = retrieve(question, rel.relevant, index=index, fired=fired, k=k, lang=lang,
+                         query=session.search_query(question))
+    if retrieved.problem and index is not None:
+        notices.append(t(lang, "not_indexed"))
+    timings["retrieve"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    comp = compose(question, d, rel, retrieved, lang, lang_sources=_lang_sources(lang), notices=notices)
+    timings["compose"] = time.perf_counter() - t2
+    return Prepared(question=question, lang=lang, diagnosis=d, relevance=rel, retrieved=retrieved,
+                    composition=comp, notices=notices, timings=timings)
+
+
+def _findings_json(p: Prepared) -> list[dict]:
+    return p.diagnosis.to_dict()["findings"] if p.diagnosis is not None else []
+
+
+def offline_answer(p: Prepared, extra_notices: list[str] | None = None) -> Answer:
+    text = p.composition.text
+    if extra_notices:
+        text = "\n\n".join(f"> {n}" for n in extra_notices) + "\n\n" + text
+    return Answer(answer=redact_text(text), findings=_findings_json(p), passages=p.composition.numbering.to_dicts(),
+                  llm=None, abstained=p.composition.abstained, lang=p.lang, relevant=p.composition.relevant,
+                  notices=list(p.notices) + list(extra_notices or []), timings=dict(p.timings), question=p.question)
+
+
+# --------------------------------------------------------------------------- LLM path
+
+def prompt_passages(p: Prepared) -> list[Passage]:
+    """The passages the model may cite: each finding's pages, then the question's, no repeats."""
+    seen: set[str] = set()
+    out: list[Passage] = []
+    for fs in p.retrieved.findings:
+        for c in (fs.why, fs.fix, *fs.notes):
+            if c is not None and Numbering.key(c) not in seen:
+                seen.add(Numbering.key(c))
+                out.append(c)
+    for c in p.retrieved.question:
+        if Numbering.key(c) not in seen:
+            seen.add(Numbering.key(c))
+            out.append(c)
+    return out
+
+
+def _log_excerpt(d) -> list[str]:
+    if d is None:
+        return []
+    evidence = {(e.file, e.line) for f in d.findings for e in f.evidence if e.kind == "log"}
+    return [ev.raw for ev in d.events if ev.kind in LOG_EXCERPT_KINDS and (ev.file, ev.lineno) not in evidence]
+
+
+def outbound_messages(session, p: Prepared) -> list[dict[str, str]]:
+    from app.answer.prompt import PromptInput, build_messages
+    d = p.diagnosis
+    config = [(name, f.text) for name, f in sorted(d.configset.files.items()) if f.kind != "log"] if d else []
+    relevant = list(p.relevance.relevant) + [f for f in p.relevance.others if f.severity == "error"]
+    inp = PromptInput(question=p.question, lang=p.lang, findings=relevant, passages=prompt_passages(p),
+                      config_files=config, log_lines=_log_excerpt(d),
+                      history=[(turn.question, turn.answer) for turn in session.turns])
+    return build_messages(inp, session.masker if session.settings.mask_identifiers else None)
+
+
+def _checked_llm_answer(p: Prepared, text: str, settings, cached: bool) -> Answer | None:
+    """The model's answer after the checks, or None when it cannot be shown at all."""
+    passages = prompt_passages(p)
+    check = cite.check_citations(text, len(passages), p.lang)
+    if not check.cited:
+        return None
+    shown_text = check.text.strip()
+    findings = [f for f in (p.diagnosis.findings if p.diagnosis else [])]
+    overridden = cite.overridden_findings(shown_text, findings)
+    numbering_order = list(check.cited)
+    if overridden:
+        # put the findings back in front, with their own (offline) citations appended to the list
+        block_numbering = Numbering()
+        for n in numbering_order:
+            block_numbering.cite(passages[n - 1])
+        block = render_findings([finding_sources(f, p.lang) for f in overridden], p.lang, block_numbering,
+                                t(p.lang, "llm_contradiction"))
+        body = cite.renumber(shown_text, numbering_order)
+        text_out = f"{block}\n\n---\n\n{body}\n"
+        passage_dicts = block_numbering.to_dicts()
+    else:
+        text_out = cite.renumber(shown_text, numbering_order) + "\n"
+        passage_dicts = [passage_dict(i, passages[n - 1]) for i, n in enumerate(numbering_order, 1)]
+    notices = list(p.notices)
+    return Answer(answer=redact_text(text_out), findings=_findings_json(p), passages=passage_dicts,
+                  llm=settings.describe(), abstained=False, lang=p.lang,
+                  relevant=[f.rule for f in p.relevance.relevant], notices=notices,
+                  citation_issues=check.issues, cached=cached, timings=dict(p.timings), question=p.question)
+
+
+def llm_events(session, p: Prepared) -> Iterator[AnswerEvent]:
+    from app.answer.llm import Completion, LLMUnavailable, ResponseCache
+    settings = session.settings
+    messages = outbound_messages(session, p)
+    restorer = session.masker.restorer()
+    completion = Completion(settings, messages, ResponseCache(session.home) if settings.cache else None)
+    t0 = time.perf_counter()
+    try:
+        for piece in completion:
+            shown = restorer.feed(piece)
+            if shown:
+                yield AnswerEvent("token", shown)
+        tail = restorer.finish()
+        if tail:
+            yield AnswerEvent("token", tail)
+    except LLMUnavailable as exc:
+        notice = t(p.lang, "llm_fallback", reason=exc.reason)
+        yield AnswerEvent("notice", notice)
+        yield AnswerEvent("final", answer=offline_answer(p, [notice]))
+        return
+    p.timings["llm"] = time.perf_counter() - t0
+    answer = _checked_llm_answer(p, session.masker.restore(completion.text), settings, completion.cached)
+    if answer is None:
+        notice = t(p.lang, "llm_uncited")
+        yield AnswerEvent("notice", notice)
+        yield AnswerEvent("final", answer=offline_answer(p, [notice]))
+        return
+    yield AnswerEvent("final", answer=answer)
+
+
+def run_turn(session, question: str, k: int = 6, use_llm: bool | None = None) -> Iterator[AnswerEvent]:
+    t0 = time.perf_counter()
+    p = prepare(session, question, k=k)
+    for n in p.notices:
+        yield AnswerEvent("notice", n)
+    want_llm = session.settings.enabled if use_llm is None else (use_llm and session.settings.enabled)
+    final: Answer | None = None
+    if want_llm:
+        for ev in llm_events(session, p):
+            if ev.kind == "final":
+                final = ev.answer
+            else:
+                yield ev
+    else:
+        final = offline_answer(p)
+        yield AnswerEvent("token", final.answer)
+    assert final is not None
+    final.timings["total"] = time.perf_counter() - t0
+    session.record_turn(final)
+    if final.abstained and session.record_unanswered:
+        from app.answer.feedback import record_feedback
+        record_feedback(question, final.answer, None, passages=final.passages, abstained=True, lang=final.lang,
+                        session_id=session.id, home=session.home)
+    yield AnswerEvent("final", answer=final)

@@ -1,0 +1,142 @@
+"""How the user checks the fix worked: a swaks command, the log lines to expect, a mongosh query.
+
+Filled with what their own input says (the recipient seen in the logs or the first host_list
+domain, `config/me`, the port Haraka listens on, the database in wildduck.yaml, the mongo
+service in docker-compose) and a visible placeholder where nothing says it, never an invented
+value. The commands and log shapes follow kb/notes swaks-testing, logging and mongodb-checks.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.answer.lang import t
+from app.model import ConfigSet
+
+TEST_SUBJECT = "mxdoctor test"
+QUEUE_PLUGIN_RE = re.compile(r"^(?:queue/|smtp_forward|smtp_proxy|lmtp|qmail-queue|rabbitmq)")
+URL_RE = re.compile(r"^(mongodb(?:\+srv)?://)(?:([^:@/]*)(?::[^@/]*)?@)?([^/?]*)(/[^?]*)?")
+
+
+@dataclass
+class VerifySteps:
+    rcpt: str | None = None
+    host: str | None = None
+    port: int = 25
+    wildduck: bool = False
+    queue_plugin: str | None = None
+    log_name: str | None = None
+    mongo_url: str | None = None     # without credentials
+    mongo_user: str | None = None
+    mongo_db: str = "wildduck"
+    compose_service: str | None = None
+    known: dict[str, str] = field(default_factory=dict)   # what came from the user's input, and from where
+
+    @property
+    def domain(self) -> str | None:
+        return self.rcpt.rpartition("@")[2] if self.rcpt else None
+
+
+def _first_rcpt(events) -> str | None:
+    for ev in events:
+        r = (ev.fields or {}).get("rcpt")
+        if r and "@" in r:
+            return r.strip("<>")
+    return None
+
+
+def _listen_port(cs: ConfigSet) -> int | None:
+    listen = str((cs.ini("smtp.ini").get("main") or {}).get("listen") or "")
+    ports = [int(p) for p in re.findall(r":(\d{2,5})\b", listen)]
+    return 25 if 25 in ports else (ports[0] if ports else None)
+
+
+def _mongo(cs: ConfigSet) -> str | None:
+    f = cs.get("wildduck.yaml")
+    data = f.parsed if f is not None and isinstance(f.parsed, dict) else {}
+    mongo = data.get("mongo")
+    url = mongo.get("url") if isinstance(mongo, dict) else mongo
+    return str(url) if isinstance(url, str) and url.startswith("mongodb") else None
+
+
+def _compose_mongo_service(cs: ConfigSet) -> str | None:
+    for f in cs.files.values():
+        if "compose" in f.basename and isinstance(f.parsed, dict):
+            for name, svc in (f.parsed.get("services") or {}).items():
+                if isinstance(svc, dict) and "mongo" in str(svc.get("image", "")).lower():
+                    return str(name)
+    return None
+
+
+def plan(diagnosis: Any) -> VerifySteps:
+    cs: ConfigSet = diagnosis.configset
+    v = VerifySteps()
+    v.rcpt = _first_rcpt(diagnosis.events)
+    if v.rcpt:
+        v.known["rcpt"] = "logs"
+    else:
+        hl = cs.get("host_list")
+        doms = [d for d in (hl.parsed or []) if isinstance(d, str) and "." in d] if hl is not None else []
+        if doms:
+            v.rcpt, v.known["rcpt"] = f"postmaster@{doms[0].lower()}", "config/host_list"
+    me = cs.get("me")
+    if me is not None and me.lines and me.lines[0].strip():
+        v.host, v.known["host"] = me.lines[0].strip(), "config/me"
+    port = _listen_port(cs)
+    if port:
+        v.port, v.known["port"] = port, "config/smtp.ini"
+    names = cs.plugin_names()
+    v.wildduck = "wildduck" in names
+    v.queue_plugin = next((n for n in names if QUEUE_PLUGIN_RE.match(n)), None)
+    logs = sorted({ev.file for ev in diagnosis.events if ev.file})
+    if logs:
+        v.log_name = logs[0].rsplit("/", 1)[-1]
+    url = _mongo(cs)
+    if url:
+        m = URL_RE.match(url)
+        if m:
+            v.mongo_url = f"{m.group(1)}{m.group(3)}{m.group(4) or ''}"
+            v.mongo_user = m.group(2) or None
+            db = (m.group(4) or "").strip("/")
+            v.mongo_db = db or v.mongo_db
+            v.known["mongo"] = "config/wildduck.yaml"
+    v.compose_service = _compose_mongo_service(cs)
+    return v
+
+
+def addrview(address: str) -> str:
+    """WildDuck's lookup form of an address: lower case, dots removed from the local part."""
+    local, _, dom = address.lower().partition("@")
+    return f"{local.replace('.', '')}@{dom}"
+
+
+def render(v: VerifySteps, lang: str) -> str:
+    rcpt = v.rcpt or t(lang, "placeholder_rcpt")
+    host = v.host or t(lang, "placeholder_host")
+    port = "" if v.port == 25 else f" --port {v.port}"
+    out = [t(lang, "verify"), "", t(lang, "verify_send"), "", "```",
+           f"swaks --server {host}{port} --to {rcpt} --header 'Subject: {TEST_SUBJECT}'", "```", ""]
+    log = v.log_name or "haraka.log"
+    if v.wildduck:
+        out += [t(lang, "verify_logs"), "", "```",
+                f"[wildduck] RESOLVED rcpt={rcpt} user={rcpt}[...]",
+                f"[wildduck] STORED rcpt={rcpt} user={rcpt}[...] result=Message stored as ...",
+                '[core] queue code=OK msg="Message processed (...)"', "```", "",
+                "```", f"grep -E 'RESOLVED|STORED|Message processed' {log}", "```", ""]
+        if v.compose_service:
+            conn = f"docker compose exec {v.compose_service} mongosh {v.mongo_db}"
+        else:
+            url = v.mongo_url or f"mongodb://127.0.0.1:27017/{v.mongo_db}"
+            conn = f'mongosh "{url}"' + (f" --username {v.mongo_user}" if v.mongo_user else "")
+        out += [t(lang, "verify_mongo"), "", "```", conn,
+                f'db.addresses.findOne({{addrview: "{addrview(rcpt)}"}}, {{address: 1, user: 1}})',
+                f'db.messages.find({{subject: "{TEST_SUBJECT}"}}, {{subject: 1, mailbox: 1, user: 1, idate: 1}})'
+                ".sort({_id: -1}).limit(5)", "```"]
+    else:
+        plugin = v.queue_plugin or "<queue plugin>"
+        out += [t(lang, "verify_queue"), "", "```",
+                f"hook=queue plugin={plugin} ... retval=OK",
+                "[core] queue code=OK msg=\"...\"", "```", "",
+                "```", f"grep -E 'hook=queue|queue code=' {log}", "```"]
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""The Streamlit app (pages in app/ui/pages); run with `mxdoctor app`."""

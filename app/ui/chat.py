@@ -1,0 +1,118 @@
+"""The Ask page's conversation: one app.answer.Session per browser session, kept in step with
+what the Diagnose page holds and with this session's LLM settings."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import streamlit as st
+
+from app.answer_markdown import answer_markdown
+from app.redact import redact_text
+from app.ui.safe import escape_md, one_line
+from app.ui.shared import shared_index
+from app.ui.state import context_texts, embedding, home, llm_settings, t
+
+ss = st.session_state
+
+
+def _fingerprint(items, logs: str, settings) -> str:
+    h = hashlib.sha256()
+    for name, data in items:
+        h.update(name.encode() + b"\0" + (data if isinstance(data, bytes) else str(data).encode()) + b"\1")
+    h.update(logs.encode())
+    h.update(repr((settings.backend, settings.model, settings.base_url, settings.timeout,
+                   settings.mask_identifiers, str(home()))).encode())
+    return h.hexdigest()
+
+
+def conversation():
+    """The Session for this browser session; rebuilt (turns kept) when the context or settings change."""
+    from app.answer import Session
+    items, logs, settings = context_texts(), ss.get("in_logs", ""), llm_settings()
+    key = _fingerprint(items, logs, settings)
+    conv = ss.get("conversation")
+    if conv is None or ss.get("conversation_key") != key:
+        old_turns = list(conv.turns) if conv is not None else []
+        conv = Session(texts=items or None, log_text=logs if logs.strip() else None, home=home(),
+                       settings=settings, index=shared_index(str(home()), embedding()), persist=False,
+                       record_unanswered=True, session_id=conv.id if conv is not None else None)
+        conv.turns = old_turns
+        ss.conversation, ss.conversation_key = conv, key
+    return conv
+
+
+def context_line(conv) -> str:
+    d = conv.diagnosis if conv.has_context else None
+    if d is None:
+        return t("ask.nocontext")
+    what = f"{len(d.configset.files)} file(s), {d.log_lines} log line(s), {len(d.findings)} finding(s)"
+    return t("ask.context", what=what)
+
+
+def backend_line() -> str:
+    s = llm_settings()
+    return t("llm.some", backend=s.backend, model=s.model) if s.enabled else t("llm.none")
+
+
+def show_sources(passages: list[dict]) -> None:
+    from app.ui.cards import link_md
+    with st.expander(f"{t('ask.sources')} ({len(passages)})", expanded=False):
+        for p in passages:
+            head = p.get("title") or "passage"
+            if p.get("heading") and p["heading"].split(" › ")[-1] not in head:
+                head += " › " + p["heading"].split(" › ")[-1]
+            st.markdown(f"**[{p.get('n')}]** " + link_md(p.get("url") or "", head) +
+                        f" · {escape_md(p.get('source', ''))}")
+            st.caption(escape_md(one_line(p.get("text", ""), 500)))
+
+
+def vote(msg_id: str) -> None:
+    from app.answer import record_feedback
+    msg = next((m for m in ss.chat if m.get("id") == msg_id), None)
+    value = ss.get(f"fb-{msg_id}")
+    if msg is None or value is None:
+        return
+    record_feedback(msg["question"], msg["content"], "up" if value == 1 else "down", passages=msg["passages"],
+                    abstained=msg.get("abstained", False), rules=msg.get("relevant"), lang=msg.get("lang"),
+                    session_id=ss.conversation.id if ss.get("conversation") else None, home=home())
+    ss.feedback[msg_id] = value
+
+
+def show_message(msg: dict) -> None:
+    with st.chat_message(msg["role"]):
+        if msg["role"] == "user":
+            st.markdown(escape_md(msg["content"]))
+            return
+        for n in msg.get("notices") or []:
+            st.caption(escape_md(n))
+        st.markdown(answer_markdown(msg["content"], msg.get("passages") or []))
+        if msg.get("passages"):
+            show_sources(msg["passages"])
+        with st.expander(t("ask.sent")):
+            st.code(msg.get("sent") or "nothing was sent: no LLM is configured", language=None)
+        st.feedback("thumbs", key=f"fb-{msg['id']}", on_change=vote, args=(msg["id"],))
+
+
+def answer(question: str) -> dict:
+    """Stream one answer into the page and return the chat message for it."""
+    from app.answer.prompt import render_outbound
+    conv = conversation()
+    sent = redact_text(render_outbound(conv.outbound(question))) if conv.settings.enabled else ""
+    final, shown, notices = None, "", []
+    with st.chat_message("assistant"):
+        notes, body = st.container(), st.empty()
+        for ev in conv.stream(question):
+            if ev.kind == "notice":
+                notices.append(ev.text)
+                notes.caption(escape_md(ev.text))
+            elif ev.kind == "token":
+                shown += ev.text
+                body.markdown(answer_markdown(shown, []) + " ▌")
+            elif ev.kind == "final":
+                final = ev.answer
+        body.empty()
+    return {"role": "assistant", "id": uuid.uuid4().hex[:10], "question": question, "content": final.answer,
+            "passages": final.passages, "notices": list(final.notices or notices),
+            "lang": final.lang, "relevant": final.relevant, "abstained": final.abstained, "sent": sent,
+            "llm": final.llm}

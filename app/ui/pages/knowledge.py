@@ -1,0 +1,92 @@
+"""Knowledge: what is indexed, add a folder / URLs / documents, re-index, and search the index."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app.kb_status import index_status
+from app.ui import cards
+from app.ui.shared import run_ingest, shared_index
+from app.ui.state import embedding, home, init_state, lang, t
+
+init_state()
+
+ss = st.session_state
+
+note_id = st.query_params.get("note")
+if note_id:
+    from app.links import note_markdown
+    found = note_markdown(note_id, lang())
+    if found is None:
+        st.warning("No such note.")
+    else:
+        st.title(found[0])
+        st.markdown(found[1])     # our own kb/ note (trusted, shipped in this repository)
+        st.divider()
+
+st.title(t("kb.title"))
+status = index_status(home(), embedding())
+c = st.columns(4)
+c[0].metric(t("kb.sources"), len(status.sources))
+c[1].metric(t("kb.documents"), status.documents)
+c[2].metric(t("kb.chunks"), status.chunks)
+c[3].metric(t("kb.last"), status.last_ingest_text())
+st.caption(f"data dir: `{status.home}` · embedding: `{status.embedding}`"
+           + ("" if status.ready else " · not indexed yet for this embedding"))
+if status.sources:
+    st.dataframe([{"source": s.name, "documents": s.documents, "chunks": s.chunks, "read": "ok" if s.ok else "failed"}
+                  for s in status.sources], hide_index=True, width="stretch")
+
+st.subheader(t("kb.add"))
+tab_folder, tab_urls, tab_upload = st.tabs(["Folder", "URLs", "Upload"])
+with tab_folder:
+    folder = st.text_input("Folder on this machine (a wiki export: Markdown, HTML, text, rST)", key="kb_folder")
+    base = st.text_input("Link citations to (optional URL base, e.g. https://wiki.example.com/mail)", key="kb_base")
+    if st.button("Add folder", key="kb_add_folder"):
+        from app.knowledge_sources import add_folder
+        ok, msg = add_folder(folder, base, home())
+        (st.success if ok else st.error)(msg)
+with tab_urls:
+    urls = st.text_area("One URL per line (fetched at the next re-index)", key="kb_urls")
+    if st.button("Add URLs", key="kb_add_urls"):
+        from app.knowledge_sources import add_urls
+        ok, msg = add_urls(urls, home())
+        (st.success if ok else st.error)(msg)
+with tab_upload:
+    docs = st.file_uploader("Documents (.md, .html, .txt, .rst)", accept_multiple_files=True, key="kb_docs",
+                            type=["md", "markdown", "html", "htm", "txt", "rst"])
+    if st.button("Add documents", key="kb_add_docs", disabled=not docs):
+        from app.knowledge_sources import add_uploaded
+        ok, msg = add_uploaded([(d.name, d.getvalue()) for d in docs or []], home())
+        (st.success if ok else st.error)(msg)
+
+from ingest.sourcesfile import load_sources  # noqa: E402
+
+specs = load_sources(home())
+st.caption("Sources read at re-index: " + ", ".join(
+    f"`{s.get('type')}:{s.get('path') or s.get('url') or s.get('package') or 'kb'}`" for s in specs))
+col1, col2 = st.columns([1, 3])
+offline = col2.toggle("Offline (skip npm packages and URLs)", value=True, key="kb_offline")
+if col1.button(t("kb.reindex"), type="primary", key="kb_reindex", icon=":material/refresh:"):
+    summary = run_ingest(specs, home(), embedding(), t("kb.reindex"), offline=offline)
+    ss["kb_last_summary"] = summary.line() if summary else ""
+    st.rerun()
+if ss.get("kb_last_summary"):
+    st.success(ss["kb_last_summary"])
+
+st.subheader(t("kb.search"))
+q1, q2, q3 = st.columns([4, 2, 1])
+query = q1.text_input("Query", key="kb_query", placeholder="wildduck rcpt hook never runs")
+mode = q2.segmented_control("Mode", ["hybrid", "lexical", "dense"], default="hybrid", key="kb_mode")
+k = q3.number_input("k", 1, 20, 5, key="kb_k")
+if query.strip():
+    from app.search import search
+    index = shared_index(str(home()), embedding())
+    if index.count() == 0:
+        st.warning("The index is empty: re-index first.")
+    else:
+        hits = search(query, k=int(k), mode=mode or "hybrid", index=index)
+        cards.passage_list([p.to_dict() | {"link": p.link} for p in hits])
+        if not hits:
+            st.info("No passage matches.")

@@ -1,0 +1,101 @@
+"""Rules & plugins (onboarding): every rule with its examples, the plugin catalog, and a
+simulated walk of one message through Haraka into WildDuck."""
+from __future__ import annotations
+
+import streamlit as st
+
+from app.rule_search import filter_plugins, filter_rules
+from app.ui.safe import escape_md
+from app.ui.shared import shared_catalog, shared_rules
+from app.ui.state import init_state, lang, t
+
+init_state()
+
+SEV = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+
+
+@st.cache_resource(show_spinner=False)
+def flow_pair():
+    from app.walkthrough import canonical_pair
+    return canonical_pair()
+
+
+def show_example(ex: dict) -> None:
+    if ex.get("name"):
+        st.markdown("*" + escape_md(str(ex["name"])) + "*")
+    for name, text in (ex.get("files") or {}).items():
+        st.caption(name)
+        st.code(str(text or "").rstrip("\n"), language=None)
+    if ex.get("logs"):
+        st.caption("logs")
+        st.code(str(ex["logs"]).rstrip("\n"), language=None)
+
+
+def show_flow(sim, title: str) -> None:
+    from app.walkthrough import flow_dot, flow_steps, outcome_text
+    steps = flow_steps(sim, lang())
+    st.markdown(f"#### {title}")
+    st.graphviz_chart(flow_dot(steps, sim.outcome))
+    for s in steps:
+        head = f"**{s.hook}**" + (f" `{s.target}`" if s.target else "")
+        who = f" — `{s.answered_by}` {t('flow.answers')} {s.retval}" if s.answered_by else ""
+        reply = f" → `{s.reply}`" if s.reply and s.reply != "?" else ""
+        st.markdown(head + who + reply)
+        st.caption(s.text + (f" · {t('flow.skipped')}: " + ", ".join(s.shadowed) if s.shadowed else ""))
+    st.markdown(f"**{escape_md(sim.outcome)}** — {outcome_text(sim, lang())}")
+
+
+st.title(t("rules.title"))
+st.caption(t("rules.intro"))
+wanted_rule = st.query_params.get("rule")
+wanted_plugin = st.query_params.get("plugin")
+tab_rules, tab_plugins, tab_flow = st.tabs([t("rules.tab.rules"), t("rules.tab.plugins"), t("rules.tab.flow")])
+
+with tab_rules:
+    rules = shared_rules()
+    c1, c2 = st.columns([3, 2])
+    query = c1.text_input(t("rules.search"), key="rule_query", placeholder="in_host_list, MXD101, spf, tls …")
+    sevs = c2.multiselect("Severity", ["error", "warning", "info"], default=[], key="rule_sev")
+    shown = filter_rules(rules, query or (wanted_rule or ""), sevs)
+    st.caption(f"{len(shown)} / {len(rules)} rules")
+    for rule in shown:
+        label = f"{SEV.get(rule.severity, '')} {rule.id} · {rule.title}"
+        with st.expander(label, expanded=rule.id == wanted_rule or len(shown) == 1):
+            st.markdown(f"`{rule.id}` · **{rule.severity}** · {escape_md(rule.category)}"
+                        + (" · " + ", ".join(f"`{x}`" for x in rule.tags) if rule.tags else ""))
+            st.markdown(escape_md(rule.explanation))
+            if rule.fix_summary:
+                st.markdown(f"**{t('card.fix')}** — " + escape_md(rule.fix_summary))
+            fail, ok = rule.examples.get("fail") or [], rule.examples.get("pass") or []
+            col_f, col_p = st.columns(2)
+            with col_f:
+                st.markdown(f"**✗ {t('rules.fail')}**")
+                for ex in fail:
+                    show_example(ex)
+            with col_p:
+                st.markdown(f"**✓ {t('rules.pass')}**")
+                for ex in ok:
+                    show_example(ex)
+            if rule.citations:
+                from app.ui.cards import link_md
+                st.markdown(" · ".join(link_md(str(c)) for c in rule.citations))
+
+with tab_plugins:
+    catalog = shared_catalog()
+    pq = st.text_input("Search plugins (name, hook, role, config file)", key="plugin_query",
+                       placeholder="rcpt, queue, wildduck, host_list …")
+    rows = filter_plugins(catalog, pq or (wanted_plugin or ""))
+    st.caption(f"{len(rows)} / {len(catalog.plugins)} plugins · Haraka {catalog.haraka_version or '?'}")
+    st.dataframe(rows, hide_index=True, width="stretch", height=420,
+                 column_config={"hooks": st.column_config.TextColumn(width="large"),
+                                "summary": st.column_config.TextColumn(width="large")})
+
+with tab_flow:
+    st.markdown(t("flow.intro"))
+    broken, fixed, files = flow_pair()
+    with st.expander("config/plugins (canonical example)"):
+        st.code(files.get("config/plugins", ""), language=None)
+    show_flow(broken, t("flow.broken"))
+    if fixed is not None:
+        st.divider()
+        show_flow(fixed, t("flow.fixed"))

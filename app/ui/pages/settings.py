@@ -1,0 +1,81 @@
+"""Settings: LLM backend for this session, redaction, data directory, Chroma server.
+
+Keys come from the environment only and are never shown back in full. Changes apply to this
+browser session; the page prints the settings.yaml lines that make them the default.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import streamlit as st
+import yaml
+
+from app.kb_status import index_status
+from app.settings import BACKENDS, DEFAULT_MODELS, settings_path
+from app.ui.safe import mask_key
+from app.ui.state import embedding, home, init_state, llm_settings, t
+
+init_state()
+
+ss = st.session_state
+st.title(t("set.title"))
+
+st.subheader(t("set.llm"))
+cur = llm_settings()
+for p in cur.problems:
+    st.warning(p)
+backend = st.selectbox("Backend", BACKENDS, index=BACKENDS.index(cur.backend), key="set_backend",
+                       format_func={"none": "none (offline answers)", "openai": "OpenAI-compatible",
+                                    "ollama": "Ollama"}.get)
+c1, c2 = st.columns(2)
+base_url = c1.text_input("Base URL", value=cur.base_url or "", key="set_base_url",
+                         placeholder="http://127.0.0.1:8000/v1" if backend == "openai" else "http://127.0.0.1:11434")
+model = c2.text_input("Model", value=cur.model or DEFAULT_MODELS.get(backend, ""), key="set_model")
+timeout = c1.number_input("Timeout (s)", 1.0, 600.0, float(cur.timeout), key="set_timeout")
+c2.text_input("API key (from the OPENAI_API_KEY environment variable)", value=mask_key(os.environ.get("OPENAI_API_KEY")),
+              disabled=True, key="set_key_shown")
+
+st.subheader(t("set.redact"))
+mask_ids = st.toggle("Mask e-mail addresses, IP addresses and domains in what is sent to the LLM",
+                     value=cur.mask_identifiers, key="set_mask_ids")
+mask_inputs = st.toggle("Mask secrets in evidence and log lines shown on the Diagnose page",
+                        value=ss.mask_inputs, key="set_mask_inputs")
+st.caption("Passwords, keys, tokens and credentials in URLs are always masked in exports and in anything "
+           "sent to an LLM.")
+
+st.subheader(t("set.data"))
+new_home = st.text_input("Data directory (index, sources, settings)", value=str(home()), key="set_home")
+status = index_status(Path(new_home).expanduser(), embedding())
+st.caption(f"{status.documents} documents, {status.chunks} chunks indexed with `{embedding()}` · "
+           f"last ingest {status.last_ingest_text()}")
+chroma = os.environ.get("CHROMA_HOST")
+st.markdown("Chroma: " + (f"server `{chroma}:{os.environ.get('CHROMA_PORT', '8000')}`" if chroma else
+                          f"local (embedded) at `{Path(new_home).expanduser() / 'chroma'}`"))
+st.caption("To use a Chroma server, start the app with CHROMA_HOST and CHROMA_PORT set "
+           "(e.g. `CHROMA_HOST=chroma.internal make app`); it applies to every session of this server.")
+
+if st.button(t("set.apply"), type="primary", key="set_apply"):
+    ss.llm = replace(cur, backend=backend, base_url=base_url.strip() or None, model=model.strip(),
+                     timeout=float(timeout), mask_identifiers=mask_ids, problems=[])
+    ss.mask_inputs = mask_inputs
+    target = Path(new_home).expanduser()
+    if str(target) != str(home()):
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            ss.home = str(target)
+        except OSError as exc:
+            st.error(f"cannot use {target}: {exc.strerror or exc}")
+    ss.settings_applied = True
+    st.rerun()
+if ss.pop("settings_applied", False):
+    st.success("Applied to this session.")
+
+with st.expander(f"Make this the default: {settings_path(home())}"):
+    llm = {"backend": backend, "model": model}
+    if base_url.strip():
+        llm["base_url"] = base_url.strip()
+    llm["timeout"] = float(timeout)
+    st.code(yaml.safe_dump({"llm": llm, "redact": {"identifiers": mask_ids}}, sort_keys=False), language="yaml")
+    st.caption("Keys never go in this file: set OPENAI_API_KEY in the environment.")

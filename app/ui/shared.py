@@ -1,0 +1,80 @@
+"""Resources every session shares (st.cache_resource): the index, the embedding model, the rules
+and the catalog. Each is thread-safe (the store client and the embedding model carry their own
+locks); a process-wide lock keeps two sessions from indexing at the same time."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import streamlit as st
+
+
+@st.cache_resource(show_spinner=False)
+def ingest_lock() -> threading.Lock:
+    return threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def embeddings(name: str):
+    from ingest.embeddings import get_embeddings
+    return get_embeddings(name)
+
+
+@st.cache_resource(show_spinner=False)
+def shared_index(home: str, embedding: str):
+    from app.search import Index
+    embeddings(embedding)
+    return Index(Path(home), embedding)
+
+
+@st.cache_resource(show_spinner=False)
+def shared_rules():
+    from app.rules.loader import load_rules
+    return load_rules()
+
+
+@st.cache_resource(show_spinner=False)
+def shared_catalog():
+    from app.catalog import load_catalog
+    return load_catalog()
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def finding_passages(rule: str, citations: tuple[str, ...], question: str, home: str, embedding: str) -> list[dict]:
+    """A finding's cited passages (its rule page, then the notes it cites); cleared by a re-index."""
+    from app.search import passages_for_finding
+    index = shared_index(home, embedding)
+    if index.count() == 0:
+        return []
+    return [p.to_dict() | {"link": p.link} for p in
+            passages_for_finding(rule, list(citations), question, k=4, index=index)]
+
+
+def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offline: bool = False,
+               skip_if_ready: bool = False):
+    """Index `specs` with a visible status box and progress bar; returns the IngestSummary
+    (None when `skip_if_ready` and another session finished indexing while this one waited)."""
+    from app.kb_status import index_status
+    from ingest.pipeline import ingest
+    with st.status(label, expanded=True) as box:
+        bar = st.progress(0.0)
+        notes: list[str] = []
+        with ingest_lock():
+            if skip_if_ready and index_status(home, embedding).ready:
+                summary = None
+            else:
+                summary = ingest(specs, home=home, embedding=embedding, offline=offline, warn=notes.append,
+                                 progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m[:80]))
+        shared_index(str(home), embedding).reload_lexical()
+        finding_passages.clear()
+        for n in notes[:20]:
+            st.caption(n)
+        box.update(label=f"{label} — {summary.line()}" if summary else label, state="complete", expanded=False)
+    return summary
+
+
+def ensure_index(home: Path, embedding: str, label: str) -> None:
+    """First start: index kb/ (offline) before anything needs a citation, showing progress."""
+    from app.kb_status import first_start_sources, index_status
+    if not index_status(home, embedding).ready:
+        run_ingest(first_start_sources(home), home, embedding, label, offline=True, skip_if_ready=True)

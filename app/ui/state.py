@@ -1,0 +1,90 @@
+"""Session state, initialised in one place. Every page calls `init_state()` (via main.py) first.
+
+Streamlit forgets a widget's value when a page without that widget runs; the pasted context
+must survive a trip to the Ask page. So those widgets copy their value into a plain key
+(`_keep_<key>`, via `on_change=keep`), and a run that finds the widget key gone puts it back.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import streamlit as st
+
+from app.ui.texts import t as _t
+
+PERSISTENT_WIDGETS = ("in_plugins", "in_other", "in_logs", "lang", "kb_query", "rule_query", "plugin_query")
+
+
+def _defaults() -> dict[str, Callable[[], Any]]:
+    from ingest.embeddings import embedding_name
+    from ingest.home import data_home
+    return {
+        "lang": lambda: "en",
+        "home": lambda: str(data_home()),
+        "embedding": embedding_name,
+        "in_plugins": str, "in_other": str, "in_logs": str,
+        "uploads": list,            # [(name, bytes)] from the uploader
+        "upload_notes": list,       # what an upload skipped
+        "diagnosis": lambda: None,  # app.diagnose.Diagnosis of the last run
+        "transactions": list,       # app.logs.Transaction list of that run
+        "diag_seconds": lambda: 0.0,
+        "llm": lambda: None,        # app.settings.LLMSettings for this session (None: from settings.yaml/env)
+        "mask_inputs": lambda: True,
+        "chat": list,               # [{"role", "content", "passages", "sent", "backend", "id"}]
+        "conversation": lambda: None,
+        "feedback": dict,           # message id -> 0/1
+    }
+
+
+def init_state() -> None:
+    ss = st.session_state
+    for key, make in _defaults().items():
+        if key not in ss:
+            ss[key] = make()
+    for key in PERSISTENT_WIDGETS:        # user edits reach `_keep_` through on_change=keep
+        if f"_keep_{key}" in ss and ss.get(key) != ss[f"_keep_{key}"]:
+            ss[key] = ss[f"_keep_{key}"]
+
+
+def keep(*keys: str) -> None:
+    """Remember widget values across pages (an on_change callback; also after setting them in code)."""
+    for key in keys or PERSISTENT_WIDGETS:
+        if key in st.session_state:
+            st.session_state[f"_keep_{key}"] = st.session_state[key]
+
+
+def t(key: str, **fmt) -> str:
+    return _t(key, st.session_state.get("lang", "en"), **fmt)
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def home() -> Path:
+    return Path(st.session_state["home"])
+
+
+def embedding() -> str:
+    return st.session_state["embedding"]
+
+
+def llm_settings():
+    """This session's LLM settings: chosen on the Settings page, else settings.yaml + environment."""
+    if st.session_state.get("llm") is None:
+        from app.settings import load_settings
+        st.session_state["llm"] = load_settings(home())
+    return st.session_state["llm"]
+
+
+def context_texts() -> list[tuple[str, str | bytes]]:
+    """What the Diagnose page holds, as `diagnose(texts=...)` items."""
+    ss = st.session_state
+    items: list[tuple[str, str | bytes]] = []
+    if ss.get("in_plugins", "").strip():
+        items.append(("config/plugins", ss["in_plugins"]))
+    if ss.get("in_other", "").strip():
+        items.append(("", ss["in_other"]))
+    items += list(ss.get("uploads") or [])
+    return items

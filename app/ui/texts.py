@@ -1,0 +1,106 @@
+"""UI strings in English and Chinese. Page prose goes through `t(key)`; names, rule ids and
+technical terms (hooks, plugin names) stay as they are in both languages."""
+from __future__ import annotations
+
+LANGS = {"en": "English", "zh": "中文"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "nav.diagnose": {"en": "Diagnose", "zh": "诊断"},
+    "nav.ask": {"en": "Ask", "zh": "提问"},
+    "nav.knowledge": {"en": "Knowledge", "zh": "知识库"},
+    "nav.rules": {"en": "Rules & plugins", "zh": "规则与插件"},
+    "nav.settings": {"en": "Settings", "zh": "设置"},
+    "lang": {"en": "Language", "zh": "语言"},
+    "indexing": {"en": "Indexing the built-in knowledge base (first start)…", "zh": "正在为内置知识库建立索引（首次启动）…"},
+    "indexed": {"en": "Knowledge base indexed", "zh": "知识库索引完成"},
+    "llm.none": {"en": "LLM: none — answers come from the checks and the knowledge base",
+                 "zh": "LLM：未使用——答案来自检查结果和知识库"},
+    "llm.some": {"en": "LLM: {backend} · {model}", "zh": "LLM：{backend} · {model}"},
+    # diagnose
+    "diag.title": {"en": "Diagnose a Haraka + WildDuck setup", "zh": "诊断 Haraka + WildDuck 配置"},
+    "diag.intro": {"en": "Paste config/plugins, other config files and logs, or upload files / a zip of the config "
+                         "dir. Secrets are masked in everything shown and exported.",
+                   "zh": "粘贴 config/plugins、其他配置文件和日志，或上传文件 / 配置目录的 zip。"
+                         "显示和导出的内容中密码等敏感信息会被遮盖。"},
+    "diag.example": {"en": "Load example", "zh": "载入示例"},
+    "diag.run": {"en": "Diagnose", "zh": "开始诊断"},
+    "diag.clear": {"en": "Clear", "zh": "清空"},
+    "diag.plugins": {"en": "config/plugins", "zh": "config/plugins"},
+    "diag.other": {"en": "Other config files (`==> config/name <==` before each file)",
+                   "zh": "其他配置文件（每个文件前加 `==> config/文件名 <==`）"},
+    "diag.logs": {"en": "Logs (Haraka / WildDuck)", "zh": "日志（Haraka / WildDuck）"},
+    "diag.upload": {"en": "Upload files or a zip of the config dir", "zh": "上传文件或配置目录的 zip"},
+    "diag.none": {"en": "No problems found in the given configuration and logs.", "zh": "在提供的配置和日志中没有发现问题。"},
+    "diag.empty": {"en": "Paste something first, or load the example.", "zh": "请先粘贴内容，或载入示例。"},
+    "tab.findings": {"en": "Findings", "zh": "发现的问题"},
+    "tab.pipeline": {"en": "Hook pipeline", "zh": "钩子流水线"},
+    "tab.timeline": {"en": "Log timeline", "zh": "日志时间线"},
+    "tab.export": {"en": "Export", "zh": "导出"},
+    "card.evidence": {"en": "Evidence", "zh": "证据"},
+    "card.why": {"en": "Why", "zh": "原因"},
+    "card.fix": {"en": "Fix", "zh": "修复"},
+    "card.verified": {"en": "verified: the checks pass after this change", "zh": "已验证：修改后检查通过"},
+    "card.sources": {"en": "Sources ({n})", "zh": "参考资料（{n}）"},
+    "card.download": {"en": "Download patched {name}", "zh": "下载修改后的 {name}"},
+    "pipe.legend": {"en": "Plugins in the order Haraka runs them. Green: answers first and ends the hook. "
+                          "Grey: shadowed — registered but never reached.",
+                    "zh": "按 Haraka 运行顺序排列的插件。绿色：最先回答并结束该钩子。灰色：被遮蔽——已注册但从未运行。"},
+    "pipe.none": {"en": "Paste config/plugins to see the hook pipeline.", "zh": "粘贴 config/plugins 以查看钩子流水线。"},
+    "tl.none": {"en": "No transactions in the logs (paste logs at loglevel INFO or lower).",
+                "zh": "日志中没有事务（请粘贴 INFO 或更低级别的日志）。"},
+    "tl.pick": {"en": "Transaction", "zh": "事务"},
+    # ask
+    "ask.title": {"en": "Ask", "zh": "提问"},
+    "ask.context": {"en": "Context from the Diagnose page: {what}", "zh": "来自诊断页的上下文：{what}"},
+    "ask.nocontext": {"en": "No context pasted: answers use the knowledge base only. Paste your setup on the "
+                            "Diagnose page for answers about your own server.",
+                      "zh": "未粘贴上下文：仅根据知识库回答。在诊断页粘贴你的配置，即可获得针对你服务器的回答。"},
+    "ask.placeholder": {"en": "Why does Haraka say 250 but the mail never arrives?",
+                        "zh": "为什么 Haraka 返回 250 但邮件没有收到？"},
+    "ask.sent": {"en": "What was sent to the LLM (redacted)", "zh": "发送给 LLM 的内容（已脱敏）"},
+    "ask.sources": {"en": "Sources", "zh": "参考资料"},
+    "ask.reset": {"en": "New conversation", "zh": "新对话"},
+    # knowledge
+    "kb.title": {"en": "Knowledge base", "zh": "知识库"},
+    "kb.sources": {"en": "Sources", "zh": "来源"},
+    "kb.documents": {"en": "Documents", "zh": "文档"},
+    "kb.chunks": {"en": "Chunks", "zh": "片段"},
+    "kb.last": {"en": "Last ingest", "zh": "上次索引"},
+    "kb.add": {"en": "Add documents", "zh": "添加文档"},
+    "kb.reindex": {"en": "Re-index", "zh": "重新索引"},
+    "kb.search": {"en": "Check what the knowledge base knows", "zh": "检查知识库知道什么"},
+    # rules
+    "rules.title": {"en": "Rules & plugins", "zh": "规则与插件"},
+    "rules.intro": {"en": "Every check mxdoctor runs, the Haraka plugins it knows, and how one message travels "
+                          "through Haraka into WildDuck.",
+                    "zh": "mxdoctor 运行的每一项检查、它了解的 Haraka 插件，以及一封邮件如何经过 Haraka 进入 WildDuck。"},
+    "rules.search": {"en": "Search rules (id, words, tags)", "zh": "搜索规则（编号、关键词、标签）"},
+    "rules.tab.rules": {"en": "Rules", "zh": "规则"},
+    "rules.tab.plugins": {"en": "Plugin catalog", "zh": "插件目录"},
+    "rules.tab.flow": {"en": "How a message flows", "zh": "邮件如何流转"},
+    "rules.fail": {"en": "Fails (the rule fires)", "zh": "不通过（规则触发）"},
+    "rules.pass": {"en": "Passes", "zh": "通过"},
+    "flow.intro": {"en": "One SMTP transaction on the built-in example, simulated hook by hook the way Haraka runs "
+                         "it. At each hook plugins run in order and the first answer that is not CONT ends the "
+                         "hook; later plugins never see that step.",
+                   "zh": "在内置示例上模拟一次 SMTP 事务，按 Haraka 的方式逐个钩子运行。每个钩子上插件依次运行，"
+                         "第一个不是 CONT 的回答结束该钩子；后面的插件不会看到这一步。"},
+    "flow.broken": {"en": "As configured (broken)", "zh": "当前配置（有问题）"},
+    "flow.fixed": {"en": "After the MXD101 fix", "zh": "应用 MXD101 修复之后"},
+    "flow.answers": {"en": "answers", "zh": "回答"},
+    "flow.skipped": {"en": "never reached", "zh": "未运行"},
+    # settings
+    "set.title": {"en": "Settings", "zh": "设置"},
+    "set.llm": {"en": "Language model", "zh": "语言模型"},
+    "set.redact": {"en": "Redaction", "zh": "脱敏"},
+    "set.data": {"en": "Data directory and store", "zh": "数据目录与存储"},
+    "set.apply": {"en": "Apply to this session", "zh": "应用到本次会话"},
+}
+
+
+def t(key: str, lang: str = "en", **fmt) -> str:
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry["en"]
+    return text.format(**fmt) if fmt else text

@@ -1,0 +1,207 @@
+"""The Streamlit app's main flows, run headless with streamlit.testing (AppTest).
+
+The index uses the `hash-64` plumbing embedding in a temporary data dir, built once by the
+first test through the app's own first-start indexing (so that path is tested too).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from app.examples import example_files  # noqa: E402
+
+MAIN = str(Path(__file__).resolve().parent.parent / "app" / "ui" / "main.py")
+LOGS = Path(__file__).resolve().parent / "fixtures" / "logs" / "haraka-default.log"
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    h = tmp_path_factory.mktemp("mxdoctor-home")
+    mp.setenv("MXDOCTOR_HOME", str(h))
+    mp.setenv("MXDOCTOR_EMBEDDING", "hash-64")
+    mp.delenv("MXDOCTOR_LLM_BACKEND", raising=False)
+    mp.delenv("CHROMA_HOST", raising=False)
+    yield h
+    mp.undo()
+
+
+def app(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [c.value for c in at.code]
+    return "\n".join(parts)
+
+
+def test_first_start_indexes_the_kb_with_visible_progress(home):
+    from app.kb_status import index_status
+    assert not index_status(home, "hash-64").ready
+    at = app()
+    statuses = at.get("status")
+    assert statuses and "Indexing" in statuses[0].proto.label
+    assert at.get("progress")
+    st = index_status(home, "hash-64")
+    assert st.ready and st.documents > 100
+    at.run()                        # the next run does not index again
+    assert not at.get("status")
+
+
+def test_paste_plugins_gives_findings_with_fix_and_citations(home):
+    files = example_files("canonical")
+    at = app()
+    at.text_area(key="in_plugins").set_value(files["config/plugins"])
+    at.text_area(key="in_other").set_value("==> config/host_list <==\nexample.com\n")
+    at.button(key="btn_run").click().run()
+    assert not at.exception
+    body = texts(at)
+    assert "MXD101" in body and "ERROR" in body
+    assert "config/plugins:22: rcpt_to.in_host_list" in body                 # evidence with file:line
+    diff = next(c.value for c in at.code if c.language == "diff")
+    assert "-rcpt_to.in_host_list" in diff
+    assert re.search(r"\[1\]\*\* \[MXD101.*\]\(rules\?rule=MXD101\)", body)  # cited passage, linked
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download patched config/plugins" in labels
+    assert {"Markdown (wiki)", "JSON", "SARIF"} <= set(labels)
+
+
+def test_example_button_fills_in_and_shows_pipeline(home):
+    at = app()
+    at.button(key="btn_example").click().run()
+    assert at.text_area(key="in_plugins").value.startswith("# plugins")
+    assert "==> config/host_list <==" in at.text_area(key="in_other").value
+    assert "MXD101" in texts(at)
+    table = at.dataframe[0].value
+    assert list(table.loc["rcpt"].iloc[:2]) == ["rcpt_to.in_host_list", "wildduck"]
+    assert "processed_not_stored" in texts(at)
+
+
+def test_upload_zip_of_config_dir(home):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, text in example_files("canonical").items():
+            zf.writestr(f"myhost/{name}", text)
+    at = app()
+    at.file_uploader(key="uploader").set_value(("config.zip", buf.getvalue(), "application/zip")).run()
+    at.button(key="btn_run").click().run()
+    assert not at.exception
+    assert "MXD101" in texts(at) and "5 file(s)" in texts(at)
+
+
+def test_logs_give_a_timeline_per_transaction(home):
+    at = app()
+    at.text_area(key="in_logs").set_value(LOGS.read_text(encoding="utf-8"))
+    at.button(key="btn_run").click().run()
+    assert not at.exception
+    txns = at.dataframe[0].value
+    assert len(txns) > 3 and {"uuid", "outcome"} <= set(txns.columns)
+    pick = at.selectbox(key="tl_pick")
+    pick.set_value(2).run()
+    events = at.dataframe[1].value
+    assert len(events) > 0 and "text" in events.columns
+
+
+def test_pasted_markup_is_never_rendered(home):
+    evil = "![x](http://evil.example/p.png)\n[click](javascript:alert(1))\n<img src=x onerror=alert(1)>\nwildduck\n"
+    at = app()
+    at.text_area(key="in_plugins").set_value(evil)
+    at.button(key="btn_run").click().run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    assert any("evil" in v for v in shown)                 # the text is shown ...
+    for v in shown:                                         # ... but only escaped, so never as markup
+        assert not re.search(r"(?<!\\)\]\((?:http://evil|javascript)", v), v
+        assert not re.search(r"(?<!\\)<img", v), v
+
+
+def test_no_raw_html_in_the_ui_code():
+    ui = Path(MAIN).parent
+    for path in ui.rglob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        assert "unsafe_allow_html" not in src and "st.html(" not in src, path
+
+
+def test_context_survives_a_trip_to_another_page(home):
+    at = app()
+    at.text_area(key="in_plugins").set_value("wildduck\n")
+    at.button(key="btn_run").click().run()
+    at.switch_page("pages/rules.py").run()
+    at.switch_page("pages/diagnose.py").run()
+    assert at.text_area(key="in_plugins").value == "wildduck\n"
+    assert at.session_state["diagnosis"] is not None
+
+
+def test_knowledge_ingest_a_folder_then_search_it(home, tmp_path):
+    wiki = tmp_path / "wiki"
+    wiki.mkdir()
+    (wiki / "mx-runbook.md").write_text("# Our MX runbook\n\nThe zorblatt relay handles overflow mail.\n")
+    at = app("knowledge")
+    assert int(str(at.metric[1].value)) > 100
+    at.text_input(key="kb_folder").set_value(str(wiki))
+    at.text_input(key="kb_base").set_value("https://wiki.example.com/mail")
+    at.button(key="kb_add_folder").click().run()
+    assert any("added folder" in s.value for s in at.success)
+    at.button(key="kb_reindex").click().run()
+    assert not at.exception
+    at.text_input(key="kb_query").set_value("zorblatt overflow").run()
+    assert "Our MX runbook" in texts(at)
+    assert "https://wiki.example.com/mail/mx-runbook" in texts(at)
+
+
+def test_note_link_opens_the_note(home):
+    at = app("knowledge", note="rcpt-in-host-list")
+    assert at.title[0].value.startswith("rcpt_to.in_host_list")
+
+
+def test_rules_page_search_and_deep_link(home):
+    at = app("rules")
+    at.text_input(key="rule_query").set_value("MXD101").run()
+    assert [e.label for e in at.expander if "MXD" in e.label] == [
+        next(e.label for e in at.expander if e.label.startswith("🔴 MXD101"))]
+    assert any("canonical" in m.value for m in at.markdown)            # a fail example is shown
+    at.text_input(key="plugin_query").set_value("in_host_list").run()
+    plugins = at.dataframe[0].value
+    assert "rcpt_to.in_host_list" in list(plugins["plugin"])
+    assert len(at.get("graphviz_chart")) == 2                          # broken and fixed walk-throughs
+    deep = app("rules", rule="MXD103")
+    assert any(e.label.startswith("🔴 MXD103") for e in deep.expander)
+
+
+def test_chinese_ui(home):
+    at = app()
+    assert at.radio(key="lang").options == ["English", "中文"]
+    at.radio(key="lang").set_value("zh").run()
+    assert at.title[0].value == "诊断 Haraka + WildDuck 配置"
+    at.switch_page("pages/rules.py").run()
+    assert any(tab.label == "邮件如何流转" for tab in at.tabs)
+    assert any("收件人" in c.value for c in at.caption)     # walk-through prose in Chinese
+
+
+def test_settings_apply_llm_backend_without_showing_the_key(home, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-abcdefghijklmnop1234")
+    at = app("settings")
+    assert "sk-test-abcdefghijklmnop1234" not in str(at.text_input(key="set_key_shown").value)
+    at.selectbox(key="set_backend").set_value("openai").run()
+    at.text_input(key="set_base_url").set_value("http://127.0.0.1:9/v1")
+    at.text_input(key="set_model").set_value("tiny")
+    at.button(key="set_apply").click().run()
+    assert not at.exception
+    llm = at.session_state["llm"]
+    assert (llm.backend, llm.base_url, llm.model) == ("openai", "http://127.0.0.1:9/v1", "tiny")
+    for el in list(at.markdown) + list(at.code) + list(at.caption):
+        assert "abcdefghijklmnop" not in el.value
