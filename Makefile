@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 app: setup
-	$(VENV)/bin/mxdoctor demo
+	$(VENV)/bin/mxdoctor app $(if $(PORT),--port $(PORT))
 
 test: setup
 	$(VENV)/bin/pytest -q

@@ -16,12 +16,12 @@ import ipaddress
 import re
 
 MASK = "****"
-SECRET_KEY = (r"(?:[\w.\-]*?(?:pass(?:word|wd|phrase)?|secret|token|api[_-]?key|apikey|private[_-]?key|"
+SECRET_KEY = (r"(?:[\w.\-]*?(?:(?<!by)pass(?!ive|through|thru)(?:word|wd|phrase)?|secret|token|api[_-]?key|apikey|private[_-]?key|"
               r"auth[_-]?pass|credentials?|access[_-]?key|client[_-]?secret|key[_-]?pass|bindpw|pwd)[\w.\-]*)")
 # `key = value`, `key: value`, `- KEY=value` (compose lists), `export KEY=value`, `"key": "value",`
 KEY_VALUE_RE = re.compile(
     rf"(?i)^(\s*(?:-\s+|export\s+)?[\"']?{SECRET_KEY}[\"']?\s*[:=]\s*)(?![\s{{\[]*$)([\"']?)(.+?)(\2)"
-    r"(\s*,?(?:\s+(?:#|;|//).*)?\s*)$")
+    r"(\s*[,;]?(?:\s+(?:#|;|//).*)?\s*)$")
 URL_CRED_RE = re.compile(r"(?i)\b((?:mongodb(?:\+srv)?|redis|rediss|amqps?|mysql|postgres(?:ql)?|https?|smtps?|"
                          r"ldaps?|ftp)://)([^:/@\s\"']*)(?::([^\s\"'/]*))?@(?=[^@\s\"'/]*(?:[/\s\"'?#,;]|$))")
 PEM_RE = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY)-----.*?(?:-----END \1-----|\Z)", re.S)
@@ -38,67 +38,124 @@ SMTP_VERBS = {"DATA", "QUIT", "RSET", "NOOP", "HELP", "TURN", "STARTTLS", "ETRN"
 NOT_SECRET_VALUES = {"true", "false", "yes", "no", "on", "off", "null", "none", "", MASK}
 
 
-def _mask_url(m: re.Match) -> str:
+class _Found:
+    """Collects the secret values a redaction pass masked, so they can be scrubbed anywhere else
+    they turn up (a password the user also typed into a question or a comment)."""
+
+    def __init__(self, into: set[str] | None):
+        self.into = into
+
+    def add(self, value: str | None) -> None:
+        if self.into is not None and value:
+            v = value.strip().strip("\"'")
+            if len(v) >= 4 and v.lower() not in NOT_SECRET_VALUES:
+                self.into.add(v)
+
+
+def _mask_url(m: re.Match, found: _Found) -> str:
     scheme, user, password = m.group(1), m.group(2), m.group(3)
     if password is None:
+        found.add(user)
         return f"{scheme}{MASK}@" if user else m.group(0)
+    found.add(password)
     return f"{scheme}{user}:{MASK}@"
 
 
-def _mask_kv(m: re.Match) -> str:
+def _mask_kv(m: re.Match, found: _Found) -> str:
     value = m.group(3)
     if value.strip().lower() in NOT_SECRET_VALUES or "://" in value:
         return m.group(0)
-    return f"{m.group(1)}{m.group(2)}{MASK}{m.group(4)}{m.group(5)}"
+    found.add(value)
+    quote = m.group(2)
+    if not quote and m.group(1).rstrip().endswith(":"):
+        quote = "'"        # YAML reads a bare **** as an alias: keep the file parseable
+        return f"{m.group(1)}{quote}{MASK}{quote}{m.group(5)}"
+    return f"{m.group(1)}{quote}{MASK}{m.group(4)}{m.group(5)}"
 
 
-def _mask_b64_line(m: re.Match) -> str:
-    return m.group(0) if m.group(2).upper() in SMTP_VERBS else f"{m.group(1)}{MASK}"
+def _mask_b64_line(m: re.Match, found: _Found) -> str:
+    if m.group(2).upper() in SMTP_VERBS:
+        return m.group(0)
+    found.add(m.group(2))
+    return f"{m.group(1)}{MASK}"
 
 
-def redact_line(line: str, in_users_section: bool = False) -> str:
+def _keep(group: int, found: _Found, tail: int | None = None):
+    """A replacement that keeps groups 1..group-1, masks `group` (recording it), keeps `tail`."""
+    def sub(m: re.Match) -> str:
+        found.add(m.group(group))
+        head = "".join(m.group(i) or "" for i in range(1, group))
+        return head + MASK + (m.group(tail) or "" if tail else "")
+    return sub
+
+
+def redact_line(line: str, in_users_section: bool = False, found: set[str] | None = None) -> str:
+    f = _Found(found)
     if "://" in line and "@" in line:
-        line = URL_CRED_RE.sub(_mask_url, line)
+        line = URL_CRED_RE.sub(lambda m: _mask_url(m, f), line)
     if in_users_section and "=" in line and not line.lstrip().startswith(("#", ";", "[")):
-        key, _, _ = line.partition("=")
+        key, _, value = line.partition("=")
+        f.add(value)
         return f"{key}={MASK}"
-    line = KEY_VALUE_RE.sub(_mask_kv, line)
-    line = SPACE_SECRET_RE.sub(lambda m: m.group(1) + MASK, line)
+    line = KEY_VALUE_RE.sub(lambda m: _mask_kv(m, f), line)
+    line = SPACE_SECRET_RE.sub(_keep(2, f), line)
     if "-" in line:
-        line = FLAG_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(4)}", line)
-        line = REDIS_CLI_RE.sub(lambda m: m.group(1) + MASK, line)
+        line = FLAG_RE.sub(_keep(3, f, tail=4), line)
+        line = REDIS_CLI_RE.sub(_keep(2, f), line)
     if "C:" in line:
-        line = SMTP_AUTH_RE.sub(lambda m: m.group(1) + MASK, line)
-        line = SMTP_B64_LINE_RE.sub(_mask_b64_line, line)
-    line = BEARER_RE.sub(lambda m: m.group(1) + MASK, line)
-    return TOKEN_RE.sub(MASK, line)
+        line = SMTP_AUTH_RE.sub(_keep(2, f), line)
+        line = SMTP_B64_LINE_RE.sub(lambda m: _mask_b64_line(m, f), line)
+    line = BEARER_RE.sub(_keep(2, f), line)
+    return TOKEN_RE.sub(lambda m: (f.add(m.group(0)), MASK)[1], line)
 
 
-def redact_text(text: str) -> str:
-    """Mask every secret in a block of text (a whole file, a report, a prompt)."""
+def redact_text(text: str, found: set[str] | None = None) -> str:
+    """Mask every secret in a block of text (a whole file, a report, a prompt). With `found`,
+    the masked values are also collected there (see `scrub_known`)."""
     if not text:
         return text
     if "PRIVATE KEY" in text:
-        text = PEM_RE.sub(lambda m: f"-----BEGIN {m.group(1)}-----\n{MASK}\n-----END {m.group(1)}-----", text)
+        def _pem(m: re.Match) -> str:
+            if found is not None:
+                found.update(l.strip() for l in m.group(0).splitlines()[1:-1] if len(l.strip()) >= 16)
+            return f"-----BEGIN {m.group(1)}-----\n{MASK}\n-----END {m.group(1)}-----"
+        text = PEM_RE.sub(_pem, text)
     out, users = [], False
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped.startswith("[") and stripped.endswith("]"):
             users = stripped.lower() == "[users]"
-        out.append(redact_line(line, users))
+        out.append(redact_line(line, users, found))
     return "\n".join(out)
 
 
-def redact_obj(obj):
-    """Redact every string inside a JSON-like structure."""
+def secret_values(text: str) -> set[str]:
+    """The secret values `redact_text` would mask in this text."""
+    found: set[str] = set()
+    redact_text(text, found)
+    return found
+
+
+def scrub_known(text: str, secrets: set[str] | frozenset[str]) -> str:
+    """Mask values already known to be secrets wherever they appear, even in free prose."""
+    if not text or not secrets:
+        return text
+    for s in sorted(secrets, key=len, reverse=True):
+        if s in text:
+            text = text.replace(s, MASK)
+    return text
+
+
+def redact_obj(obj, known: set[str] | frozenset[str] = frozenset()):
+    """Redact every string inside a JSON-like structure (and scrub `known` secret values)."""
     if isinstance(obj, str):
-        return redact_text(obj)
+        return scrub_known(redact_text(obj), known)
     if isinstance(obj, dict):
-        return {k: redact_obj(v) for k, v in obj.items()}
+        return {k: redact_obj(v, known) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [redact_obj(v) for v in obj]
+        return [redact_obj(v, known) for v in obj]
     if isinstance(obj, tuple):
-        return tuple(redact_obj(v) for v in obj)
+        return tuple(redact_obj(v, known) for v in obj)
     return obj
 
 
@@ -279,8 +336,9 @@ class StreamRestorer:
         return self.masker.restore(rest)
 
 
-def redact_outbound(text: str, masker: IdentifierMasker | None = None, learn: bool = True) -> str:
+def redact_outbound(text: str, masker: IdentifierMasker | None = None, learn: bool = True,
+                    known: set[str] | frozenset[str] = frozenset()) -> str:
     """Everything that leaves the process: secrets first (so URL credentials go before any
     domain detection), then the reversible identifiers."""
-    text = redact_text(text)
+    text = scrub_known(redact_text(text), known)
     return masker.mask(text, learn=learn) if masker is not None else text

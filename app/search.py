@@ -1,8 +1,13 @@
 """Retrieval: hybrid (dense + lexical, fused by reciprocal rank), lexical-only or dense-only.
 
 Also the finding-keyed lookup the answer layer uses: a rule's own page and the notes it cites
-come first, then whatever else answers the question. Chinese questions are expanded with the
-small bilingual glossary in kb/glossary.yaml so the lexical side can match English passages.
+come first, then whatever else answers the question.
+
+Chinese questions: the lexical side appends English equivalents from the small bilingual glossary
+(kb/glossary.yaml), and both sides also search with the question's "English view" (its Latin
+words plus the glossary's English), fused like any other list — otherwise a Chinese question is
+pulled towards the few Chinese pages whether or not they answer it. Of a note and its translation
+the result shows the one in the question's language. bench/retrieval.py measures all of this.
 """
 from __future__ import annotations
 
@@ -22,13 +27,11 @@ from ingest.lexical import LexicalIndex
 from ingest.pipeline import lexical_path
 from ingest.store import vector_store
 
-RRF_K = 60
+RRF_K = 20                # small: the first ranks of two good lists should count most (bench: 60 was worse)
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
 CROSS_WEIGHT = 1.0        # a Chinese question's English view, relative to the question itself
 MAX_PER_DOC = 2           # passages per document in one result list, so one long page cannot fill it
-TITLE_WEIGHT = 0.5        # a ranking by page title and section heading only
-DOC_WEIGHT = 1.0          # weight of document-level agreement in the fusion (see _fuse)
 PREFER_LANG = True        # of a note and its translation, keep the one in the question's language
 MODES = ("hybrid", "lexical", "dense")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -72,25 +75,10 @@ class Index:
         self.lexical = LexicalIndex.load(lexical_path(self.home, self.embedding))
         self._lock = threading.Lock()
 
-        self._titles: tuple[object, LexicalIndex] | None = None
 
     def reload_lexical(self) -> None:
         with self._lock:
             self.lexical = LexicalIndex.load(lexical_path(self.home, self.embedding))
-            self._titles = None
-
-    def titles(self) -> LexicalIndex:
-        """BM25 over each chunk's page title and heading path, built in memory from the store's
-        metadata (one read) and rebuilt whenever the lexical index is reloaded."""
-        with self._lock:
-            if self._titles is None or self._titles[0] is not self.lexical:
-                ids, metas = [], []
-                if self.lexical.ids:
-                    got = self.store._collection.get(ids=list(self.lexical.ids), include=["metadatas"])
-                    ids, metas = got["ids"], got["metadatas"]
-                texts = [f"{m.get('title', '')} \n {m.get('heading', '')}" for m in metas]
-                self._titles = (self.lexical, LexicalIndex.build(ids, texts))
-            return self._titles[1]
 
     def count(self) -> int:
         return self.store._collection.count()
@@ -157,27 +145,12 @@ def query_lang(query: str) -> str:
     return "zh" if CJK_RE.search(query) else "en"
 
 
-def _fuse(rankings: list[list[tuple[str, float]]], weights: list[float] | None = None,
-          doc_of: dict[str, str] | None = None) -> list[tuple[str, float]]:
-    """Weighted reciprocal-rank fusion: rank matters, raw scores of different kinds never mix.
-
-    With `doc_of` (chunk id -> doc id), each chunk also gets DOC_WEIGHT times the fusion of its
-    document's best rank in every list: when the dense side finds one section of a page and the
-    lexical side another, the page is still something both agree on."""
+def _fuse(rankings: list[list[tuple[str, float]]], weights: list[float]) -> list[tuple[str, float]]:
+    """Weighted reciprocal-rank fusion: rank matters, raw scores of different kinds never mix."""
     scores: dict[str, float] = {}
-    doc_scores: dict[str, float] = {}
-    for n, ranking in enumerate(rankings):
-        w = weights[n] if weights else 1.0
-        seen_docs: set[str] = set()
+    for ranking, w in zip(rankings, weights):
         for rank, (cid, _) in enumerate(ranking):
             scores[cid] = scores.get(cid, 0.0) + w / (RRF_K + rank + 1)
-            doc = (doc_of or {}).get(cid)
-            if doc and doc not in seen_docs:
-                seen_docs.add(doc)
-                doc_scores[doc] = doc_scores.get(doc, 0.0) + w / (RRF_K + rank + 1)
-    if doc_of and DOC_WEIGHT:
-        for cid in scores:
-            scores[cid] += DOC_WEIGHT * doc_scores.get(doc_of.get(cid, ""), 0.0)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
@@ -209,9 +182,6 @@ def _rankings(query: str, mode: str, index: Index, where: dict | None, pool: int
         if english:
             rankings.append(index.lexical.search(english, pool * 2))
             weights.append(LEXICAL_WEIGHT * CROSS_WEIGHT)
-        if TITLE_WEIGHT:
-            rankings.append(index.titles().search(" ".join(filter(None, [expand_query(query)])), pool))
-            weights.append(TITLE_WEIGHT)
     return rankings, weights
 
 
@@ -222,30 +192,39 @@ def search(query: str, k: int = 5, mode: str = "hybrid", sources: list[str] | No
     index = index or get_index()
     where = {"source": {"$in": sources}} if sources else None
     rankings, weights = _rankings(query, mode, index, where, pool)
-    candidates = list(dict.fromkeys(cid for ranking in rankings for cid, _ in ranking))
-    chunks = index.get(candidates)
-    doc_of = {cid: meta.get("doc_id", "") for cid, (_, meta) in chunks.items()}
-    fused = _fuse(rankings, weights, doc_of) if len(rankings) > 1 else rankings[0]
+    fused = _fuse(rankings, weights) if len(rankings) > 1 else rankings[0]
+    chunks = index.get([cid for cid, _ in fused[: pool * 3]])
     lang = query_lang(query)
-    twins = {(m.get("note"), m.get("lang")) for _, m in chunks.values() if m.get("note")}
+    # the best chunk of each translated note, by language: a note found in the other language
+    # is shown in the question's language, at the rank its best twin earned
+    twin: dict[tuple[str, str], str] = {}
+    for cid, _ in fused:
+        meta = chunks.get(cid, ("", {}))[1]
+        if meta.get("note"):
+            twin.setdefault((meta["note"], meta.get("lang", "en")), cid)
     out: list[Passage] = []
     kept: list[set[str]] = []
+    emitted: set[str] = set()
     per_doc: dict[str, int] = {}
     for cid, score in fused:
         if cid not in chunks:
+            continue
+        meta = chunks[cid][1]
+        if PREFER_LANG and meta.get("note") and meta.get("lang", "en") != lang:
+            cid = twin.get((meta["note"], lang), cid)
+        if cid in emitted:
             continue
         text, meta = chunks[cid]
         if sources and meta.get("source") not in sources:
             continue
         doc_id = meta.get("doc_id", "")
-        if PREFER_LANG and meta.get("note") and meta.get("lang") != lang and (meta.get("note"), lang) in twins:
-            continue            # the same note in the question's language is among the candidates
         if MAX_PER_DOC and per_doc.get(doc_id, 0) >= MAX_PER_DOC:
             continue
         sh = _shingles(text)
         if any(_near_duplicate(sh, other) for other in kept):
             continue
         kept.append(sh)
+        emitted.add(cid)
         per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
         out.append(_passage(len(out) + 1, score, cid, text, meta))
         if len(out) >= k:

@@ -76,7 +76,8 @@ def _q(text: str) -> str:
 
 
 def flow_dot(steps: list[FlowStep], outcome: str) -> str:
-    """A left-to-right Graphviz diagram: client → hooks (the answering plugin in green, a hook that shadows others in red) → outcome."""
+    """A left-to-right Graphviz diagram: client → hooks → outcome. A hook where a plugin answers is
+    green; one where that answer shadows later plugins is red."""
     lines = ["digraph flow {", "rankdir=LR;", 'node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", '
              'fontname="Helvetica", fontsize=11];', 'client [label="SMTP client", shape=ellipse, fillcolor="#e8eefc"];']
     prev = "client"

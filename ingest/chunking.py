@@ -15,6 +15,11 @@ from ingest.documents import SourceDoc
 
 CHUNK_SIZE = 1200
 CHUNK_OVERLAP = 120
+# Pages generated from data (kb/rules, the plugin catalog) are a title line, a short Why, a one-line
+# Fix and one tiny section per example. Section by section they flood search results with
+# near-empty chunks (a severity line, a bare config snippet, a list of references), so their
+# sections are packed together up to CHUNK_SIZE; the retrieval bench measured fewer, better hits.
+PACKED_KINDS = ("rule", "plugin")
 FENCE_RE = re.compile(r"```.*?```", re.S)
 HEADING_RE = re.compile(r"^(#{1,3})[ \t]+(.+?)[ \t#]*$")
 FENCE_LINE_RE = re.compile(r"^ {0,3}(```|~~~)")
@@ -106,6 +111,17 @@ def _metadata(doc: SourceDoc, heading: str, headings: list[str]) -> dict:
             "plugin": str(doc.meta.get("plugin", "")), "doc_hash": doc.content_hash}
 
 
+def _pack_sections(chunks: list[Document]) -> list[Document]:
+    """Join consecutive chunks while they fit in CHUNK_SIZE; the first one's heading names the result."""
+    out: list[Document] = []
+    for c in chunks:
+        if out and len(out[-1].page_content) + 2 + len(c.page_content) <= CHUNK_SIZE:
+            out[-1].page_content += "\n\n" + c.page_content
+        else:
+            out.append(c)
+    return out
+
+
 def chunk_doc(doc: SourceDoc) -> list[Document]:
     out: list[Document] = []
     carry = ""
@@ -124,6 +140,8 @@ def chunk_doc(doc: SourceDoc) -> list[Document]:
             text = piece.strip()
             if text:
                 out.append(Document(page_content=text, metadata=_metadata(doc, heading, headings)))
+    if doc.kind in PACKED_KINDS:
+        out = _pack_sections(out)
     for n, d in enumerate(out):
         d.metadata["chunk"] = n
         d.id = chunk_id(doc.doc_id, d.page_content, n)

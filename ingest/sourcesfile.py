@@ -14,10 +14,23 @@ def user_sources_path(home: Path | None = None) -> Path:
     return (home or data_home()) / "sources.yaml"
 
 
+class SourcesFileError(ValueError):
+    """A sources file that cannot be read; the message names the file."""
+
+
 def _read(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise SourcesFileError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except (OSError, UnicodeError) as exc:
+        raise SourcesFileError(f"{path}: cannot read the sources file: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("sources") or [], list):
+        raise SourcesFileError(f"{path}: expected a mapping with a `sources:` list")
     return [s for s in data.get("sources") or [] if isinstance(s, dict) and s.get("type")]
 
 

@@ -1,8 +1,8 @@
 """Tokens for the lexical index, for English *and* Chinese.
 
 English: lower-case words, keeping dotted/underscored plugin names whole (`rcpt_to.in_host_list`)
-and also their parts; plain words lose a plural `s` (`plugins` → `plugin`) so a question and a
-page need not agree on number. Chinese: jieba's search-mode segmentation, plus character bigrams
+and also their parts (no stemming: `plugins` is also a file name, and the bench lost more than it
+gained with plural folding). Chinese: jieba's search-mode segmentation, plus character bigrams
 so a term jieba does not know still matches. Function words and question words are dropped, and
 bigrams never span a grammatical particle, because in a mostly English index every Chinese token
 is rare and a `什么` or `的用` would otherwise count as much as `灰名单`.
@@ -17,9 +17,9 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff]+")
 STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "is", "it", "for", "on", "be", "as", "at", "by", "with",
         "that", "this", "are", "was", "i", "my", "me", "do", "does", "why", "what", "how", "not", "no", "can",
         "的", "了", "是", "在", "我", "吗", "呢", "和", "也", "就", "都", "把", "被", "有", "没有", "为什么", "怎么",
-        "什么", "为什", "怎么办", "怎样", "如何", "应该", "可以", "能否", "是否", "是不是", "哪个", "哪些", "哪里",
-        "这个", "那个", "这样", "那样", "一下", "还是", "但是", "可是", "而且", "或者", "已经", "时候", "我的",
-        "我们", "你们", "他们"}
+        "什么", "为什", "怎么办", "怎样", "如何", "应该", "可以", "能否", "是否", "是不是", "哪个", "哪些",
+        "哪里", "这个", "那个", "这样", "那样", "一下", "还是", "但是", "可是", "而且", "或者", "已经", "时候",
+        "我的", "我们", "你们", "他们"}
 # particles that never belong to a term: a CJK run is cut at them before bigrams are formed
 PARTICLES_RE = re.compile(r"[的了吗呢吧啊呀么都也被把就和]+")
 
@@ -35,22 +35,15 @@ def _cut(text: str) -> list[str]:
     return [w for w in _jieba.cut_for_search(text) if w.strip()]
 
 
-def singular(word: str) -> str:
-    """`plugins` → `plugin`, `queries` → `query`; leaves `address`, `status`, `redis`, `dns` alone."""
-    if len(word) < 4 or not word.isalpha() or not word.endswith("s") or word.endswith(("ss", "us", "is")):
-        return word
-    return word[:-3] + "y" if word.endswith("ies") and len(word) > 4 else word[:-1]
-
-
 def tokenize(text: str) -> list[str]:
     text = text.lower()
     out: list[str] = []
     for w in WORD_RE.findall(text):
         if w in STOP:
             continue
-        out.append(singular(w))
+        out.append(w)
         if any(c in w for c in "._-/@"):
-            out += [singular(p) for p in re.split(r"[._\-/@]+", w) if p and p not in STOP and len(p) > 1]
+            out += [p for p in re.split(r"[._\-/@]+", w) if p and p not in STOP and len(p) > 1]
     for run in CJK_RE.findall(text):
         out += [w for w in _cut(run) if len(w) > 1 and w not in STOP]
         for part in PARTICLES_RE.split(run):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import socket
 import tarfile
@@ -256,6 +257,31 @@ def test_a_missing_store_is_refilled_even_though_the_manifest_says_unchanged(tmp
     assert st["texts"] == expected["texts"] and st["metas"] == expected["metas"]
 
 
+def test_chunks_left_by_a_crash_are_removed_even_if_the_page_was_reverted(tmp_path):
+    """The exact state a kill between "add the new chunks" and "save the manifest" leaves, made
+    deterministically: the new version's chunks are in the store, the manifest still describes the
+    old version — and then the page is reverted, so the manifest hash matches again."""
+    from ingest.chunking import chunk_doc
+    from ingest.sources.files import file_to_doc
+    wiki = copy_wiki(tmp_path)
+    home = tmp_path / "home"
+    ingest([wiki_spec(wiki)], home=home, embedding=HASH)
+    clean = state(home)
+    page = wiki / "oncall.txt"
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original + "\n4. A line that was indexed but never recorded.\n", encoding="utf-8")
+    doc = file_to_doc(page, "oncall.txt", "folder:wiki", page.resolve().as_uri())
+    store = vector_store(home, get_embeddings(HASH), HASH)
+    new = chunk_doc(doc)
+    store.add_documents(new, ids=[c.id for c in new])          # ...and the process is killed here
+    page.write_text(original, encoding="utf-8")
+    again = ingest([wiki_spec(wiki)], home=home, embedding=HASH)
+    assert again.skipped == 6 and again.chunks == 0
+    st = state(home)
+    assert_consistent(st)
+    assert st["texts"] == clean["texts"] and sorted(st["lexical_ids"]) == sorted(clean["lexical_ids"])
+
+
 def test_two_folder_sources_with_the_same_name_do_not_prune_each_other(tmp_path):
     a, b = tmp_path / "a" / "docs", tmp_path / "b" / "docs"
     for d, word in ((a, "alpha"), (b, "bravo")):
@@ -367,6 +393,27 @@ def test_npm_source_without_npm_and_without_cache_warns_and_goes_on(tmp_path, mo
     summary = ingest([{"type": "kb"}, spec], home=tmp_path, embedding=HASH)
     assert len(summary.warnings) == 1 and "haraka-plugin-absent" in summary.warnings[0]
     assert summary.sources["kb"] > 0 and summary.total_chunks > 0
+
+
+def test_npm_truncated_tarball_in_the_cache_is_dropped_with_a_warning(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-npm-here"))
+    tgz = tmp_path / "cache" / "npm" / "haraka-plugin-cut-1.0.0.tgz"
+    make_tarball(tgz, {"package/README.md": "# cut\n\n" + os.urandom(30000).hex()})
+    tgz.write_bytes(tgz.read_bytes()[:20000])     # an interrupted download
+    summary = ingest([{"type": "kb"}, {"type": "npm", "package": "haraka-plugin-cut", "version": "1.0.0"}],
+                     home=tmp_path, embedding=HASH)
+    assert len(summary.warnings) == 1 and "not a readable tarball" in summary.warnings[0]
+    assert not tgz.exists() and summary.sources["kb"] > 0
+
+
+def test_npm_tarball_members_cannot_escape_the_cache(tmp_path):
+    from ingest.sources.npm import extract_docs
+    tgz = tmp_path / "evil.tgz"
+    make_tarball(tgz, {"package/../../escaped.md": "x", "package//abs-escaped.md": "x", "package/README.md": "# ok\n"})
+    dest = tmp_path / "a" / "b" / "dest"
+    files = extract_docs(tgz, dest, ["*.md", "**/*.md", "README.md"])
+    assert files == [dest / "README.md"]
+    assert not list(tmp_path.rglob("*escaped.md"))
 
 
 # ---------------------------------------------------------------- the default embedding, offline

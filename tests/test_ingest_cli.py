@@ -93,3 +93,17 @@ def test_add_folder_with_url_base_is_remembered_and_indexed(tmp_path, capsys):
 def test_search_on_an_empty_index_says_so(tmp_path, capsys):
     assert main(["search", "anything", "--home", str(tmp_path)]) == 2
     assert "run 'mxdoctor ingest' first" in capsys.readouterr().err
+
+
+def test_bad_arguments_and_a_broken_sources_file_exit_2_with_one_line(tmp_path, capsys):
+    home = tmp_path / "home"
+    assert main(["ingest", "--add-folder", str(tmp_path / "missing"), "--home", str(home)]) == 2
+    assert "missing: not a folder" in capsys.readouterr().err
+    assert not (home / "sources.yaml").exists()
+    assert main(["ingest", "--url-base", "https://wiki", "--kb-only", "--home", str(home)]) == 2
+    assert "--add-folder" in capsys.readouterr().err
+    home.mkdir()
+    (home / "sources.yaml").write_text("sources: [unclosed\n", encoding="utf-8")
+    assert main(["ingest", "--kb-only", "--home", str(home)]) == 2
+    err = capsys.readouterr().err
+    assert str(home / "sources.yaml") in err and len(err.strip().splitlines()) == 1

@@ -148,3 +148,43 @@ def test_grouping_survives_odd_uuids(pairs):
     group_transactions(parse_lines(lines, "f"))
     triage([("f", lines)], timelines=True)
     triage([("f", lines)])
+
+
+def _region_lines(path, parts):
+    from app.logs import LineReader
+    from app.logs.regions import RangeReader, plan_regions
+    regions = plan_regions(path, parts)
+    if regions is None:
+        return None
+    numbered = []
+    for r in regions:
+        with RangeReader(path, r.start, r.end) as stream:
+            lines = list(LineReader(stream, detect=r.start == 0).lines())
+        numbered += list(enumerate(lines, r.first_line))
+    return numbered
+
+
+def test_regions_number_lines_like_one_reader(tmp_path):
+    from app.logs import LineReader
+    text = (FIXTURES / "haraka-default.log").read_bytes()
+    for name, data in {"lf": text, "crlf": text.replace(b"\n", b"\r\n"), "bom": codecs.BOM_UTF8 + text,
+                       "huge": text[:5000] + b"x" * (3 * 1024 * 1024) + b"\n" + text[5000:]}.items():
+        path = tmp_path / f"{name}.log"
+        path.write_bytes(data)
+        with open(path, "rb") as f:
+            whole = list(enumerate(LineReader(f).lines(), 1))
+        cut = [_region_lines(path, parts) for parts in (2, 3, 7)]
+        assert all(lines is None or lines == whole for lines in cut), name
+        assert cut[0] == whole, name     # None only when two cuts would fall in one huge line
+
+
+def test_regions_refuse_files_they_cannot_cut(tmp_path):
+    import gzip
+    from app.logs.regions import plan_regions
+    text = (FIXTURES / "haraka-default.log").read_bytes()
+    cases = {"lone_cr": text.replace(b"\n", b"\r", 200), "gz": gzip.compress(text),
+             "utf16": text.decode().encode("utf-16"), "small": text[:1000]}
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert plan_regions(path, 2) is None, name

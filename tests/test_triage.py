@@ -204,11 +204,49 @@ def _replayed_log(tmp_path, copies: int) -> Path:
 
 
 def test_workers_give_the_same_report_as_one_pass(tmp_path):
+    """A plain file is cut into regions (connections crossing a cut are finished by the parent)."""
+    from app.logs.regions import plan_regions
     path = _replayed_log(tmp_path, 300)
     single = triage([path], workers=1).to_dict()
     assert single["connections"] == 600 and single["transactions"] > 300
-    for workers in (2, 3):
+    for workers in (2, 3, 5):
+        assert plan_regions(path, workers) is not None
         assert triage([path], workers=workers).to_dict() == single
+
+
+def test_workers_on_a_compressed_file_split_by_connection(tmp_path):
+    import gzip
+    path = _replayed_log(tmp_path, 200)
+    packed = tmp_path / "replayed.log.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    single = triage([path], workers=1).to_dict()
+    from app.logs.regions import plan_regions
+    assert plan_regions(packed, 2) is None          # cannot seek in it: split by connection instead
+    for report in (triage([packed], workers=2).to_dict(), triage([packed], workers=1).to_dict()):
+        report["files"][0]["name"] = str(path)
+        for key in ("rejections", "deferrals", "crit", "timeouts", "load_errors"):
+            for row in report[key]:
+                row["examples"] = [e.replace(str(packed), str(path)) for e in row["examples"]]
+        pws = report["wildduck"]["processed_without_store_examples"]
+        report["wildduck"]["processed_without_store_examples"] = [e.replace(str(packed), str(path)) for e in pws]
+        assert report == single
+
+
+def test_regions_without_connect_lines_and_when_deferral_overflows(tmp_path, monkeypatch):
+    """No `connect` lines: every connection met past the first cut is deferred to the parent; too many
+    deferred events make triage fall back to splitting by connection. Both agree with one pass."""
+    import app.logs.transactions as transactions
+    path = _replayed_log(tmp_path, 200)
+    path.write_text("".join(l for l in path.read_text().splitlines(keepends=True) if "] connect ip=" not in l))
+    single = triage([path], workers=1).to_dict()
+    assert triage([path], workers=3).to_dict() == single
+    import app.logs.parallel as triage_module
+    calls = []
+    sharded = triage_module._read_sharded
+    monkeypatch.setattr(triage_module, "_read_sharded", lambda *a: calls.append(a) or sharded(*a))
+    assert triage([path], workers=3).to_dict() == single and not calls
+    monkeypatch.setattr(transactions, "MAX_DEFERRED_EVENTS", 10)
+    assert triage([path], workers=3).to_dict() == single and len(calls) == 1
 
 
 def test_two_files_in_one_report(tmp_path):

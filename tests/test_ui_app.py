@@ -205,3 +205,72 @@ def test_settings_apply_llm_backend_without_showing_the_key(home, monkeypatch):
     assert (llm.backend, llm.base_url, llm.model) == ("openai", "http://127.0.0.1:9/v1", "tiny")
     for el in list(at.markdown) + list(at.code) + list(at.caption):
         assert "abcdefghijklmnop" not in el.value
+
+
+def _ask(at: AppTest, question: str) -> AppTest:
+    at.switch_page("pages/ask.py").run()
+    at.chat_input(key="ask_input").set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_ask_gives_findings_first_with_numbered_linked_sources(home):
+    at = app()
+    at.button(key="btn_example").click().run()
+    _ask(at, "Haraka says 250 Message processed but nothing reaches the mailbox. Why?")
+    assert any("LLM: none" in c.value for c in at.caption)
+    assert any("Context from the Diagnose page: 5 file(s)" in c.value for c in at.caption)
+    reply = at.chat_message[1]
+    body = reply.markdown[0].value
+    assert body.index("MXD101") < body.index("[\\[1\\]](")              # the finding leads, then citations
+    assert re.search(r"\[\\\[\d+\\\]\]\((rules|knowledge)\?", body)      # [n] links to its source
+    sources = reply.expander[0]
+    assert sources.label.startswith("Sources (")
+    assert "](rules?rule=MXD101)" in sources.markdown[0].value
+    sent = reply.expander[1]
+    assert sent.code[0].value.startswith("nothing was sent")
+    assert len(at.session_state["chat"]) == 2
+
+
+def test_feedback_is_recorded(home):
+    import json
+    at = app()
+    at.button(key="btn_example").click().run()
+    _ask(at, "why is mail not stored in wildduck?")
+    fb = at.get("feedback")[0]
+    fb.set_value(0).run()                     # 👎
+    assert not at.exception
+    records = [json.loads(line) for line in (home / "feedback.jsonl").read_text().splitlines()]
+    last = records[-1]
+    assert last["vote"] == "down" and last["question"] == "why is mail not stored in wildduck?"
+    assert last["passages"]
+
+
+def test_ask_with_an_llm_shows_what_was_sent_redacted(home):
+    from app.settings import LLMSettings
+    at = app()
+    at.text_area(key="in_plugins").set_value(example_files("canonical")["config/plugins"])
+    at.text_area(key="in_other").set_value(
+        "==> config/host_list <==\nexample.com\n\n==> config/wildduck.yaml <==\n"
+        "mongo: \"mongodb://wild:Sup3rS3cretPw@db.internal:27017/wildduck\"\n")
+    at.button(key="btn_run").click().run()
+    # an OpenAI-compatible server that is not there: the answer falls back, the prompt is still shown
+    at.session_state["llm"] = LLMSettings(backend="openai", model="tiny", base_url="http://127.0.0.1:9/v1",
+                                          api_key="sk-not-a-real-key-000000", timeout=3)
+    _ask(at, "why does mail not arrive?")
+    assert any("LLM: openai · tiny" in c.value for c in at.caption)
+    reply = at.chat_message[1]
+    sent = reply.expander[-1].code[0].value
+    assert "why does mail not arrive?" in sent and "MXD101" in sent
+    assert "Sup3rS3cretPw" not in sent and "****" in sent
+    assert "sk-not-a-real-key" not in sent
+    assert any("could not answer" in c.value for c in reply.caption)     # the fallback is said out loud
+    assert "MXD101" in reply.markdown[0].value                             # and the offline answer shown
+
+
+def test_server_folders_are_off_when_served_beyond_loopback(home, monkeypatch):
+    monkeypatch.setenv("MXDOCTOR_APP_ADDRESS", "0.0.0.0")
+    at = app("knowledge")
+    assert at.text_input(key="kb_folder").disabled and at.button(key="kb_add_folder").disabled
+    at.switch_page("pages/settings.py").run()
+    assert at.text_input(key="set_home").disabled

@@ -184,3 +184,38 @@ def test_index_status_of_an_empty_home(tmp_path):
     st = index_status(tmp_path, "hash-64")
     assert not st.ready and st.documents == 0 and st.last_ingest_text() == "never"
     assert [s["type"] for s in first_start_sources(tmp_path)] == ["kb"]
+
+
+# ------------------------------------------------------------------ `mxdoctor app`
+
+def test_app_command_serves_headless_on_loopback_without_telemetry():
+    from app.cli import build_parser
+    from app.commands.app import MAIN, streamlit_command
+    args = build_parser().parse_args(["app", "--port", "8999"])
+    assert (args.port, args.address) == (8999, "127.0.0.1")
+    cmd = streamlit_command(args.port, args.address)
+    flags = dict(zip(cmd[5::2], cmd[6::2]))
+    assert cmd[2:5] == ["streamlit", "run", str(MAIN)] and MAIN.is_file()
+    assert flags["--server.headless"] == "true" and flags["--browser.gatherUsageStats"] == "false"
+    assert flags["--server.address"] == "127.0.0.1" and flags["--server.port"] == "8999"
+
+
+def test_app_command_indexes_kb_on_a_fresh_data_dir(tmp_path, monkeypatch, capsys):
+    from app.commands.app import prepare_index
+    from app.kb_status import index_status
+    monkeypatch.setenv("MXDOCTOR_EMBEDDING", "hash-64")
+    prepare_index(tmp_path)
+    assert index_status(tmp_path, "hash-64").ready
+    assert "indexing the built-in knowledge base" in capsys.readouterr().err
+    prepare_index(tmp_path)                                   # ready: nothing to do the second time
+    assert "indexing" not in capsys.readouterr().err
+
+
+def test_answer_markdown_strips_images_and_foreign_links():
+    from app.answer_markdown import answer_markdown
+    md = answer_markdown("See [1] and [2]. ![t](http://evil/x.png?d=secret) [x](javascript:alert(1)) "
+                         "[ok](https://haraka.github.io/)\n\n[r]: http://evil/\n\n```\n[1] stays\n```",
+                         [{"n": 1, "url": "mxdoctor://rules/MXD101"}, {"n": 2, "url": "file:///srv/wiki/a.md"}])
+    assert "[\\[1\\]](rules?rule=MXD101)" in md and "[2]" in md and "(file:" not in md
+    assert "evil" not in md and "javascript" not in md and "![" not in md
+    assert "[ok](https://haraka.github.io/)" in md and "[1] stays" in md

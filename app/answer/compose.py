@@ -99,14 +99,27 @@ def render_minor(findings: list[Finding], lang: str, numbering: Numbering, lang_
 
 # --------------------------------------------------------------------------- knowledge-base sentences
 
+CODE_RE = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z0-9]{4,}")    # ERRQ05, MXD101: one of them is enough
+
+
 def score_sentence(qterms: set[str], sentence: str, table) -> tuple[float, int, float]:
-    """(weight of shared terms, how many, the rarest one's weight); a part of a shared compound
-    (`start` of `start-up`) does not count again."""
+    """(weight of shared terms, how many, the rarest one's weight — a code counts as rare); a part
+    of a shared compound (`start` of `start-up`) does not count again."""
     shared = qterms & set(content_terms(sentence))
     compounds = [w for w in shared if any(c in w for c in "._-/@")]
     shared = {w for w in shared if not any(w != c and w in re.split(r"[._\-/@]+", c) for c in compounds)}
     ws = [weight(w, table) for w in shared]
-    return sum(ws), len(shared), max(ws, default=0.0)
+    top = max(ws, default=0.0)
+    if any(CODE_RE.fullmatch(w) for w in shared):
+        top = max(top, RARE_TERM)
+    return sum(ws), len(shared), top
+
+
+def accepted(score: float, n: int, top: float, q_weight: float) -> bool:
+    """Enough of the question, and either two distinctive shared terms or one rare one."""
+    if score < MIN_COVERAGE * q_weight:
+        return False
+    return (score >= SENTENCE_MIN_SCORE and n >= SENTENCE_MIN_TERMS) or top >= RARE_TERM
 
 
 def pick_sentences(question: str, passages: list[Passage], shown: list[Finding], limit: int) -> list[Quote]:
@@ -129,8 +142,7 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
             if norm in seen or looks_like_instruction(s):
                 continue
             score, n, top = score_sentence(qterms, s, table)
-            if score < SENTENCE_MIN_SCORE or (n < SENTENCE_MIN_TERMS and top < RARE_TERM) \
-                    or score < MIN_COVERAGE * q_weight:
+            if not accepted(score, n, top, q_weight):
                 continue
             if shown_vecs and max(cosine(tfidf(s, table), v) for v in shown_vecs) >= REDUNDANT:
                 continue
@@ -195,7 +207,7 @@ def _inputs_summary(diagnosis) -> str:
 # --------------------------------------------------------------------------- the answer
 
 def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved, lang: str, *,
-            lang_sources, notices: list[str] | None = None) -> Composition:
+            lang_sources, notices: list[str] | None = None, envelope: dict | None = None) -> Composition:
     """`diagnosis` is None when the user gave no configuration or logs at all."""
     numbering = Numbering()
     parts: list[str] = []
@@ -224,15 +236,15 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
         pick_sentences(question, candidates, shown, limit)
     abstained = not relevant and not quotes and not (given and relevance.generic)
 
-    if abstained:
-        parts.append(t(lang, "abstain"))
-    elif findings_block:
+    if findings_block:
         parts.append(findings_block)
-    elif given:
+    elif given and not diagnosis.findings:
         summary = _inputs_summary(diagnosis)
         parts.append(t(lang, "no_findings", what=t(lang, "no_findings_what", what=summary) if summary else ""))
-    else:
+    elif not given and not abstained:
         parts.append(t(lang, "nothing_given"))
+    if abstained:
+        parts.append(t(lang, "abstain"))
 
     if quotes:
         intro = "kb_intro" if relevant else "kb_intro_general"
@@ -250,7 +262,7 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
         parts.append("\n".join([t(lang, "abstain_suggest")] + [f"- {s}" for s in tips]))
 
     if given and not abstained and diagnosis.configset.plugins is not None:
-        parts.append(verify_steps.render(verify_steps.plan(diagnosis), lang))
+        parts.append(verify_steps.render(verify_steps.plan(diagnosis, envelope), lang))
     return Composition(text="\n\n".join(p for p in parts if p).strip() + "\n", numbering=numbering,
                        abstained=abstained, relevant=[fs.finding.rule for fs in relevant],
                        findings_block=findings_block)

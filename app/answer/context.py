@@ -71,6 +71,7 @@ class Session:
         self.masker = IdentifierMasker(*(3 * [self.settings.mask_identifiers]))
         self._lock = threading.RLock()
         self._diagnosis = None
+        self._secrets: frozenset[str] | None = None
         self._context: dict[str, Any] = {}
         self.set_context(paths, paste=paste, texts=texts, log_paths=log_paths, log_text=log_text, envelope=envelope)
 
@@ -84,6 +85,11 @@ class Session:
             self._context = {"paths": list(paths or []), "paste": paste, "texts": list(texts or []),
                              "log_paths": list(log_paths or []), "log_text": log_text, "envelope": envelope}
             self._diagnosis = None
+            self._secrets = None
+
+    @property
+    def envelope(self) -> dict[str, Any] | None:
+        return self._context.get("envelope")
 
     @property
     def has_context(self) -> bool:
@@ -101,6 +107,45 @@ class Session:
                                            log_paths=c["log_paths"] or None, log_text=c["log_text"],
                                            envelope=c["envelope"], verify_fixes=self.verify_fixes)
             return self._diagnosis
+
+    @property
+    def known_secrets(self) -> frozenset[str]:
+        """Every secret value found in the pasted context, scrubbed from anything that leaves the
+        process or is stored, even where it appears as plain prose."""
+        with self._lock:
+            if self._secrets is None:
+                from app.redact import secret_values
+                found: set[str] = set()
+                d = self.diagnosis
+                for f in (d.configset.files.values() if d else []):
+                    found |= secret_values(f.text)
+                for text in self._log_texts():
+                    found |= secret_values(text)
+                if isinstance(self._context.get("paste"), (str, bytes)):
+                    p = self._context["paste"]
+                    found |= secret_values(p.decode("utf-8", "replace") if isinstance(p, bytes) else p)
+                self._secrets = frozenset(found)
+            return self._secrets
+
+    def _log_texts(self) -> list[str]:
+        out = []
+        for p in self._context["log_paths"]:
+            try:
+                out.append(Path(p).read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                pass
+        lt = self._context["log_text"]
+        if lt:
+            out.append(lt.decode("utf-8", "replace") if isinstance(lt, bytes) else lt)
+        return out
+
+    def feedback(self, answer: Answer, vote: str | None, comment: str = "") -> dict[str, Any]:
+        """👍/👎 on one of this session's answers (stored redacted, this context's secrets scrubbed)."""
+        from app.answer.feedback import record_feedback
+        return record_feedback(answer.question, answer.answer, vote, passages=answer.passages,
+                               abstained=answer.abstained, rules=answer.relevant, lang=answer.lang,
+                               comment=comment, session_id=self.id, home=self.home,
+                               known_secrets=self.known_secrets)
 
     def previous_rules(self) -> list[str]:
         return list(self.turns[-1].relevant) if self.turns else []
@@ -147,15 +192,7 @@ class Session:
         """The context as named texts (what a reloaded session re-checks); redacted on save."""
         d = self.diagnosis
         files = [[name, f.text] for name, f in sorted(d.configset.files.items()) if f.kind != "log"] if d else []
-        logs = []
-        for p in self._context["log_paths"]:
-            try:
-                logs.append(Path(p).read_text(encoding="utf-8", errors="replace"))
-            except OSError:
-                pass
-        if self._context["log_text"]:
-            lt = self._context["log_text"]
-            logs.append(lt.decode("utf-8", "replace") if isinstance(lt, bytes) else lt)
+        logs = self._log_texts()
         if d:
             logs += [f.text for f in d.configset.files.values() if f.kind == "log"]
         return {"texts": files, "log_text": "\n".join(logs) or None, "envelope": self._context["envelope"]}
@@ -163,7 +200,7 @@ class Session:
     def save(self) -> None:
         from app.answer.history import HistoryStore
         HistoryStore(self.home).save(self.id, {"id": self.id, "context": self.context_record(),
-                                               "turns": [t.to_dict() for t in self.turns]})
+                                               "turns": [t.to_dict() for t in self.turns]}, self.known_secrets)
 
     @classmethod
     def load(cls, session_id: str, home: Path | None = None, **kwargs) -> "Session | None":

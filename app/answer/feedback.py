@@ -24,8 +24,10 @@ def feedback_path(home: Path | None = None) -> Path:
 
 def record_feedback(question: str, answer: str, vote: str | None, *, passages: list[dict[str, Any]] | None = None,
                     abstained: bool = False, rules: list[str] | None = None, lang: str | None = None,
-                    comment: str = "", session_id: str | None = None, home: Path | None = None) -> dict[str, Any]:
-    """Store one verdict (vote "up" | "down" | None) on an answer; returns the stored (redacted) record."""
+                    comment: str = "", session_id: str | None = None, home: Path | None = None,
+                    known_secrets: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    """Store one verdict (vote "up" | "down" | None) on an answer; returns the stored (redacted) record.
+    `known_secrets` (a Session's) are scrubbed even where no pattern would spot them."""
     if vote not in VOTES:
         raise ValueError("vote must be 'up', 'down' or None")
     record = redact_obj({
@@ -33,7 +35,7 @@ def record_feedback(question: str, answer: str, vote: str | None, *, passages: l
         "abstained": bool(abstained), "rules": list(rules or []), "lang": lang, "comment": comment,
         "session": session_id,
         "passages": [{k: p.get(k) for k in ("n", "title", "url", "heading", "text")} for p in passages or []],
-    })
+    }, known_secrets)
     path = feedback_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:

@@ -33,8 +33,8 @@ class HistoryStore:
     def path(self, session_id: str) -> Path:
         return self.dir / f"{safe_id(session_id)}.json"
 
-    def save(self, session_id: str, record: dict[str, Any]) -> Path:
-        record = redact_obj(dict(record, updated=time.time()))
+    def save(self, session_id: str, record: dict[str, Any], known_secrets: frozenset[str] = frozenset()) -> Path:
+        record = redact_obj(dict(record, updated=time.time()), known_secrets)
         ctx = record.get("context") or {}
         if isinstance(ctx.get("log_text"), str) and len(ctx["log_text"]) > MAX_LOG_CHARS:
             ctx["log_text"] = ctx["log_text"][-MAX_LOG_CHARS:]      # the latest part of a huge log

@@ -9,23 +9,32 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 from pathlib import Path
 
 from app.search import Passage
 from ingest.kbdata import kb_path
 
 _lock = threading.Lock()
+RECHECK_SECONDS = 2.0
+_last: tuple[float, tuple] | None = None
 
 
 def _signature() -> tuple:
-    """Changes whenever a note or rule file changes, so edits to the KB are picked up."""
+    """Changes whenever a note or rule file changes, so edits to the KB are picked up; the
+    directory is looked at no more than every RECHECK_SECONDS (one answer asks many times)."""
+    global _last
+    now = time.monotonic()
+    if _last is not None and now - _last[0] < RECHECK_SECONDS:
+        return _last[1]
     sig = []
     for sub in ("notes", "rules"):
         d = kb_path(sub)
         if d.is_dir():
             with os.scandir(d) as it:
                 sig += sorted((e.name, e.stat().st_mtime_ns) for e in it if e.is_file())
-    return (str(kb_path()), tuple(sig))
+    _last = (now, (str(kb_path()), tuple(sig)))
+    return _last[1]
 
 
 @functools.lru_cache(maxsize=2)

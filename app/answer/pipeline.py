@@ -17,10 +17,11 @@ from app.answer.lang import detect_lang, t
 from app.answer.model import Answer, AnswerEvent, Numbering, passage_dict
 from app.answer.relevance import Relevance, split_relevant
 from app.answer.retrieve import Retrieved, finding_sources, open_index, retrieve
-from app.redact import redact_text
+from app.redact import redact_text, scrub_known
 from app.search import Passage
 
 LOG_EXCERPT_KINDS = {"crit", "timeout", "load_error", "hook_result", "queue"}
+LOG_EXCERPT_LEVELS = {"WARN", "ERROR", "CRIT", "ALERT", "EMERG"}
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Prepared:
     composition: Composition
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    known_secrets: frozenset[str] = frozenset()
 
 
 def _lang_sources(lang: str):
@@ -59,10 +61,11 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
         notices.append(t(lang, "not_indexed"))
     timings["retrieve"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    comp = compose(question, d, rel, retrieved, lang, lang_sources=_lang_sources(lang), notices=notices)
+    comp = compose(question, d, rel, retrieved, lang, lang_sources=_lang_sources(lang), notices=notices,
+                   envelope=session.envelope)
     timings["compose"] = time.perf_counter() - t2
     return Prepared(question=question, lang=lang, diagnosis=d, relevance=rel, retrieved=retrieved,
-                    composition=comp, notices=notices, timings=timings)
+                    composition=comp, notices=notices, timings=timings, known_secrets=session.known_secrets)
 
 
 def _findings_json(p: Prepared) -> list[dict]:
@@ -73,7 +76,8 @@ def offline_answer(p: Prepared, extra_notices: list[str] | None = None) -> Answe
     text = p.composition.text
     if extra_notices:
         text = "\n\n".join(f"> {n}" for n in extra_notices) + "\n\n" + text
-    return Answer(answer=redact_text(text), findings=_findings_json(p), passages=p.composition.numbering.to_dicts(),
+    return Answer(answer=scrub_known(redact_text(text), p.known_secrets), findings=_findings_json(p),
+                  passages=p.composition.numbering.to_dicts(),
                   llm=None, abstained=p.composition.abstained, lang=p.lang, relevant=p.composition.relevant,
                   notices=list(p.notices) + list(extra_notices or []), timings=dict(p.timings), question=p.question)
 
@@ -100,18 +104,41 @@ def _log_excerpt(d) -> list[str]:
     if d is None:
         return []
     evidence = {(e.file, e.line) for f in d.findings for e in f.evidence if e.kind == "log"}
-    return [ev.raw for ev in d.events if ev.kind in LOG_EXCERPT_KINDS and (ev.file, ev.lineno) not in evidence]
+    return [ev.raw for ev in d.events
+            if (ev.kind in LOG_EXCERPT_KINDS or (ev.level or "") in LOG_EXCERPT_LEVELS)
+            and (ev.file, ev.lineno) not in evidence]
+
+
+CONFIG_FIRST = ("plugins", "wildduck.yaml", "smtp.ini", "host_list")
+COMMENT_KINDS = {"plugins", "ini", "list", "yaml", "toml"}
+
+
+def config_for_prompt(d) -> list[tuple[str, str]]:
+    """The pasted configuration, most telling files first, comment and blank lines dropped."""
+    def rank(name: str) -> tuple:
+        base = name.rsplit("/", 1)[-1]
+        return (CONFIG_FIRST.index(base) if base in CONFIG_FIRST else len(CONFIG_FIRST), name)
+    out = []
+    for name, f in sorted(d.configset.files.items(), key=lambda kv: rank(kv[0])):
+        if f.kind == "log":
+            continue
+        lines = f.lines
+        if f.kind in COMMENT_KINDS:
+            lines = [l for l in lines if l.strip() and not l.lstrip().startswith(("#", ";"))]
+        out.append((name, "\n".join(lines)))
+    return out
 
 
 def outbound_messages(session, p: Prepared) -> list[dict[str, str]]:
     from app.answer.prompt import PromptInput, build_messages
     d = p.diagnosis
-    config = [(name, f.text) for name, f in sorted(d.configset.files.items()) if f.kind != "log"] if d else []
+    config = config_for_prompt(d) if d else []
     relevant = list(p.relevance.relevant) + [f for f in p.relevance.others if f.severity == "error"]
     inp = PromptInput(question=p.question, lang=p.lang, findings=relevant, passages=prompt_passages(p),
                       config_files=config, log_lines=_log_excerpt(d),
                       history=[(turn.question, turn.answer) for turn in session.turns])
-    return build_messages(inp, session.masker if session.settings.mask_identifiers else None)
+    return build_messages(inp, session.masker if session.settings.mask_identifiers else None,
+                          session.known_secrets)
 
 
 def _checked_llm_answer(p: Prepared, text: str, settings, cached: bool) -> Answer | None:
@@ -138,7 +165,8 @@ def _checked_llm_answer(p: Prepared, text: str, settings, cached: bool) -> Answe
         text_out = cite.renumber(shown_text, numbering_order) + "\n"
         passage_dicts = [passage_dict(i, passages[n - 1]) for i, n in enumerate(numbering_order, 1)]
     notices = list(p.notices)
-    return Answer(answer=redact_text(text_out), findings=_findings_json(p), passages=passage_dicts,
+    return Answer(answer=scrub_known(redact_text(text_out), p.known_secrets), findings=_findings_json(p),
+                  passages=passage_dicts,
                   llm=settings.describe(), abstained=False, lang=p.lang,
                   relevant=[f.rule for f in p.relevance.relevant], notices=notices,
                   citation_issues=check.issues, cached=cached, timings=dict(p.timings), question=p.question)
@@ -196,5 +224,5 @@ def run_turn(session, question: str, k: int = 6, use_llm: bool | None = None) ->
     if final.abstained and session.record_unanswered:
         from app.answer.feedback import record_feedback
         record_feedback(question, final.answer, None, passages=final.passages, abstained=True, lang=final.lang,
-                        session_id=session.id, home=session.home)
+                        session_id=session.id, home=session.home, known_secrets=session.known_secrets)
     yield AnswerEvent("final", answer=final)

@@ -16,7 +16,7 @@ from app.search import Passage
 
 DATA_TAGS = ("passage", "passages", "findings", "finding", "config", "log", "question", "history")
 TAG_RE = re.compile(r"<\s*(/?)\s*(" + "|".join(DATA_TAGS) + r")\b", re.I)
-CONFIG_BUDGET = 6000      # characters of pasted configuration sent along
+CONFIG_BUDGET = 12000     # characters of pasted configuration sent along
 LOG_BUDGET = 40           # log lines beyond the findings' evidence
 MAX_HISTORY_TURNS = 3
 LANG_NAMES = {"en": "English", "zh": "Chinese (简体中文)"}
@@ -74,14 +74,15 @@ def _attr(text: str) -> str:
     return text.replace('"', "'").replace("\n", " ")
 
 
-def build_messages(inp: PromptInput, masker: IdentifierMasker | None) -> list[dict[str, str]]:
+def build_messages(inp: PromptInput, masker: IdentifierMasker | None,
+                   known_secrets: frozenset[str] = frozenset()) -> list[dict[str, str]]:
     """[{role, content}] exactly as they will be sent (already redacted and masked). Our own tags
     are written around the data after the data has been masked and defused."""
     def user_data(text: str) -> str:
-        return defuse(redact_outbound(text, masker, learn=True))
+        return defuse(redact_outbound(text, masker, learn=True, known=known_secrets))
 
     def kb_data(text: str) -> str:      # documentation: only identifiers already seen in user data
-        return defuse(redact_outbound(text, masker, learn=False))
+        return defuse(redact_outbound(text, masker, learn=False, known=known_secrets))
 
     # learn identifiers from the user's own data first, so placeholders are numbered the same
     # way whatever order the blocks are written in

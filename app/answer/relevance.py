@@ -41,14 +41,15 @@ CONCEPTS: dict[str, set[str]] = {
     "dns": {"dns", "dnsbl", "spamhaus", "resolver", "zone", "dns-list", "127.255.255.254", "blocklist"},
     "logging": {"loglevel", "level", "log.ini", "nothing", "empty", "verbose", "debug"},
 }
-SYMPTOM_ALL = {"stored", "arrive", "arriving", "mailbox", "inbox", "missing", "lost", "disappear"}
+SYMPTOM_ALL = {"stored", "store", "saved", "save", "arrive", "arriving", "arrives", "mailbox", "inbox", "missing",
+               "lost", "disappear", "disappears", "receive", "received", "deliver", "delivered"}
 GENERIC_Q_RE = re.compile(
     r"(?i)\b(?:what(?:'s| is) wrong|anything wrong|any (?:problems?|issues?|mistakes?)|check|review|look (?:at|over)|"
     r"is (?:this|it|my|our|the)\b.{0,60}\b(?:ok|okay|fine|correct|right|sane|safe|good|complete)|"
     r"(?:ok|okay|fine|correct|right|sane|safe)\s*\?\s*$|improve|sanity|nothing (?:is )?(?:\w+ )?wrong|"
     r"just checking|double[- ]check)\b"
-    r"|有没有.{0,8}(?:问题|改进|错误)|帮.{0,6}(?:检查|看)|检查一下|看起来正常|正常吗|对吗|有问题吗|合理吗")
-MIN_SCORE = 4.0
+    r"|有没有.{0,8}(?:问题|改进|错误)|帮.{0,6}(?:检查|看)|检查一下|看起来正常|正常吗|对吗|有问题吗|合理吗|可以吗|行吗|没问题吧")
+MIN_SCORE = 3.0           # a category match alone is enough; one distinctive shared word too
 CATEGORY_BONUS = 3.0
 
 

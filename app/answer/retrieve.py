@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.answer.kbpages import doc_chunks, finding_doc_ids
-from app.answer.terms import cosine, tfidf
+from app.answer.terms import cosine, looks_like_instruction, tfidf
 from app.model import Finding
 from app.search import Index, Passage
 
 RULE_ID_RE = re.compile(r"\bMXD\d{3}\b", re.I)
+EXACT_RE = re.compile(r"\b(?:ERR[A-Z]\d{2}|E[A-Z]{5,}|[45]\d\d|MXD\d{3})\b|[a-z]+_[a-z_]+|\w+\.\w+\.\w+")
+EXACT_EXTRA = 3
 NOTE_SUPPORT = 0.30        # tf-idf cosine between the finding and a note chunk to cite it at all
 SECOND_NOTE_SUPPORT = 0.40
 TRANSLATION_MATCH = 0.20   # a translated chunk must clearly be the counterpart of the English one
@@ -104,12 +106,21 @@ def question_passages(query: str, index: Index | None, fired: set[str], k: int =
     from app.search import search
     named = {m.upper() for m in RULE_ID_RE.findall(query)}
     allowed = fired | named
-    out = []
-    for p in search(query, k=k * 3, index=index):
-        if p.kind == "rule" and p.doc_id.rsplit(":", 1)[-1] not in allowed:
+    out: list[Passage] = []
+    hits = search(query, k=k * 3, index=index)
+    if EXACT_RE.search(query):
+        # an error code or a log token must be found verbatim, whatever the embedding thinks
+        exact = search(query, k=EXACT_EXTRA * 3, mode="lexical", index=index)
+        hits = hits[:k] + exact + hits[k:]
+    seen: set[str] = set()
+    for p in hits:
+        if p.kind == "rule" and p.doc_id.rsplit(":", 1)[-1] not in allowed or p.chunk_id in seen:
             continue
+        if looks_like_instruction(p.text):
+            continue        # a document that talks to the model is not a source, whatever else it says
+        seen.add(p.chunk_id)
         out.append(p)
-        if len(out) >= k:
+        if len(out) >= k + EXACT_EXTRA:
             break
     return out
 

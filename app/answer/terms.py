@@ -102,6 +102,8 @@ def _stem(w: str) -> str:
         return w
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
+    if w.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return w[:-2]
     if w.endswith("s") and not w.endswith(("ss", "us", "is")):
         return w[:-1]
     return w
@@ -257,7 +259,28 @@ def looks_like_instruction(text: str) -> bool:
 # --------------------------------------------------------------------------- similarity
 
 def tfidf(text: str, table: tuple[dict[str, float], float] | None = None) -> dict[str, float]:
-    table = table or idf_table()
+    """Term → weight; cached per text and IDF table (callers must not modify the result)."""
+    return _tfidf(text, table or idf_table())
+
+
+_tfidf_table = None
+
+
+@functools.lru_cache(maxsize=8192)
+def _tfidf_cached(text: str) -> dict[str, float]:
+    return _tfidf_compute(text, _tfidf_table)
+
+
+def _tfidf(text: str, table) -> dict[str, float]:
+    """Chunk vectors are asked for again and again; the cache is emptied when the KB changes."""
+    global _tfidf_table
+    if table is not _tfidf_table:
+        _tfidf_cached.cache_clear()
+        _tfidf_table = table
+    return _tfidf_cached(text)
+
+
+def _tfidf_compute(text: str, table) -> dict[str, float]:
     counts: dict[str, int] = {}
     for t in content_terms(text):
         counts[t] = counts.get(t, 0) + 1

@@ -69,11 +69,15 @@ def _compose_mongo_service(cs: ConfigSet) -> str | None:
     return None
 
 
-def plan(diagnosis: Any) -> VerifySteps:
+def plan(diagnosis: Any, envelope: dict[str, Any] | None = None) -> VerifySteps:
+    """`envelope`: what the user said to simulate (--rcpt), preferred over what the logs show."""
     cs: ConfigSet = diagnosis.configset
     v = VerifySteps()
-    v.rcpt = _first_rcpt(diagnosis.events)
-    if v.rcpt:
+    given = [r for r in (envelope or {}).get("rcpt") or [] if isinstance(r, str) and "@" in r]
+    v.rcpt = given[0].strip("<>") if given else _first_rcpt(diagnosis.events)
+    if given:
+        v.known["rcpt"] = "envelope"
+    elif v.rcpt:
         v.known["rcpt"] = "logs"
     else:
         hl = cs.get("host_list")

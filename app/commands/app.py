@@ -56,6 +56,7 @@ def run(args) -> int:
         raise InputError("the app needs streamlit: pip install streamlit (make app does this)") from None
     home = Path(args.home).expanduser() if args.home else data_home()
     os.environ["MXDOCTOR_HOME"] = str(home)
+    os.environ["MXDOCTOR_APP_ADDRESS"] = args.address     # the app turns off server-path features off loopback
     prepare_index(home)
     cmd = streamlit_command(args.port, args.address)
     print(f"mxdoctor: serving on http://{args.address}:{args.port}  (Ctrl-C stops it)", file=sys.stderr)

@@ -32,19 +32,27 @@ def add_parser(sub) -> None:
 
 
 def run_ingest(args) -> int:
+    from app.errors import InputError
     from app.progress import ProgressBar
     from ingest.home import data_home
     from ingest.pipeline import ingest
-    from ingest.sourcesfile import add_user_source, load_sources
+    from ingest.sourcesfile import SourcesFileError, add_user_source, load_sources
     home = Path(args.home) if args.home else data_home()
-    if args.add_folder:
-        spec = {"type": "folder", "path": str(Path(args.add_folder).resolve())}
-        if args.url_base:
-            spec["url_base"] = args.url_base
-        print(f"added source {spec['path']} to {add_user_source(spec, home)}")
-    for url in args.add_url:
-        print(f"added source {url} to {add_user_source({'type': 'url', 'url': url}, home)}")
-    specs = load_sources(home, include_upstream=not args.kb_only)
+    if args.url_base and not args.add_folder:
+        raise InputError("--url-base only goes with --add-folder DIR")
+    if args.add_folder and not Path(args.add_folder).is_dir():
+        raise InputError("not a folder; nothing was added", file=args.add_folder)
+    try:
+        if args.add_folder:
+            spec = {"type": "folder", "path": str(Path(args.add_folder).resolve())}
+            if args.url_base:
+                spec["url_base"] = args.url_base
+            print(f"added source {spec['path']} to {add_user_source(spec, home)}")
+        for url in args.add_url:
+            print(f"added source {url} to {add_user_source({'type': 'url', 'url': url}, home)}")
+        specs = load_sources(home, include_upstream=not args.kb_only)
+    except SourcesFileError as exc:
+        raise InputError(str(exc)) from None
     summary = ingest(specs, home=home, progress=ProgressBar("ingest"), offline=args.offline,
                      warn=lambda m: print(f"warning: {m}", file=sys.stderr))
     print(summary.line())

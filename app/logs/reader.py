@@ -52,6 +52,7 @@ def looks_binary_log(sample: bytes) -> bool:
 class LineReader:
     """Iterate over `lines()`; afterwards `encoding`, `binary`, `lines_cut`, `replaced` tell what happened."""
     stream: BinaryIO
+    detect: bool = True          # sniff BOM / UTF-16 / binary (off for a region cut from the middle of a file)
     encoding: str = "utf-8"
     binary: bool = False
     lines_cut: int = 0
@@ -76,7 +77,8 @@ class LineReader:
         head = self._read()
         if not head:
             return
-        head = self._detect(head)
+        if self.detect:
+            head = self._detect(head)
         if self.binary:
             self.notes.append("binary data, not a text log: skipped")
             return

@@ -13,10 +13,12 @@ arrives, so memory holds only open connections (capped), not the whole log.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
+from app.logs.records import Recipient, Reply, Transaction
 from app.model import LogEvent
+
+__all__ = ["Recipient", "Reply", "Transaction", "TransactionTracker", "group_transactions", "iter_transactions"]
 
 DENY_CODES = {"DENY": 550, "DENYDISCONNECT": 550}
 DENYSOFT_CODES = {"DENYSOFT": 450, "DENYSOFTDISCONNECT": 450}
@@ -27,105 +29,8 @@ WILDDUCK_FORWARDS = frozenset({"QUEUED_FORWARD", "FORWARDING", "SRS_USING"})
 WILDDUCK_ERRORS = frozenset({"DEFERRED", "REJECTED", "DROPPED", "PIPEFAIL", "QUEUEERROR", "SRS_FAILED",
                              "RATELIMITED", "RATELIMITERR", "AUTOREPLY_ERROR", "AUTOREPLY", "ERROR"})
 MAX_OPEN_CONNECTIONS = 20000
+MAX_DEFERRED_EVENTS = 500_000
 MAX_REMEMBERED_CLOSED = 10000
-
-
-@dataclass
-class Reply:
-    """The verdict at one SMTP step and the reply the client got (or would have got)."""
-    outcome: str                 # accepted | rejected | deferred
-    code: int | None = None      # SMTP reply code: 250, 450, 451, 550 ...
-    text: str = ""               # reply text
-    retval: str | None = None    # Haraka's logged code (OK, CONT, DENY, DENYSOFT ...)
-    hook: str | None = None      # hook whose answer decided it
-    plugin: str | None = None    # plugin that answered (None when no plugin answered)
-    line: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class Recipient:
-    """One RCPT TO and what really happened to it."""
-    address: str
-    outcome: str = "unknown"     # accepted | rejected | deferred | unknown
-    code: int | None = None      # SMTP reply code the client got (known or derived)
-    reply: str = ""
-    retval: str | None = None    # the code Haraka logged on the `recipient` line (may be a misleading OK)
-    hook: str | None = None
-    plugin: str | None = None
-    basis: str = ""              # smtp_reply | hook_result | logged_code | relaying | counts | no_plugin_accepted
-    line: int | None = None
-    user: str | None = None      # WildDuck user it resolved to (RESOLVED line)
-    user_id: str | None = None
-    stored: bool = False         # WildDuck logged STORED for it
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__, notes=list(self.notes))
-
-
-@dataclass
-class Transaction:
-    """One MAIL FROM ... (DATA) transaction, or a connection that never reached MAIL FROM."""
-    uuid: str                    # "CONN-UUID.N"; just "CONN-UUID" for a connection without a transaction
-    connection_uuid: str
-    file: str = ""
-    first_line: int | None = None
-    last_line: int | None = None
-    timestamp: str | None = None
-    remote_ip: str | None = None
-    remote_host: str | None = None
-    helo: str | None = None
-    relaying: bool | None = None
-    mail_from: str | None = None
-    sender: Reply | None = None
-    recipients: list[Recipient] = field(default_factory=list)
-    message: dict[str, str] | None = None      # mid, size, rcpts (accept/tempfail/reject), delay
-    data: Reply | None = None                  # data_post verdict (from the `message` line)
-    queue: Reply | None = None                 # queue verdict (from the `queue` line)
-    connection_reply: Reply | None = None      # connect/helo/ehlo rejection (connection-only entries)
-    resolved: list[dict[str, Any]] = field(default_factory=list)   # WildDuck RESOLVED
-    stored: list[dict[str, Any]] = field(default_factory=list)     # WildDuck STORED
-    forwarded: list[dict[str, Any]] = field(default_factory=list)  # WildDuck SRS/FORWARDING/QUEUED FORWARD
-    wildduck_errors: list[dict[str, Any]] = field(default_factory=list)
-    error_codes: list[str] = field(default_factory=list)           # ERRC01.. ERRQ07 seen in replies
-    problems: list[str] = field(default_factory=list)              # CRIT / timeouts during it
-    outcome: str = "incomplete"  # accepted | rejected | deferred | no_recipients | abandoned |
-                                 # connection_rejected | no_transaction | incomplete
-    stage: str | None = None     # connect | helo | mail | rcpt | data | queue: where the outcome was decided
-    complete: bool = False       # its connection's `disconnect` line was seen
-    events: list[LogEvent] = field(default_factory=list)
-
-    @property
-    def is_transaction(self) -> bool:
-        return "." in self.uuid
-
-    @property
-    def accepted_recipients(self) -> list[Recipient]:
-        return [r for r in self.recipients if r.outcome == "accepted"]
-
-    @property
-    def processed_without_store(self) -> bool:
-        """WildDuck's queue answered OK ("Message processed") yet stored, forwarded or dropped nothing."""
-        q = self.queue
-        if q is None or q.outcome != "accepted":
-            return False
-        if q.plugin != "wildduck" and not q.text.startswith("Message processed"):
-            return False
-        dropped = any(e.get("action") == "DROPPED" for e in self.wildduck_errors)
-        return not self.stored and not self.forwarded and not dropped
-
-    def to_dict(self, events: bool = False) -> dict[str, Any]:
-        d = {k: v for k, v in self.__dict__.items() if not k.startswith("_") and k != "events"}
-        for key in ("sender", "data", "queue", "connection_reply"):
-            d[key] = d[key].to_dict() if d[key] is not None else None
-        d["recipients"] = [r.to_dict() for r in self.recipients]
-        d["processed_without_store"] = self.processed_without_store
-        if events:
-            d["events"] = [e.to_dict() for e in self.events]
-        return d
 
 
 def _verdict(retval: str | None, ok_code: int = 250) -> tuple[str, int | None]:
@@ -165,10 +70,18 @@ class _Conn:
 class TransactionTracker:
     """Feed events in log order; collect finished transactions from `feed()` and `finish()`."""
 
-    def __init__(self, keep_events: bool = False, max_open: int = MAX_OPEN_CONNECTIONS):
+    def __init__(self, keep_events: bool = False, max_open: int = MAX_OPEN_CONNECTIONS,
+                 defer_unknown: bool = False, max_deferred: int | None = None):
         self.keep_events = keep_events
         self.max_open = max_open
         self.connections = 0
+        # Reading a region cut from the middle of a file: a connection first met at any line but its
+        # `connect` line may have begun earlier, so its events are set aside for whoever saw the start.
+        self.defer_unknown = defer_unknown
+        self.max_deferred = MAX_DEFERRED_EVENTS if max_deferred is None else max_deferred
+        self.deferred: list[LogEvent] = []
+        self.deferred_overflow = False
+        self._deferred_uuids: set[str] = set()
         self._open: dict[str, _Conn] = {}
         self._route: dict[str, tuple[_Conn, Transaction | None]] = {}   # line uuid -> where it belongs
         self._evicted: list[Transaction] = []
@@ -228,6 +141,9 @@ class TransactionTracker:
         if conn is None:
             if joined or conn_uuid in self._closed:
                 return None
+            if self.defer_unknown and (kind != "connect" or conn_uuid in self._deferred_uuids):
+                self._defer(conn_uuid, ev)
+                return None
             self._seq += 1
             conn = self._open[conn_uuid] = _Conn(conn_uuid, ev, self._seq)
             if len(self._open) > self.max_open:
@@ -249,6 +165,43 @@ class TransactionTracker:
             self._route[uuid] = route
             conn.routes.append(uuid)
         return route
+
+    def _defer(self, conn_uuid: str, ev: LogEvent) -> None:
+        self._deferred_uuids.add(conn_uuid)
+        if len(self.deferred) < self.max_deferred:
+            self.deferred.append(ev)
+        else:
+            self.deferred_overflow = True
+
+    # ------------------------------------------------------------------ handing state between processes
+    def take_open(self) -> list[_Conn]:
+        """Remove and return the open connections (to continue them elsewhere with `adopt`)."""
+        conns = list(self._open.values())
+        self._open.clear()
+        self._route.clear()
+        return conns
+
+    def adopt(self, conns: list[_Conn]) -> None:
+        """Continue connections another tracker started (see `take_open`)."""
+        for conn in conns:
+            self._open[conn.uuid] = conn
+            for uuid in conn.routes:
+                tail = uuid.partition(".")[2]
+                txn = (conn.txns.get(tail) or conn.txns.get("0")) if tail else None
+                self._route[uuid] = (conn, txn)
+
+    def closed_recently(self) -> list[str]:
+        return list(self._closed)
+
+    def remember_closed(self, uuids: list[str]) -> None:
+        """Connections another tracker closed: their late lines are ignored here too."""
+        for uuid in uuids:
+            self._closed[uuid] = None
+        while len(self._closed) > MAX_REMEMBERED_CLOSED:
+            self._closed.popitem(last=False)
+
+    def saw_info(self, file: str) -> bool:
+        return file in self._info_files
 
     def mark_info(self, file: str) -> None:
         """Tell the tracker `file` was written at INFO level or finer (hook answers are logged)."""

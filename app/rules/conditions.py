@@ -6,6 +6,7 @@ PREDICATES; `validate_when` checks a rule's tree before it ever runs.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -408,6 +409,21 @@ def _p_text(ctx: Context, arg: dict) -> Match:
 LOG_EVIDENCE = 3
 
 
+@functools.lru_cache(maxsize=1024)
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.I)
+
+
+def _candidates(ctx: Context, arg: dict) -> list:
+    """Only the events of the wanted kinds (most conditions name one)."""
+    kind = arg.get("kind")
+    if kind is None:
+        return ctx.events
+    kinds = kind if isinstance(kind, list) else [kind]
+    by_kind = ctx.events_by_kind
+    return [ev for k in kinds for ev in by_kind.get(k, ())] if len(kinds) > 1 else by_kind.get(kinds[0], [])
+
+
 def _event_matches(ev, arg: dict) -> bool:
     if "kind" in arg and ev.kind not in (arg["kind"] if isinstance(arg["kind"], list) else [arg["kind"]]):
         return False
@@ -421,16 +437,31 @@ def _event_matches(ev, arg: dict) -> bool:
             if str(have) not in [str(w) for w in want]:
                 return False
     for key, want in (arg.get("fields") or {}).items():
-        if not re.search(str(want), str(ev.fields.get(key, "")), re.I):
+        if not _rx(str(want)).search(str(ev.fields.get(key, ""))):
             return False
-    if "regex" in arg and not re.search(arg["regex"], ev.raw, re.I):
+    if "regex" in arg and not _rx(arg["regex"]).search(ev.raw):
         return False
     return True
 
 
+def _hits(ctx: Context, arg: dict, limit: int | None = None) -> list:
+    """Matching events (all, or the first `limit`), cached per diagnosis."""
+    key = ("hits", repr(sorted(arg.items(), key=lambda kv: kv[0])), limit)
+    cached = ctx.log_cache.get(key)
+    if cached is None:
+        cached = []
+        for ev in _candidates(ctx, arg):
+            if _event_matches(ev, arg):
+                cached.append(ev)
+                if limit is not None and len(cached) >= limit:
+                    break
+        ctx.log_cache[key] = cached
+    return cached
+
+
 @predicate("log", "{kind?, level?, hook?, plugin?, retval?, code?, action?, error_code?, fields?, regex?, min?}")
 def _p_log(ctx: Context, arg: dict) -> Match:
-    hits = [ev for ev in ctx.events if _event_matches(ev, arg)]
+    hits = _hits(ctx, arg)
     if len(hits) < int(arg.get("min", 1)):
         return Match(False)
     ev = [Evidence(h.file, h.lineno, h.raw.strip()[:300], "log") for h in hits[:LOG_EVIDENCE]]
@@ -448,7 +479,7 @@ def _p_log(ctx: Context, arg: dict) -> Match:
 def _p_no_log(ctx: Context, arg: dict) -> Match:
     if not ctx.logs_given:
         return Match(False)
-    if any(_event_matches(ev, arg) for ev in ctx.events):
+    if _hits(ctx, arg, limit=1):
         return Match(False)
     return Match(True, [Evidence("logs", None, f"no log line matches {_describe(arg)}", "log")], {})
 
@@ -458,19 +489,26 @@ def _describe(arg: dict) -> str:
 
 
 def _transactions(ctx: Context) -> dict[str, list]:
-    cached = ctx.__dict__.get("_by_txn")
+    cached = ctx.log_cache.get("by_txn")
     if cached is None:
         cached = {}
         for ev in ctx.events:
             if ev.uuid and "." in ev.uuid:
                 cached.setdefault(ev.uuid, []).append(ev)
-        ctx.__dict__["_by_txn"] = cached
+        ctx.log_cache["by_txn"] = cached
     return cached
 
 
 @predicate("log_transaction", "{has: [log cond...], lacks: [log cond...]}: one transaction (uuid.N) has all "
                               "`has` events and none of the `lacks` events")
 def _p_log_transaction(ctx: Context, arg: dict) -> Match:
+    key = ("txn", repr(arg))
+    if key not in ctx.log_cache:
+        ctx.log_cache[key] = _log_transaction(ctx, arg)
+    return ctx.log_cache[key]
+
+
+def _log_transaction(ctx: Context, arg: dict) -> Match:
     has = arg.get("has") or []
     lacks = arg.get("lacks") or []
     has = has if isinstance(has, list) else [has]

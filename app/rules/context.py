@@ -17,6 +17,20 @@ class Context:
     events: list[LogEvent] = field(default_factory=list)
     logs_given: bool = False
     envelope: dict[str, Any] | None = None
+    # results of log predicates, keyed by the condition: events do not change when a fix is
+    # verified (dataclasses.replace shares this dict with the patched context), so each log
+    # condition scans the events once per diagnosis, not once per rule run
+    log_cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def events_by_kind(self) -> dict[str, list[LogEvent]]:
+        out = self.log_cache.get("by_kind")
+        if out is None:
+            out = {}
+            for ev in self.events:
+                out.setdefault(ev.kind, []).append(ev)
+            self.log_cache["by_kind"] = out
+        return out
 
     @cached_property
     def simulation(self) -> Simulation:

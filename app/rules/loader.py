@@ -94,10 +94,49 @@ def rule_dirs(extra: list[str | Path] | None = None) -> list[Path]:
     return dirs
 
 
+_cache: dict[tuple, tuple[list[Rule], list[Problem]]] = {}
+
+
+def _stamp(dirs: list[Path]) -> tuple:
+    """What the rule set depends on: every file's path, size and mtime."""
+    out = []
+    for d in dirs:
+        files = sorted(d.glob("*.y*ml")) if d.is_dir() else [d]
+        for p in files:
+            try:
+                st = p.stat()
+                out.append((str(p), st.st_size, st.st_mtime_ns))
+            except OSError:
+                out.append((str(p), -1, -1))
+    return tuple(out)
+
+
 def load_rules(extra: list[str | Path] | None = None, problems: list[Problem] | None = None) -> list[Rule]:
-    """All valid rules, sorted by id. Invalid files go to `problems` (or raise if it is None)."""
+    """All valid rules, sorted by id. Invalid files go to `problems` (or raise if it is None).
+    Parsed rules are cached until a rule file changes (the app diagnoses on every submit)."""
+    dirs = rule_dirs(extra)
+    key = _stamp(dirs)
+    if key in _cache:
+        rules, found = _cache[key]
+        if found and problems is None:
+            raise RuleError(found[0].message, found[0].file, found[0].line)
+        if problems is not None:
+            problems.extend(found)
+        return list(rules)
+    found: list[Problem] = []
+    result = _load_uncached(dirs, found)
+    _cache.clear()
+    _cache[key] = (result, found)
+    if found and problems is None:
+        raise RuleError(found[0].message, found[0].file, found[0].line)
+    if problems is not None:
+        problems.extend(found)
+    return list(result)
+
+
+def _load_uncached(dirs: list[Path], problems: list[Problem]) -> list[Rule]:
     rules: dict[str, Rule] = {}
-    for d in rule_dirs(extra):
+    for d in dirs:
         files = sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")) if d.is_dir() else [d]
         for path in files:
             try:
@@ -105,8 +144,6 @@ def load_rules(extra: list[str | Path] | None = None, problems: list[Problem] | 
                 if rule.id in rules and rules[rule.id].path != rule.path:
                     raise RuleError(f"duplicate rule id {rule.id} (also in {rules[rule.id].path})", str(path), 1)
             except RuleError as err:
-                if problems is None:
-                    raise
                 problems.append(Problem(err.file or str(path), err.line, err.message, "error"))
                 continue
             rules[rule.id] = rule

@@ -80,7 +80,8 @@ def hook_table(sim) -> None:
              "background-color: #f1f3f4; text-decoration: line-through"}
     styled = df.style.apply(lambda _: state_df.map(lambda s: style.get(s, "")), axis=None)
     st.caption(t("pipe.legend"))
-    st.dataframe(styled, width="stretch", height=min(38 * (len(rows) + 1), 560))
+    st.dataframe(styled, width="stretch", height=min(35 * (len(rows) + 1) + 3, 600),
+                 column_config={"_index": st.column_config.TextColumn("hook", width="medium", pinned=True)})
 
 
 def transactions_table(transactions) -> None:

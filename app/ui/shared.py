@@ -8,6 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.ui.safe import escape_md
+
 
 @st.cache_resource(show_spinner=False)
 def ingest_lock() -> threading.Lock:
@@ -68,7 +70,7 @@ def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offlin
         shared_index(str(home), embedding).reload_lexical()
         finding_passages.clear()
         for n in notes[:20]:
-            st.caption(n)
+            st.caption(escape_md(n))
         box.update(label=f"{label} — {summary.line()}" if summary else label, state="complete", expanded=False)
     return summary
 

@@ -78,6 +78,14 @@ def llm_settings():
     return st.session_state["llm"]
 
 
+def local_paths_allowed() -> bool:
+    """Reading folders of the server machine (Add folder, data directory) is for a local app only:
+    off when `mxdoctor app --address` exposes it, unless MXDOCTOR_ALLOW_LOCAL_PATHS=1."""
+    import os
+    address = os.environ.get("MXDOCTOR_APP_ADDRESS", "127.0.0.1")
+    return address in ("127.0.0.1", "localhost", "::1") or os.environ.get("MXDOCTOR_ALLOW_LOCAL_PATHS") == "1"
+
+
 def context_texts() -> list[tuple[str, str | bytes]]:
     """What the Diagnose page holds, as `diagnose(texts=...)` items."""
     ss = st.session_state

@@ -29,6 +29,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "diag.other": {"en": "Other config files (`==> config/name <==` before each file)",
                    "zh": "其他配置文件（每个文件前加 `==> config/文件名 <==`）"},
     "diag.logs": {"en": "Logs (Haraka / WildDuck)", "zh": "日志（Haraka / WildDuck）"},
+    "diag.biglogs": {"en": "Thousands of log lines? Upload the .log file (or a zip) below: browsers are slow to "
+                           "paste that much into a text box.",
+                     "zh": "日志有成千上万行？请在下方上传 .log 文件（或 zip）：在浏览器文本框中粘贴大量文本会很慢。"},
     "diag.upload": {"en": "Upload files or a zip of the config dir", "zh": "上传文件或配置目录的 zip"},
     "diag.none": {"en": "No problems found in the given configuration and logs.", "zh": "在提供的配置和日志中没有发现问题。"},
     "diag.empty": {"en": "Paste something first, or load the example.", "zh": "请先粘贴内容，或载入示例。"},
@@ -78,6 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "rules.tab.rules": {"en": "Rules", "zh": "规则"},
     "rules.tab.plugins": {"en": "Plugin catalog", "zh": "插件目录"},
     "rules.tab.flow": {"en": "How a message flows", "zh": "邮件如何流转"},
+    "rules.narrow": {"en": "Search to narrow the list down and see each rule's explanation and examples.",
+                     "zh": "输入关键词缩小范围，即可查看每条规则的说明和示例。"},
     "rules.fail": {"en": "Fails (the rule fires)", "zh": "不通过（规则触发）"},
     "rules.pass": {"en": "Passes", "zh": "通过"},
     "flow.intro": {"en": "One SMTP transaction on the built-in example, simulated hook by hook the way Haraka runs "

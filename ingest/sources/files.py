@@ -10,6 +10,7 @@ from ingest.convert import html_to_markdown, rst_to_markdown
 from ingest.documents import SourceDoc, looks_chinese
 from ingest.frontmatter import split_front_matter
 from ingest.rulepages import render_rule_markdown
+from ingest.yamlload import safe_load
 
 MAX_DOC_BYTES = 8 * 1024 * 1024
 SUFFIXES = {".md", ".markdown", ".html", ".htm", ".txt", ".rst", ".yaml", ".yml"}
@@ -51,7 +52,7 @@ def file_to_doc(path: Path, rel: str, source: str, url: str, kind: str = "doc") 
         text = rst_to_markdown(text)
     elif suffix in (".yaml", ".yml"):
         try:
-            data = yaml.safe_load(text)
+            data = safe_load(text)
         except yaml.YAMLError as exc:
             raise SkipDoc(f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
         if not (isinstance(data, dict) and {"id", "title", "severity", "explanation"} <= set(data)):

@@ -10,6 +10,7 @@ from ingest.documents import SourceDoc
 from ingest.kbdata import kb_path
 from ingest.sources import SourceContext
 from ingest.sources.files import SkipDoc, file_to_doc
+from ingest.yamlload import safe_load
 
 RULE_URL = "mxdoctor://rules/{id}"
 NOTE_URL = "mxdoctor://notes/{id}"
@@ -48,7 +49,7 @@ def _plugin_pages(ctx: SourceContext) -> Iterator[SourceDoc]:
     base = kb_path("plugins")
     for path in sorted(base.glob("*.yaml")) if base.is_dir() else []:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             ctx.warn(f"{path}: skipped: {exc}")
             continue

@@ -52,7 +52,7 @@ def extract_docs(tgz: Path, dest: Path, patterns: list[str]) -> list[Path]:
             if not member.isfile():
                 continue
             rel = member.name.split("/", 1)[1] if "/" in member.name else member.name
-            if Path(rel).suffix.lower() not in SUFFIXES or ".." in Path(rel).parts:
+            if Path(rel).suffix.lower() not in SUFFIXES or ".." in Path(rel).parts or Path(rel).is_absolute():
                 continue
             if not any(fnmatch.fnmatch(rel, p) or rel == p for p in patterns):
                 continue
@@ -79,7 +79,12 @@ def iter_docs(spec: dict[str, Any], ctx: SourceContext) -> Iterator[SourceDoc]:
     dest = ctx.cache_dir / "npm-docs" / f"{package.replace('/', '-')}-{version}"
     if dest.exists():
         shutil.rmtree(dest)
-    files = extract_docs(tgz, dest, spec.get("paths") or DEFAULT_PATHS)
+    try:
+        files = extract_docs(tgz, dest, spec.get("paths") or DEFAULT_PATHS)
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        tgz.unlink(missing_ok=True)   # a truncated download: fetch it again next time
+        ctx.warn(f"{name}: {tgz.name} is not a readable tarball ({exc}); removed from the cache, skipped")
+        return
     web = spec.get("url_base") or f"https://www.npmjs.com/package/{package}/v/{version}"
     for path in files:
         rel = path.relative_to(dest).as_posix()

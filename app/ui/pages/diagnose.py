@@ -5,7 +5,9 @@ import time
 
 import streamlit as st
 
+from app.errors import InputError
 from app.ui import cards
+from app.ui.safe import escape_md
 from app.ui.shared import finding_passages
 from app.ui.state import context_texts, embedding, home, init_state, keep, t
 
@@ -44,8 +46,12 @@ def run_diagnosis() -> None:
         ss.diagnosis = None
         return
     started = time.perf_counter()
-    d = diagnose(texts=items, log_text=logs)
-    ss.diagnosis = d
+    try:
+        d = diagnose(texts=items, log_text=logs)
+    except InputError as exc:             # unusable input: say so, keep the page
+        ss.diagnosis, ss.transactions, ss.diag_error = None, [], str(exc)
+        return
+    ss.diagnosis, ss.diag_error = d, ""
     ss.transactions = group_transactions(d.events) if d.events else []
     ss.diag_seconds = time.perf_counter() - started
 
@@ -57,21 +63,27 @@ b1.button(t("diag.example"), on_click=load_example, icon=":material/science:", k
 b3.button(t("diag.clear"), on_click=clear_inputs, key="btn_clear")
 
 left, right = st.columns(2)
-left.text_area(t("diag.plugins"), key="in_plugins", height=260, on_change=keep, args=("in_plugins",), placeholder="tls\nspf\nrcpt_to.in_host_list\nwildduck")
+left.text_area(t("diag.plugins"), key="in_plugins", height=260, on_change=keep, args=("in_plugins",),
+               placeholder="tls\nspf\nrcpt_to.in_host_list\nwildduck")
 right.text_area(t("diag.other"), key="in_other", height=260, on_change=keep, args=("in_other",),
                 placeholder="==> config/host_list <==\nexample.com\n\n==> config/wildduck.yaml <==\n...")
 st.text_area(t("diag.logs"), key="in_logs", height=160, on_change=keep, args=("in_logs",),
              placeholder="[INFO] [7A3F...1] [rcpt_to.in_host_list] ... hook=rcpt plugin=... retval=OK")
+st.caption(t("diag.biglogs"))
 st.file_uploader(t("diag.upload"), accept_multiple_files=True, key="uploader", on_change=take_uploads)
 if ss.uploads:
-    st.caption("📎 " + ", ".join(name for name, _ in ss.uploads[:30]) + (" …" if len(ss.uploads) > 30 else ""))
+    names = ", ".join(name for name, _ in ss.uploads[:30]) + (" …" if len(ss.uploads) > 30 else "")
+    st.caption("📎 " + escape_md(names))
 for note in ss.upload_notes[:20]:
-    st.caption("⚠ " + note)
+    st.caption("⚠ " + escape_md(note))
 b2.button(t("diag.run"), type="primary", on_click=run_diagnosis, icon=":material/stethoscope:", key="btn_run")
 
 d = ss.diagnosis
 if d is None:
-    st.info(t("diag.empty"))
+    if ss.get("diag_error"):
+        st.error(escape_md(ss.diag_error))
+    else:
+        st.info(t("diag.empty"))
     st.stop()
 
 counts = {s: sum(f.severity == s for f in d.findings) for s in ("error", "warning", "info")}
@@ -81,7 +93,7 @@ summary = (f"{counts['error']} error(s) · {counts['warning']} warning(s) · {co
            + (f" · simulated outcome: **{sim.outcome}**" if sim else "") + f" · {ss.diag_seconds:.2f}s")
 st.markdown(summary)
 for p in d.problems[:30]:
-    st.caption(f"⚠ {p}")
+    st.caption("⚠ " + escape_md(str(p)))
 
 tabs = st.tabs([t("tab.findings"), t("tab.pipeline"), t("tab.timeline"), t("tab.export")])
 with tabs[0]:
@@ -100,7 +112,7 @@ with tabs[1]:
     else:
         cards.hook_table(sim)
         if sim.unknown_plugins:
-            st.caption("Not in the catalog (hooks unknown): " + ", ".join(sim.unknown_plugins))
+            st.caption("Not in the catalog (hooks unknown): " + escape_md(", ".join(sim.unknown_plugins)))
 with tabs[2]:
     txns = ss.transactions
     if not txns:

@@ -1,14 +1,13 @@
 """Knowledge: what is indexed, add a folder / URLs / documents, re-index, and search the index."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from app.kb_status import index_status
 from app.ui import cards
+from app.ui.safe import escape_md
 from app.ui.shared import run_ingest, shared_index
-from app.ui.state import embedding, home, init_state, lang, t
+from app.ui.state import embedding, home, init_state, lang, local_paths_allowed, t
 
 init_state()
 
@@ -27,12 +26,12 @@ if note_id:
 
 st.title(t("kb.title"))
 status = index_status(home(), embedding())
-c = st.columns(4)
+c = st.columns([1, 1, 1, 2])
 c[0].metric(t("kb.sources"), len(status.sources))
 c[1].metric(t("kb.documents"), status.documents)
 c[2].metric(t("kb.chunks"), status.chunks)
 c[3].metric(t("kb.last"), status.last_ingest_text())
-st.caption(f"data dir: `{status.home}` · embedding: `{status.embedding}`"
+st.caption(f"data dir: {escape_md(str(status.home))} · embedding: {escape_md(status.embedding)}"
            + ("" if status.ready else " · not indexed yet for this embedding"))
 if status.sources:
     st.dataframe([{"source": s.name, "documents": s.documents, "chunks": s.chunks, "read": "ok" if s.ok else "failed"}
@@ -41,31 +40,36 @@ if status.sources:
 st.subheader(t("kb.add"))
 tab_folder, tab_urls, tab_upload = st.tabs(["Folder", "URLs", "Upload"])
 with tab_folder:
-    folder = st.text_input("Folder on this machine (a wiki export: Markdown, HTML, text, rST)", key="kb_folder")
+    local = local_paths_allowed()
+    if not local:
+        st.caption("Adding server folders is off: this app is served beyond loopback (MXDOCTOR_ALLOW_LOCAL_PATHS=1 "
+                   "turns it on). Upload documents instead.")
+    folder = st.text_input("Folder on this machine (a wiki export: Markdown, HTML, text, rST)", key="kb_folder",
+                           disabled=not local)
     base = st.text_input("Link citations to (optional URL base, e.g. https://wiki.example.com/mail)", key="kb_base")
-    if st.button("Add folder", key="kb_add_folder"):
+    if st.button("Add folder", key="kb_add_folder", disabled=not local):
         from app.knowledge_sources import add_folder
         ok, msg = add_folder(folder, base, home())
-        (st.success if ok else st.error)(msg)
+        (st.success if ok else st.error)(escape_md(msg))
 with tab_urls:
     urls = st.text_area("One URL per line (fetched at the next re-index)", key="kb_urls")
     if st.button("Add URLs", key="kb_add_urls"):
         from app.knowledge_sources import add_urls
         ok, msg = add_urls(urls, home())
-        (st.success if ok else st.error)(msg)
+        (st.success if ok else st.error)(escape_md(msg))
 with tab_upload:
     docs = st.file_uploader("Documents (.md, .html, .txt, .rst)", accept_multiple_files=True, key="kb_docs",
                             type=["md", "markdown", "html", "htm", "txt", "rst"])
     if st.button("Add documents", key="kb_add_docs", disabled=not docs):
         from app.knowledge_sources import add_uploaded
         ok, msg = add_uploaded([(d.name, d.getvalue()) for d in docs or []], home())
-        (st.success if ok else st.error)(msg)
+        (st.success if ok else st.error)(escape_md(msg))
 
 from ingest.sourcesfile import load_sources  # noqa: E402
 
 specs = load_sources(home())
-st.caption("Sources read at re-index: " + ", ".join(
-    f"`{s.get('type')}:{s.get('path') or s.get('url') or s.get('package') or 'kb'}`" for s in specs))
+st.caption("Sources read at re-index: " + escape_md(", ".join(
+    f"{s.get('type')}:{s.get('path') or s.get('url') or s.get('package') or 'kb'}" for s in specs)))
 col1, col2 = st.columns([1, 3])
 offline = col2.toggle("Offline (skip npm packages and URLs)", value=True, key="kb_offline")
 if col1.button(t("kb.reindex"), type="primary", key="kb_reindex", icon=":material/refresh:"):

