@@ -291,10 +291,17 @@ def main() -> int:
     ap.add_argument("--kb-only", action="store_true")
     ap.add_argument("--profile", action="store_true", help="cProfile the cold ingest (top 18 by cumulative time)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary homes")
+    ap.add_argument("--workdir", help="put the homes here (an empty or new folder) instead of a temp dir")
     args = ap.parse_args()
 
     print(f"start: {uptime()}  (nproc {os.cpu_count()}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')})")
-    workdir = Path(tempfile.mkdtemp(prefix="mxdoctor-bench-"))
+    if args.workdir:
+        workdir = Path(args.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        if any(workdir.iterdir()):
+            ap.error(f"--workdir {workdir} is not empty")
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="mxdoctor-bench-"))
     try:
         specs = load_sources(workdir / "none", include_upstream=not args.kb_only)
         npm_cache = workdir / "npm-cache"

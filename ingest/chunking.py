@@ -68,6 +68,8 @@ def anchor(heading: str) -> str:
 
 
 def chunk_id(doc_id: str, text: str, n: int) -> str:
+    """Content-addressed: `n` only tells apart identical texts within one document (0 for the first),
+    so an edit near the top of a page does not renumber, and re-embed, every chunk below it."""
     return hashlib.sha256(f"{doc_id}\x00{n}\x00{text}".encode("utf-8", "replace")).hexdigest()[:32]
 
 
@@ -142,7 +144,9 @@ def chunk_doc(doc: SourceDoc) -> list[Document]:
                 out.append(Document(page_content=text, metadata=_metadata(doc, heading, headings)))
     if doc.kind in PACKED_KINDS:
         out = _pack_sections(out)
+    repeats: dict[str, int] = {}
     for n, d in enumerate(out):
         d.metadata["chunk"] = n
-        d.id = chunk_id(doc.doc_id, d.page_content, n)
+        k = repeats[d.page_content] = repeats.get(d.page_content, -1) + 1
+        d.id = chunk_id(doc.doc_id, d.page_content, k)
     return out

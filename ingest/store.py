@@ -72,17 +72,5 @@ def all_ids(store: Chroma, batch: int = 20000) -> list[str]:
         ids += got["ids"]
 
 
-def all_metadatas(store: Chroma, batch: int = 10000) -> tuple[list[str], list[dict]]:
-    """(ids, metadatas) of everything in the collection, paged; no texts."""
-    ids: list[str] = []
-    metas: list[dict] = []
-    while True:
-        got = store._collection.get(include=["metadatas"], limit=batch, offset=len(ids))
-        if not got["ids"]:
-            return ids, metas
-        ids += got["ids"]
-        metas += got["metadatas"]
-
-
 def ids_for_doc(store: Chroma, doc_id: str) -> set[str]:
     return set(store._collection.get(where={"doc_id": doc_id}, include=[])["ids"])

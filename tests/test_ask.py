@@ -272,3 +272,18 @@ def test_cli_text_and_feedback_unanswered(cli_home, capsys):
     main(["feedback", "--unanswered", "--format", "json"])
     listed = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert listed[0]["question"] == "why 451?" and listed[0]["vote"] == "down"
+
+
+def test_cli_session_continues_and_clears(cli_home, capsys):
+    from app.cli import main
+    ctx = case_context("001")
+    assert main(["ask", "why is mail not stored?", *ctx["paths"], "--session", "cli-s1", "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["ask", "and what about the logs?", "--session", "cli-s1", "--format", "json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert "MXD101" in first["relevant"] and second["findings"] == first["findings"]     # same context, reloaded
+    history = cli_home / "history" / "cli-s1.json"
+    assert len(json.loads(history.read_text(encoding="utf-8"))["turns"]) == 2
+    assert main(["ask", "--clear-history", "--session", "cli-s1"]) == 0
+    assert not history.exists()
+    assert main(["ask"]) == 2 and "ask what?" in capsys.readouterr().err

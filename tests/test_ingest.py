@@ -240,6 +240,36 @@ def test_incremental_skip_change_delete(tmp_path):
             for p in search("WildDuck IMAP listener imap.toml", mode="lexical", index=Index(home, HASH)))
 
 
+def test_an_edit_at_the_top_re_embeds_only_the_chunks_it_touched(tmp_path):
+    """Chunk ids are content-addressed, so a new first paragraph does not renumber the chunks below."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    sections = [f"## Section {n}\n\n" + f"Paragraph {n} about queue retries and deferrals. " * 20 for n in range(8)]
+    page = folder / "long.md"
+    page.write_text("# Long page\n\nIntro.\n\n" + "\n\n".join(sections), encoding="utf-8")
+    spec = {"type": "folder", "path": str(folder), "name": "pages"}
+    first = ingest([spec], home=tmp_path / "home", embedding=HASH)
+    assert first.chunks >= 8
+    added = "\n\n".join(f"New paragraph {n}: " + "the relay was rebuilt last week. " * 20 for n in range(2))
+    page.write_text(f"# Long page\n\n{added}\n\nIntro.\n\n" + "\n\n".join(sections), encoding="utf-8")
+    edited = ingest([spec], home=tmp_path / "home", embedding=HASH)
+    assert edited.updated == 1 and edited.chunks == 2          # the intro grew from one chunk to two
+    st = state(tmp_path / "home")
+    assert_consistent(st)
+    # the chunks below kept their ids (not re-embedded) but their position was relabelled
+    assert [m["chunk"] for _, _, m in chunks_of(st, "pages:long.md")] == list(range(first.chunks + 1))
+
+
+def test_identical_chunks_in_one_document_get_distinct_ids(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "twice.md").write_text("# A\n\nSame text.\n\n# A\n\nSame text.\n", encoding="utf-8")
+    summary = ingest([{"type": "folder", "path": str(folder), "name": "p"}], home=tmp_path / "home", embedding=HASH)
+    st = state(tmp_path / "home")
+    assert_consistent(st)
+    assert summary.total_chunks == 2 and len(set(st["texts"].values())) == 1
+
+
 def test_a_missing_store_is_refilled_even_though_the_manifest_says_unchanged(tmp_path):
     """The manifest is not the truth: point the same home at an empty store (deleted chroma dir,
     another Chroma server) and the next run re-adds what is missing."""

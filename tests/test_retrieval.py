@@ -10,6 +10,7 @@ bench/questions.yaml (which bench/retrieval.py runs in full against all of kb/).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,10 +61,9 @@ def kb_slice(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def index(kb_slice, tmp_path_factory) -> Index:
+def index(kb_slice, tmp_path_factory) -> Iterator[Index]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MXDOCTOR_KB", str(kb_slice))
-        mp.setenv("OMP_WAIT_POLICY", "PASSIVE")
         home = tmp_path_factory.mktemp("home")
         summary = ingest([{"type": "kb"}], home=home, embedding=EMBEDDING, offline=True)
         assert not summary.warnings, summary.warnings

@@ -25,11 +25,14 @@ MAX_EVIDENCE = 3
 MAX_EVIDENCE_CHARS = 220
 SENTENCE_MIN_SCORE = 8.0       # about two distinctive shared terms, or one very rare one (an error code)
 MIN_COVERAGE = 0.3             # share of the question's term weight a quoted sentence must cover
+HIGH_COVERAGE = 0.5            # ...and with most of a short question covered, a little less weight will do
+SHORT_QUESTION_MIN_SCORE = 6.0
 SENTENCE_MIN_TERMS = 2
 RARE_TERM = 6.5
 MAX_SENTENCES_WITH_FINDINGS = 3
 MAX_SENTENCES_ALONE = 5
 MAX_PER_PASSAGE = 2
+NEAR_DUPLICATE = 0.8           # share of shared words that makes two sentences the same quote
 REDUNDANT = 0.45               # cosine to a shown finding above which a sentence only repeats it
 
 
@@ -119,7 +122,10 @@ def accepted(score: float, n: int, top: float, q_weight: float) -> bool:
     """Enough of the question, and either two distinctive shared terms or one rare one."""
     if score < MIN_COVERAGE * q_weight:
         return False
-    return (score >= SENTENCE_MIN_SCORE and n >= SENTENCE_MIN_TERMS) or top >= RARE_TERM
+    if n >= SENTENCE_MIN_TERMS and (score >= SENTENCE_MIN_SCORE or
+                                    (score >= SHORT_QUESTION_MIN_SCORE and score >= HIGH_COVERAGE * q_weight)):
+        return True
+    return top >= RARE_TERM
 
 
 def pick_sentences(question: str, passages: list[Passage], shown: list[Finding], limit: int) -> list[Quote]:
@@ -133,13 +139,16 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
     shown_vecs = [tfidf(f"{f.title}\n{f.explanation}", table) for f in shown]
     quotes: list[Quote] = []
     seen: set[str] = set()
+    seen_words: list[set[str]] = []
     for rank, p in enumerate(passages):
         if p.kind == "rule":        # a rule page only restates a finding, shown or not
             continue
         per_passage: list[Quote] = []
         for s in sentences(p.text):
             norm = re.sub(r"\W+", " ", s.lower()).strip()
-            if norm in seen or looks_like_instruction(s):
+            words = set(norm.split())
+            if norm in seen or looks_like_instruction(s) or any(
+                    len(words & other) >= NEAR_DUPLICATE * max(1, min(len(words), len(other))) for other in seen_words):
                 continue
             score, n, top = score_sentence(qterms, s, table)
             if not accepted(score, n, top, q_weight):
@@ -150,6 +159,7 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
                 s = f"{p.title}: {s}"
             per_passage.append(Quote(s, p, score - 0.1 * rank))
             seen.add(norm)
+            seen_words.append(words)
         quotes += sorted(per_passage, key=lambda q: -q.score)[:MAX_PER_PASSAGE]
     return sorted(quotes, key=lambda q: -q.score)[:limit]
 
@@ -221,8 +231,7 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
 
     findings_block = ""
     if relevant:
-        key = "found_relevant"
-        findings_block = render_findings(relevant, lang, numbering, t(lang, key, n=len(relevant)))
+        findings_block = render_findings(relevant, lang, numbering, t(lang, "found_relevant", n=len(relevant)))
     shown = [fs.finding for fs in relevant]
 
     limit = MAX_SENTENCES_WITH_FINDINGS if relevant else MAX_SENTENCES_ALONE
@@ -258,7 +267,8 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
 
     tips = suggestions(diagnosis, lang) if (abstained or not relevant) else []
     if tips:
-        tips.append(t(lang, "suggest_rephrase")) if abstained else None
+        if abstained:
+            tips.append(t(lang, "suggest_rephrase"))
         parts.append("\n".join([t(lang, "abstain_suggest")] + [f"- {s}" for s in tips]))
 
     if given and not abstained and diagnosis.configset.plugins is not None:

@@ -127,6 +127,11 @@ class Session:
                 self._secrets = frozenset(found)
             return self._secrets
 
+    def known_secrets_if_computed(self) -> frozenset[str]:
+        """The known secrets when something already needed them (cheap path for offline answers,
+        which only contain pattern-redacted material anyway)."""
+        return self._secrets or frozenset()
+
     def _log_texts(self) -> list[str]:
         out = []
         for p in self._context["log_paths"]:
@@ -184,7 +189,10 @@ class Session:
                                relevant=list(answer.relevant), abstained=answer.abstained, llm=answer.llm,
                                passages=answer.passages))
         if self.persist:
-            self.save()
+            try:
+                self.save()
+            except OSError as exc:      # an unwritable data dir costs the history, never the answer
+                answer.notices.append(f"history not saved: {exc.strerror or exc.__class__.__name__}")
 
     # ------------------------------------------------------------------ storage
 

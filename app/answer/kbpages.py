@@ -45,8 +45,8 @@ def _load(signature: tuple) -> dict[str, list[Passage]]:
     ctx = SourceContext(cache_dir=Path(os.devnull), warn=lambda msg: None, offline=True)
     pages: dict[str, list[Passage]] = {}
     for doc in iter_docs({"type": "kb"}, ctx):
-        if doc.kind == "plugin":       # plugin pages come last and are never a finding's citation
-            break
+        if doc.kind == "plugin":       # never a finding's citation
+            continue
         pages[doc.doc_id] = [
             Passage(rank=0, score=0.0, title=c.metadata.get("title", ""), text=c.page_content,
                     source=c.metadata.get("source", ""), url=c.metadata.get("url", ""),

@@ -50,7 +50,7 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
     findings = list(d.findings) if d else []
     t1 = time.perf_counter()
     rel = split_relevant(question, findings, session.previous_rules())
-    index, index_problem = open_index(session.index, session.home)
+    index, _why_not = open_index(session.index, session.home)
     notices = []
     if index is None:
         notices.append(t(lang, "not_indexed"))
@@ -65,7 +65,8 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
                    envelope=session.envelope)
     timings["compose"] = time.perf_counter() - t2
     return Prepared(question=question, lang=lang, diagnosis=d, relevance=rel, retrieved=retrieved,
-                    composition=comp, notices=notices, timings=timings, known_secrets=session.known_secrets)
+                    composition=comp, notices=notices, timings=timings,
+                    known_secrets=session.known_secrets_if_computed())
 
 
 def _findings_json(p: Prepared) -> list[dict]:
@@ -223,6 +224,10 @@ def run_turn(session, question: str, k: int = 6, use_llm: bool | None = None) ->
     session.record_turn(final)
     if final.abstained and session.record_unanswered:
         from app.answer.feedback import record_feedback
-        record_feedback(question, final.answer, None, passages=final.passages, abstained=True, lang=final.lang,
-                        session_id=session.id, home=session.home, known_secrets=session.known_secrets)
+        try:
+            record_feedback(question, final.answer, None, passages=final.passages, abstained=True,
+                            lang=final.lang, session_id=session.id, home=session.home,
+                            known_secrets=session.known_secrets)
+        except OSError:
+            pass        # the unanswered list is a nicety; the answer stands without it
     yield AnswerEvent("final", answer=final)

@@ -11,7 +11,7 @@ import functools
 import math
 import re
 
-from ingest.tokenize import CJK_RE, STOP, WORD_RE, tokenize
+from ingest.tokenize import CJK_RE, STOP, WORD_RE
 
 PLACEHOLDER_RE = re.compile(r"\buser\d+@|\b(?:[\w-]+\.)*domain\d+\.example\b|\bIPv[46]_\d+\b")
 
@@ -136,7 +136,7 @@ def _idf_table(signature: tuple) -> tuple[dict[str, float], float]:
     for chunks in kb_pages().values():
         for c in chunks:
             n += 1
-            for w in set(tokenize(c.text)):
+            for w in set(content_terms(c.text)):
                 df[w] = df.get(w, 0) + 1
     return {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}, math.log(n + 1) + 1.0
 

@@ -7,7 +7,7 @@ import sys
 
 def add_parser(sub) -> None:
     p = sub.add_parser("ask", help="ask a question about your config and logs; answers cite their sources")
-    p.add_argument("question", help="the question, in English or Chinese")
+    p.add_argument("question", nargs="?", help="the question, in English or Chinese")
     p.add_argument("paths", nargs="*", help="Haraka dir, config dir, or files ('-' reads a paste from stdin)")
     p.add_argument("--logs", nargs="+", default=[], metavar="FILE", help="Haraka / WildDuck log files")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -66,6 +66,9 @@ def run(args) -> int:
         n = HistoryStore().clear(args.session)
         print(f"cleared {n} stored conversation(s)")
         return 0
+    if not (args.question or "").strip():
+        from app.errors import InputError
+        raise InputError("ask what? give a question, e.g. mxdoctor ask \"why is mail not stored?\" config/")
     session = _session(args)
     if args.show_outbound:
         from app.answer.prompt import render_outbound
@@ -74,9 +77,10 @@ def run(args) -> int:
     use_llm = False if args.no_llm else None
     final = None
     streamed = False
+    notices: list[str] = []
     for ev in session.stream(args.question, k=args.k, use_llm=use_llm):
         if ev.kind == "notice":
-            print(f"mxdoctor: {ev.text}", file=sys.stderr)
+            notices.append(ev.text)
         elif ev.kind == "token" and args.stream and args.format == "text" and session.settings.enabled \
                 and use_llm is not False:
             sys.stdout.write(ev.text)
@@ -84,6 +88,9 @@ def run(args) -> int:
             streamed = True
         elif ev.kind == "final":
             final = ev.answer
+    for n in notices:                       # the ones the answer does not already say
+        if n not in final.answer:
+            print(f"mxdoctor: {n}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(json.dumps(final.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
