@@ -16,16 +16,15 @@ import socket
 import tarfile
 from pathlib import Path
 
-import pytest
 import yaml
 
 from app.search import Index, search
+from ingest.embeddings import get_embeddings
 from ingest.kbdata import kb_path
 from ingest.lexical import LexicalIndex
 from ingest.manifest import Manifest
 from ingest.pipeline import ingest, lexical_path
 from ingest.store import all_chunks, vector_store
-from ingest.embeddings import get_embeddings
 
 WIKI = Path(__file__).parent / "fixtures" / "docs" / "wiki"
 HASH = "hash-64"
@@ -507,3 +506,11 @@ def test_chunk_json_metadata_is_chroma_safe(tmp_path):
     meta = next(iter(st["metas"].values()))
     assert all(isinstance(v, (str, int, float, bool)) for v in meta.values())
     json.dumps(meta)
+
+
+def test_lexical_index_survives_a_kill_between_its_two_renames(tmp_path):
+    path = tmp_path / "lexical-hash-64"
+    LexicalIndex.build(["a", "b"], ["relay denied for domain", "certificate expired"]).save(path)
+    path.rename(path.with_name(path.name + ".old"))      # save() of the next version got this far
+    index = LexicalIndex.load(path)
+    assert index.ids == ["a", "b"] and index.search("certificate")[0][0] == "b"

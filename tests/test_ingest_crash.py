@@ -100,9 +100,10 @@ def test_killed_ingest_converges_to_a_clean_ingest(tmp_path):
     work, out = run_to_end(folder, clean_home, timeout=BUDGET / 2)
     assert "150 documents" in out
 
-    rnd = random.Random(int(time.time()))
+    seed = int(time.time())
+    rnd = random.Random(seed)
     home = tmp_path / "crashy"
-    kills: list[str] = []
+    kills: list[str] = [f"seed {seed}, clean run {work:.2f}s"]
     for attempt in range(8):
         if time.monotonic() > deadline - 15 or sum(k.startswith("killed") for k in kills) >= 4:
             break
@@ -120,13 +121,14 @@ def test_killed_ingest_converges_to_a_clean_ingest(tmp_path):
                 m = Manifest.load(home / "manifest.json")
                 kills.append(f"killed after {delay:.2f}s with {len(m.docs)} docs in the manifest")
             else:
-                proc.communicate()
+                _, err = proc.communicate()
+                assert proc.returncode == 0, f"a resumed ingest failed after {kills}: {err[-3000:]}"
                 kills.append(f"finished before {delay:.2f}s")
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    print("\n".join(kills))
+    print("\n".join(kills))      # shown with -s or on failure: where each kill landed
     assert sum(k.startswith("killed") for k in kills) >= 2, kills
 
     run_to_end(folder, home, timeout=max(5.0, deadline - time.monotonic()))

@@ -108,6 +108,10 @@ def classify(message: str, level: str | None, origin: str, extras: Fields | None
             m = pattern.match(message)
             if m:
                 return "load_error", {"plugin": m.group(1), "error": _summary(m.group(2)) or "compile failed"}
+    if message.startswith(("tls key ", "tls cert ")) and "could not be loaded" in message:
+        what, _, rest = message[4:].partition(" ")
+        return "tls_error", {"what": what, "path": rest.split(" could not", 1)[0].strip(),
+                             "error": "could not be loaded"}
     if message.startswith("Starting up Haraka version"):
         return "startup", {"event": "starting", "version": message[26:].strip()}
     if message == "Shutting down":

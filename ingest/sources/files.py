@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from app.textio import decode
+from ingest.textio import decode
 from ingest.convert import html_to_markdown, rst_to_markdown
 from ingest.documents import SourceDoc, looks_chinese
 from ingest.frontmatter import split_front_matter
