@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-from app.textio import MAX_LINE, _utf16_guess
+from app.textio import MAX_LINE
 
 CHUNK = 1 << 20
 # rotated logs are often compressed: read them as they are
@@ -33,6 +33,18 @@ def open_log(path: str | os.PathLike) -> BinaryIO:
         if magic.startswith(prefix):
             return opener(path, "rb")
     return open(path, "rb")
+
+
+def guess_utf16(sample: bytes) -> str | None:
+    """UTF-16 without a BOM: NULs in nearly every other byte and almost none in the rest."""
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.05:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.05:
+        return "utf-16-be"
+    return None
 
 
 def looks_binary_log(sample: bytes) -> bool:
@@ -134,7 +146,7 @@ class LineReader:
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             self.encoding = "utf-16"
             return head
-        guess = _utf16_guess(head[:8192])
+        guess = guess_utf16(head[:8192])
         if guess:
             self.encoding = guess
             return head

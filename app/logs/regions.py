@@ -11,8 +11,7 @@ import codecs
 import os
 from dataclasses import dataclass
 
-from app.logs.reader import _COMPRESSED
-from app.textio import _utf16_guess
+from app.logs.reader import _COMPRESSED, guess_utf16
 
 _COUNT_CHUNK = 1 << 22
 
@@ -33,7 +32,7 @@ def plan_regions(path: str | os.PathLike, parts: int) -> list[Region] | None:
         head = f.read(8192)
         if any(head.startswith(magic) for magic, _ in _COMPRESSED):
             return None
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_guess(head):
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or guess_utf16(head):
             return None
         cuts = [0]
         for k in range(1, parts):
