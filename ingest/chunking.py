@@ -13,6 +13,8 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.documents import SourceDoc
 
+# bump when chunk boundaries change, so existing indexes are re-chunked on the next ingest
+CHUNKER_VERSION = "2"
 CHUNK_SIZE = 1200
 CHUNK_OVERLAP = 120
 # Pages generated from data (kb/rules, the plugin catalog) are a title line, a short Why, a one-line

@@ -18,6 +18,7 @@ from typing import Any
 class Manifest:
     path: Path
     embedding: str = ""
+    chunker: str = ""
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
     last_ingest: float | None = None
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -28,12 +29,12 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cls(path)
-        return cls(path, data.get("embedding", ""), data.get("docs", {}), data.get("last_ingest"),
-                   data.get("sources", {}))
+        return cls(path, data.get("embedding", ""), data.get("chunker", ""), data.get("docs", {}),
+                   data.get("last_ingest"), data.get("sources", {}))
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"embedding": self.embedding, "last_ingest": self.last_ingest, "sources": self.sources,
+        data = {"embedding": self.embedding, "chunker": self.chunker, "last_ingest": self.last_ingest, "sources": self.sources,
                 "docs": self.docs}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".manifest-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

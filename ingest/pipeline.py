@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ingest.chunking import chunk_doc
+from ingest.chunking import CHUNKER_VERSION, chunk_doc
 from ingest.documents import SourceDoc
 from ingest.embeddings import embedding_name, get_embeddings
 from ingest.home import data_home
@@ -70,9 +70,10 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
     ctx = SourceContext(cache_dir=home / "cache", warn=_warn, offline=offline)
     store = vector_store(home, get_embeddings(embedding), embedding)
     manifest = Manifest.load(home / "manifest.json")
-    if manifest.embedding and manifest.embedding != embedding:
-        manifest.docs = {}
+    if (manifest.embedding and manifest.embedding != embedding) or manifest.chunker != CHUNKER_VERSION:
+        manifest.docs = {}          # re-chunk (and re-embed) everything; chunk ids make this idempotent
     manifest.embedding = embedding
+    manifest.chunker = CHUNKER_VERSION
     _forget_missing(store, manifest)
     changed = False    # anything written or deleted: the lexical index must be rebuilt
 
