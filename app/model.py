@@ -94,7 +94,8 @@ class LogEvent:
     file: str                 # file name the line came from
     raw: str                  # the line after prefix/colour stripping
     kind: str                 # hook_result | recipient | sender | message | queue | disconnect | connect
-                              # | crit | timeout | load_error | plugin_line | other
+                              # | protocol | crit | timeout | load_error | plugin_load | hook_registered
+                              # | hook_run | startup | tls_error | outbound | smtp_client | plugin_line | other
     level: str | None = None  # DEBUG INFO NOTICE WARN ERROR CRIT ALERT EMERG PROTOCOL
     uuid: str | None = None   # connection uuid, or connection.transaction ("ABC.1")
     origin: str | None = None # "core", "plugins", a plugin name, "connection"...

@@ -12,7 +12,7 @@ from app.logs import group_transactions, parse_line, parse_lines, read_log
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 LOGS = sorted(FIXTURES.glob("*.log"))
 KINDS = {"hook_result", "recipient", "sender", "message", "queue", "disconnect", "connect", "crit", "timeout",
-         "load_error", "plugin_line", "protocol", "plugin_load", "hook_run", "hook_registered", "startup", "tls_error",
+         "load_error", "plugin_line", "protocol", "plugin_load", "hook_run", "hook_registered", "startup", "tls_error", "outbound", "smtp_client",
          "other"}
 
 # Lines Haraka prints that are not about hooks or transactions: startup noise, TLS setup,

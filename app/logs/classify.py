@@ -108,6 +108,10 @@ def classify(message: str, level: str | None, origin: str, extras: Fields | None
             m = pattern.match(message)
             if m:
                 return "load_error", {"plugin": m.group(1), "error": _summary(m.group(2)) or "compile failed"}
+    if origin == "outbound":
+        return "outbound", _outbound(message)
+    if c == "[" and message.startswith("[smtp_client] "):
+        return "smtp_client", dict(_KV.findall(message[14:]))
     if message.startswith(("tls key ", "tls cert ")) and "could not be loaded" in message:
         what, _, rest = message[4:].partition(" ")
         return "tls_error", {"what": what, "path": rest.split(" could not", 1)[0].strip(),
@@ -155,6 +159,28 @@ def _protocol(message: str) -> Fields:
     if -1 < lt < gt:
         fields["address"] = arg[lt + 1:gt]
     return fields
+
+
+_KV = re.compile(r"(\w+)=(\S+)")
+_OUTBOUND = [
+    (re.compile(r"Transaction delivery for domain: (?P<domain>\S+)"), "delivery"),
+    (re.compile(r"bouncing mail: (?P<reason>.*?)(?: for domain: (?P<domain>\S+))?$"), "bounce"),
+    (re.compile(r"Double bounce: (?P<reason>.*)"), "double_bounce"),
+    (re.compile(r"Created transaction: (?P<queue_id>\S+)"), "created"),
+    (re.compile(r"Sending email via params"), "sending"),
+    (re.compile(r"Adding missing (?P<header>[\w-]+) header"), "header_added"),
+    (re.compile(r"(?:delivered|Delivered) file=(?P<file>\S+)"), "delivered"),
+    (re.compile(r"[Tt]emp fail(?:ure)?(?: for)? (?P<reason>.*)"), "temp_fail"),
+]
+
+
+def _outbound(message: str) -> Fields:
+    """Haraka's own outbound queue (relayed mail): delivery, bounces, new queue files."""
+    for rx, event in _OUTBOUND:
+        m = rx.search(message)
+        if m:
+            return {"event": event, **{k: v for k, v in m.groupdict().items() if v}}
+    return {"event": "other", "msg": message[:200]}
 
 
 def _plugin_line(message: str, level: str | None, origin: str) -> tuple[str, Fields]:
