@@ -26,7 +26,7 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_guess(sample):
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or guess_utf16(sample):
         return False
     if sample.count(b"\x00") > max(1, len(sample) // 100):
         return True
@@ -34,7 +34,7 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(sample) // 10
 
 
-def _utf16_guess(sample: bytes) -> str | None:
+def guess_utf16(sample: bytes) -> str | None:
     if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
@@ -56,7 +56,7 @@ def decode(data: bytes | str) -> Decoded:
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         enc = "utf-16"
     else:
-        enc = _utf16_guess(data[:8192]) or "utf-8"
+        enc = guess_utf16(data[:8192]) or "utf-8"
     if enc == "utf-8" and looks_binary(data):
         return Decoded(text="", encoding="binary", binary=True)
     py_enc = "utf-8" if enc == "utf-8-sig" else enc

@@ -26,7 +26,8 @@ PARTICLES_RE = re.compile(r"[的了吗呢吧啊呀么都也被把就和]+")
 _jieba = None
 
 
-def _cut(text: str) -> list[str]:
+def cut_words(text: str) -> list[str]:
+    """jieba's search-mode segmentation of a Chinese run (jieba loaded on first use)."""
     global _jieba
     if _jieba is None:
         import jieba
@@ -45,7 +46,7 @@ def tokenize(text: str) -> list[str]:
         if any(c in w for c in "._-/@"):
             out += [p for p in re.split(r"[._\-/@]+", w) if p and p not in STOP and len(p) > 1]
     for run in CJK_RE.findall(text):
-        out += [w for w in _cut(run) if len(w) > 1 and w not in STOP]
+        out += [w for w in cut_words(run) if len(w) > 1 and w not in STOP]
         for part in PARTICLES_RE.split(run):
             out += [b for b in (part[i:i + 2] for i in range(len(part) - 1)) if b not in STOP]
     return out

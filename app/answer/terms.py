@@ -11,7 +11,7 @@ import functools
 import math
 import re
 
-from ingest.tokenize import CJK_RE, STOP, WORD_RE
+from ingest.tokenize import CJK_RE, STOP, WORD_RE, cut_words
 
 PLACEHOLDER_RE = re.compile(r"\buser\d+@|\b(?:[\w-]+\.)*domain\d+\.example\b|\bIPv[46]_\d+\b")
 
@@ -66,20 +66,6 @@ INSTRUCTION_RE = re.compile(
     r"|(?:忽略|无视|忘记).{0,12}(?:指令|提示|说明|规则)")
 
 
-_jieba = None
-
-
-def _cut(text: str) -> list[str]:
-    global _jieba
-    if _jieba is None:
-        import logging
-
-        import jieba
-        jieba.setLogLevel(logging.WARNING)
-        _jieba = jieba
-    return [w for w in _jieba.cut_for_search(text) if w.strip()]
-
-
 def content_terms(text: str) -> list[str]:
     """Words that can tell two problems apart: English words (dotted/underscored names whole and
     in parts), Chinese words by jieba — no character bigrams, which match by accident."""
@@ -92,7 +78,7 @@ def content_terms(text: str) -> list[str]:
         if any(c in w for c in "._-/@"):
             out += [p for p in re.split(r"[._\-/@]+", w) if len(p) > 1 and p not in STOP and p not in GENERIC]
     for run in CJK_RE.findall(text):
-        out += [w for w in _cut(run) if w not in STOP and w not in GENERIC and len(w) > 1]
+        out += [w for w in cut_words(run) if w not in STOP and w not in GENERIC and len(w) > 1]
     return out
 
 

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
-from app.textio import MAX_LINE
+from app.textio import MAX_LINE, guess_utf16
 
 CHUNK = 1 << 20
 # rotated logs are often compressed: read them as they are
@@ -33,18 +33,6 @@ def open_log(path: str | os.PathLike) -> BinaryIO:
         if magic.startswith(prefix):
             return opener(path, "rb")
     return open(path, "rb")
-
-
-def guess_utf16(sample: bytes) -> str | None:
-    """UTF-16 without a BOM: NULs in nearly every other byte and almost none in the rest."""
-    if len(sample) < 4:
-        return None
-    even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.05:
-        return "utf-16-le"
-    if even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.05:
-        return "utf-16-be"
-    return None
 
 
 def looks_binary_log(sample: bytes) -> bool:
