@@ -2,6 +2,7 @@
 and shown by `mxdoctor rules show`. Lives in ingest because ingest indexes it and app reuses it."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -16,15 +17,24 @@ def _ops(fix: dict[str, Any]) -> list[str]:
     return out
 
 
+PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\|([^{}]*))?\}")
+
+
+def generic(text: str) -> str:
+    """A rule's template as a reader of its page sees it: `{target}` → `‹target›`,
+    `{name|fallback}` → the fallback (the values are only known for a real finding)."""
+    return PLACEHOLDER_RE.sub(lambda m: m.group(2) if m.group(2) is not None else f"‹{m.group(1)}›", text)
+
+
 def render_rule_markdown(data: dict[str, Any]) -> str:
     tags = data.get("tags") or []
-    out = [f"# {data['id']}: {data['title']}", "",
+    out = [f"# {data['id']}: {generic(str(data['title']))}", "",
            f"Severity: **{data['severity']}** · category: {data.get('category', '')}"
            + (f" · tags: {', '.join(map(str, tags))}" if tags else ""), "",
-           "## Why", "", str(data.get("explanation", "")).strip(), ""]
+           "## Why", "", generic(str(data.get("explanation", ""))).strip(), ""]
     fix = data.get("fix") or {}
     if fix:
-        out += ["## Fix", "", str(fix.get("summary", "")), ""] + _ops(fix) + [""]
+        out += ["## Fix", "", generic(str(fix.get("summary", ""))), ""] + _ops(fix) + [""]
     examples = data.get("examples") or {}
     for kind, label in (("fail", "Problematic"), ("pass", "Correct")):
         for ex in examples.get(kind) or []:
