@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CASES_DIR = ROOT / "tests" / "cases"
 DEVSET = ROOT / "bench" / "ask_cases.yaml"
-NOT_INPUTS = {"case.yaml", "logs", "plugins", "paste.txt", "README.md"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ZH_FRAME = ("你的配置中有", "检查没有在你提供的内容中发现问题", "根据你提供的内容", "你还没有提供")
 EN_FRAME = ("Your setup has", "The checks found no problem", "I cannot answer", "You have not given")
@@ -64,15 +63,8 @@ class Result:
 
 
 def case_inputs(case: Path, meta: dict) -> dict:
-    paths = [str(case / "config")] if (case / "config").is_dir() else []
-    paths += [str(p) for p in sorted(case.iterdir())
-              if p.name not in NOT_INPUTS and p.name != "config" and not p.name.startswith(".")]
-    texts = [(f"plugins/{p.name}", p.read_bytes()) for p in sorted((case / "plugins").glob("*"))] \
-        if (case / "plugins").is_dir() else []
-    logs = [str(p) for p in sorted((case / "logs").glob("*"))] if (case / "logs").is_dir() else []
-    return {"paths": paths or None, "texts": texts or None, "log_paths": logs or None,
-            "paste": (case / "paste.txt").read_bytes() if (case / "paste.txt").is_file() else None,
-            "envelope": meta.get("envelope")}
+    from app.inputs.bundle import bundle_inputs
+    return {**bundle_inputs(case), "envelope": meta.get("envelope")}
 
 
 def load_devset(path: Path = DEVSET) -> list[DevCase]:

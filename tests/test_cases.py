@@ -17,10 +17,10 @@ import pytest
 import yaml
 
 from app.diagnose import Diagnosis, diagnose
+from app.inputs.bundle import bundle_inputs
 
 CASES_DIR = Path(__file__).parent / "cases"
 SEVERITY_RANK = {"none": 0, "info": 1, "warning": 2, "error": 3}
-NOT_INPUTS = {"case.yaml", "logs", "plugins", "paste.txt", "README.md"}
 RULE_ID = re.compile(r"^[A-Z]+\d{3}$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -61,15 +61,7 @@ class Outcome:
 def run_case(case: Path) -> Diagnosis:
     """Hand the case to diagnose() the way the CLI / app would receive it."""
     meta = load_case(case)
-    paths = [str(case / "config")] if (case / "config").is_dir() else []
-    paths += [str(p) for p in sorted(case.iterdir())
-              if p.name not in NOT_INPUTS and p.name != "config" and not p.name.startswith(".")]
-    texts = [(f"plugins/{p.name}", p.read_bytes()) for p in sorted((case / "plugins").glob("*"))] \
-        if (case / "plugins").is_dir() else []
-    paste = (case / "paste.txt").read_bytes() if (case / "paste.txt").is_file() else None
-    logs = [str(p) for p in sorted((case / "logs").glob("*"))] if (case / "logs").is_dir() else []
-    return diagnose(paths or None, paste=paste, texts=texts or None, log_paths=logs or None,
-                    envelope=meta.get("envelope"), verify_fixes=False)
+    return diagnose(**bundle_inputs(case), envelope=meta.get("envelope"), verify_fixes=False)
 
 
 @functools.lru_cache(maxsize=None)

@@ -218,7 +218,6 @@ def test_stub_errors_reach_the_client_as_errors(stub):
 # --------------------------------------------------------------------------- shared helpers for the ask tests
 
 CASES = __import__("pathlib").Path(__file__).parent / "cases"
-NOT_INPUTS = {"case.yaml", "logs", "plugins", "paste.txt", "README.md"}
 
 
 def build_hash_index(root, extra_specs=()):
@@ -233,13 +232,7 @@ def case_context(name: str) -> dict:
     """Session keyword arguments for a tests/cases directory, the way the app would receive it."""
     import yaml
     case = next(CASES.glob(name + "*"))
+    from app.inputs.bundle import bundle_inputs
     meta = yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))
-    paths = [str(case / "config")] if (case / "config").is_dir() else []
-    paths += [str(p) for p in sorted(case.iterdir())
-              if p.name not in NOT_INPUTS and p.name != "config" and not p.name.startswith(".")]
-    texts = [(f"plugins/{p.name}", p.read_bytes()) for p in sorted((case / "plugins").glob("*"))] \
-        if (case / "plugins").is_dir() else []
-    logs = [str(p) for p in sorted((case / "logs").glob("*"))] if (case / "logs").is_dir() else []
-    return {"paths": paths or None, "paste": (case / "paste.txt").read_bytes() if (case / "paste.txt").is_file() else None,
-            "texts": texts or None, "log_paths": logs or None, "envelope": meta.get("envelope"),
+    return {**bundle_inputs(case), "envelope": meta.get("envelope"),
             "question": meta.get("question", ""), "expect": meta.get("expect") or {}}

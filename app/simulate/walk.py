@@ -82,24 +82,22 @@ def walk(order: dict[str, list[dict]], ctx: SimContext) -> tuple[list[HookStep],
         steps.append(step)
         return step, d
 
+    def gate(hook: str, ok_reply: str, refused: str) -> str | None:
+        """Run a hook whose DENY* answer ends the transaction; the outcome word when it does."""
+        step, d = stage(hook)
+        if d.retval.startswith("DENY"):
+            step.reply = _certain(step, _deny_reply(hook, d, ctx))
+            return refused
+        step.reply = _certain(step, ok_reply)
+        return None
+
     stage("connect_init")
-    step, d = stage("connect")
-    if d.retval in (DENY, DENYSOFT) or d.retval.startswith("DENY"):
-        step.reply = _certain(step, _deny_reply("connect", d, ctx))
-        return steps, "rejected_at_connect"
-    step.reply = _certain(step, "220 ESMTP ready")
-
-    step, d = stage("ehlo")
-    if d.retval.startswith("DENY"):
-        step.reply = _certain(step, _deny_reply("ehlo", d, ctx))
-        return steps, "rejected_at_helo"
-    step.reply = _certain(step, "250 Hello")
-
-    step, d = stage("mail")
-    if d.retval.startswith("DENY"):
-        step.reply = _certain(step, _deny_reply("mail", d, ctx))
-        return steps, "rejected_at_mail"
-    step.reply = _certain(step, f"250 sender <{env.get('from', '')}> OK")
+    for hook, ok_reply, refused in (("connect", "220 ESMTP ready", "rejected_at_connect"),
+                                    ("ehlo", "250 Hello", "rejected_at_helo"),
+                                    ("mail", f"250 sender <{env.get('from', '')}> OK", "rejected_at_mail")):
+        ended = gate(hook, ok_reply, refused)
+        if ended:
+            return steps, ended
 
     accepted = 0
     for rcpt in env.get("rcpt") or []:
@@ -126,17 +124,13 @@ def walk(order: dict[str, list[dict]], ctx: SimContext) -> tuple[list[HookStep],
                               notes=["no recipient was accepted"]))
         return steps, "no_recipients"
 
-    step, d = stage("data")
-    if d.retval.startswith("DENY"):
-        step.reply = _certain(step, _deny_reply("data", d, ctx))
-        return steps, "rejected_at_data"
-    step.reply = _certain(step, "354 go ahead, make my day")
-
+    ended = gate("data", "354 go ahead, make my day", "rejected_at_data")
+    if ended:
+        return steps, ended
     step, d = stage("data_post")
     if d.retval.startswith("DENY"):
         step.reply = _certain(step, _deny_reply("data_post", d, ctx))
-        return steps, "rejected_after_data" if d.retval.startswith("DENY") and "SOFT" not in d.retval else "deferred_after_data"
-    step.reply = ""
+        return steps, "deferred_after_data" if "SOFT" in d.retval else "rejected_after_data"
     post_uncertain = [n for n in step.notes if "may answer" in n]
 
     queue_hook = "queue_outbound" if ctx.relaying else "queue"

@@ -17,26 +17,24 @@ NOTE_URL = "mxdoctor://notes/{id}"
 PLUGIN_URL = "mxdoctor://plugins/{name}"
 
 
-def iter_docs(spec: dict[str, Any], ctx: SourceContext) -> Iterator[SourceDoc]:
-    notes = kb_path("notes")
-    for path in sorted(notes.glob("*.md")) if notes.is_dir() else []:
+def _kb_files(folder: str, pattern: str, kind: str, ctx: SourceContext) -> Iterator[tuple]:
+    """(path, SourceDoc) for each readable file of a kb folder; unreadable ones are warned about."""
+    base = kb_path(folder)
+    for path in sorted(base.glob(pattern)) if base.is_dir() else []:
         try:
-            doc = file_to_doc(path, f"notes/{path.name}", "kb", "", kind="note")
+            yield path, file_to_doc(path, f"{folder}/{path.name}", "kb", "", kind=kind)
         except (SkipDoc, OSError) as exc:
             ctx.warn(f"{path}: skipped: {exc}")
-            continue
+
+
+def iter_docs(spec: dict[str, Any], ctx: SourceContext) -> Iterator[SourceDoc]:
+    for path, doc in _kb_files("notes", "*.md", "note", ctx):
         note_id = doc.meta.get("id") or path.stem.split(".")[0]
         doc.doc_id = f"kb:note:{note_id}" + (f".{doc.lang}" if doc.lang != "en" else "")
         doc.url = NOTE_URL.format(id=note_id)
         doc.meta["note"] = note_id
         yield doc
-    rules = kb_path("rules")
-    for path in sorted(rules.glob("*.yaml")) if rules.is_dir() else []:
-        try:
-            doc = file_to_doc(path, f"rules/{path.name}", "kb", "", kind="rule")
-        except (SkipDoc, OSError) as exc:
-            ctx.warn(f"{path}: skipped: {exc}")
-            continue
+    for _, doc in _kb_files("rules", "*.yaml", "rule", ctx):
         doc.doc_id = f"kb:rule:{doc.meta['rule']}"
         doc.url = RULE_URL.format(id=doc.meta["rule"])
         yield doc
