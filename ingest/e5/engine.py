@@ -28,6 +28,8 @@ def default_image_path(variant: str = "original") -> Path:
 
 
 class E5Runtime:
+    """One loaded model: the image (memory-mapped), its tokenizer and an ONNX Runtime session."""
+
     def __init__(self, image: ModelImage | str | Path | None = None, precision: str = "int8",
                  cache_dir: Path | None = None, threads: int | None = None) -> None:
         if precision not in PRECISIONS:
