@@ -287,3 +287,21 @@ def test_cli_session_continues_and_clears(cli_home, capsys):
     assert main(["ask", "--clear-history", "--session", "cli-s1"]) == 0
     assert not history.exists()
     assert main(["ask"]) == 2 and "ask what?" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- question wording
+
+def test_inflected_words_meet_their_base_form():
+    from app.answer.terms import content_terms
+    assert set(content_terms("it reached MongoDB and was stored")) >= set(content_terms("reach mongodb store"))
+    assert set(content_terms("checking queued messages")) >= set(content_terms("check queue"))
+    assert "install" in content_terms("installed") and "dkim_verify" in content_terms("dkim_verify")
+
+
+def test_a_how_to_question_is_not_a_request_for_review():
+    from app.answer.relevance import asks_how_to_verify, is_generic
+    assert not is_generic("how do I check that a message reached MongoDB?")
+    assert not is_generic("how to check the queue size")
+    assert is_generic("please check my config") and is_generic("Can you check the Haraka side of our setup?")
+    assert asks_how_to_verify("how do I check delivery works?") and asks_how_to_verify("怎么确认邮件已经存进去了")
+    assert not asks_how_to_verify("why is mail not stored?")

@@ -149,3 +149,23 @@ def test_identical_chunks_from_two_copies_of_a_page_are_shown_once(index, tmp_pa
     assert len(texts) > len(set(texts)), "both copies of the chunk are in the index and match"
     passages = search(q, k=6, index=copies)
     assert passages and len({p.text for p in passages}) == len(passages), "an identical chunk was shown twice"
+
+
+# ---------------------------------------------------------------- answers without any config
+
+def _page(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1].split("#")[0].removesuffix(".md").removesuffix(".zh")
+
+
+def test_questions_without_config_are_answered_from_the_right_pages(index):
+    from app.answer import ask
+    cases = yaml.safe_load((Path(__file__).parent / "fixtures" / "ask_without_config.yaml").read_text("utf-8"))
+    hits, abstained = 0, []
+    for case in cases:
+        a = ask(case["q"], index=index, use_llm=False)
+        if a.abstained:
+            abstained.append(case["id"])
+        expected = {e.removesuffix(".zh") for e in case["expect"]}
+        hits += any(_page(p["url"]) in expected for p in a.passages)
+    assert not abstained, abstained
+    assert hits >= 0.75 * len(cases), f"{hits}/{len(cases)} cite an expected page"

@@ -27,6 +27,8 @@ SENTENCE_MIN_SCORE = 8.0       # about two distinctive shared terms, or one very
 MIN_COVERAGE = 0.3             # share of the question's term weight a quoted sentence must cover
 HIGH_COVERAGE = 0.5            # ...and with most of a short question covered, a little less weight will do
 SHORT_QUESTION_MIN_SCORE = 6.0
+BACKED_PASSAGES = 2            # when nothing clears the bar: the search's own top passages...
+BACKED_COVERAGE = 0.15         # ...may be quoted with less of the question in one sentence
 SENTENCE_MIN_TERMS = 2
 RARE_TERM = 6.5
 MAX_SENTENCES_WITH_FINDINGS = 3
@@ -103,6 +105,7 @@ def render_minor(findings: list[Finding], lang: str, numbering: Numbering, lang_
 # --------------------------------------------------------------------------- knowledge-base sentences
 
 CODE_RE = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z0-9]{4,}")    # ERRQ05, MXD101: one of them is enough
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def score_sentence(qterms: set[str], sentence: str, table) -> tuple[float, int, float]:
@@ -118,9 +121,9 @@ def score_sentence(qterms: set[str], sentence: str, table) -> tuple[float, int, 
     return sum(ws), len(shared), top
 
 
-def accepted(score: float, n: int, top: float, q_weight: float) -> bool:
+def accepted(score: float, n: int, top: float, q_weight: float, min_coverage: float = MIN_COVERAGE) -> bool:
     """Enough of the question, and either two distinctive shared terms or one rare one."""
-    if score < MIN_COVERAGE * q_weight:
+    if score < min_coverage * q_weight:
         return False
     if n >= SENTENCE_MIN_TERMS and (score >= SENTENCE_MIN_SCORE or
                                     (score >= SHORT_QUESTION_MIN_SCORE and score >= HIGH_COVERAGE * q_weight)):
@@ -128,14 +131,30 @@ def accepted(score: float, n: int, top: float, q_weight: float) -> bool:
     return top >= RARE_TERM
 
 
-def pick_sentences(question: str, passages: list[Passage], shown: list[Finding], limit: int) -> list[Quote]:
+def coverage_weights(question: str, qterms: set[str], table) -> dict[str, float]:
+    """How much of the question a sentence could cover, by the sentence's language. A Chinese
+    question's terms are its own words plus their English equivalents (the glossary); an English
+    sentence can only ever match the English side and a Chinese one the Chinese words (and the
+    names written in the question), so each is measured against what it could match."""
+    cjk = {w for w in qterms if CJK_RE.search(w)}
+    latin = qterms - cjk
+    own_latin = latin & set(content_terms(strip_identifiers(question)))
+    total = sum(weight(w, table) for w in qterms)
+    if not cjk:
+        return {"en": total, "zh": total}
+    return {"en": sum(weight(w, table) for w in latin) or total,
+            "zh": sum(weight(w, table) for w in cjk | own_latin) or total}
+
+
+def pick_sentences(question: str, passages: list[Passage], shown: list[Finding], limit: int,
+                   min_coverage: float = MIN_COVERAGE) -> list[Quote]:
     """The best-scoring sentences for the question, at most two per passage, none that only repeats
     a finding already shown, none that talks to a model instead of about mail servers."""
     qterms = question_terms(strip_identifiers(question))
     if not qterms or not passages:
         return []
     table = idf_table()
-    q_weight = sum(weight(w, table) for w in qterms)
+    q_weight = coverage_weights(question, qterms, table)
     shown_vecs = [tfidf(f"{f.title}\n{f.explanation}", table) for f in shown]
     quotes: list[Quote] = []
     seen: set[str] = set()
@@ -151,7 +170,7 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
                     len(words & other) >= NEAR_DUPLICATE * max(1, min(len(words), len(other))) for other in seen_words):
                 continue
             score, n, top = score_sentence(qterms, s, table)
-            if not accepted(score, n, top, q_weight):
+            if not accepted(score, n, top, q_weight["zh" if CJK_RE.search(s) else "en"], min_coverage):
                 continue
             if shown_vecs and max(cosine(tfidf(s, table), v) for v in shown_vecs) >= REDUNDANT:
                 continue
@@ -162,6 +181,14 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
             seen_words.append(words)
         quotes += sorted(per_passage, key=lambda q: -q.score)[:MAX_PER_PASSAGE]
     return sorted(quotes, key=lambda q: -q.score)[:limit]
+
+
+def backed_sentences(question: str, passages: list[Passage], shown: list[Finding], limit: int) -> list[Quote]:
+    """When no sentence covers enough of a long question on its own: the search ranked these
+    passages first for the whole question, so their sentences that share at least two distinctive
+    terms with it (or one rare one) are quoted rather than answering "no passage answers this"."""
+    top = [p for p in passages if p.kind != "rule"][:BACKED_PASSAGES]
+    return pick_sentences(question, top, shown, limit, min_coverage=BACKED_COVERAGE)
 
 
 def names_something(question: str) -> bool:
@@ -241,9 +268,12 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
             candidates.append(p)
     # a request for a review is answered by the findings (or their absence), not by quotes,
     # unless it names something specific ("is haraka-plugin-rspamd fine instead of rspamd?")
-    quotes = [] if relevance.generic and not names_something(question) else \
-        pick_sentences(question, candidates, shown, limit)
-    abstained = not relevant and not quotes and not (given and relevance.generic)
+    review_only = relevance.generic and not names_something(question)
+    quotes = [] if review_only else pick_sentences(question, candidates, shown, limit)
+    if not quotes and not relevant and not review_only:
+        quotes = backed_sentences(question, list(retrieved.question), shown, min(limit, 2))
+    # a review request, or "how do I test this?", is answered by the findings and the steps below
+    abstained = not relevant and not quotes and not (given and (relevance.generic or relevance.verify))
 
     if findings_block:
         parts.append(findings_block)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.answer.terms import content_terms, idf_table, question_terms, weight
+from app.answer.terms import content_terms, idf_table, question_terms, stem, weight
 from app.model import Finding
 
 # symptom words → the rule categories they point at (our own list)
@@ -43,12 +43,20 @@ CONCEPTS: dict[str, set[str]] = {
 }
 SYMPTOM_ALL = {"stored", "store", "saved", "save", "arrive", "arriving", "arrives", "mailbox", "inbox", "missing",
                "lost", "disappear", "disappears", "receive", "received", "deliver", "delivered"}
+# question terms come stemmed (`stored` → `stor`), so the word lists are compared in that form
+CONCEPTS = {cat: {stem(w) for w in words} for cat, words in CONCEPTS.items()}
+SYMPTOM_ALL = {stem(w) for w in SYMPTOM_ALL}
 GENERIC_Q_RE = re.compile(
-    r"(?i)\b(?:what(?:'s| is) wrong|anything wrong|any (?:problems?|issues?|mistakes?)|check|review|look (?:at|over)|"
+    r"(?i)\b(?:what(?:'s| is) wrong|anything wrong|any (?:problems?|issues?|mistakes?)|review|look (?:at|over)|"
+    # "check my config" asks for a review; "how do I check that it reached MongoDB?" does not
+    r"(?<!how do i )(?<!how do we )(?<!how to )(?<!how can i )check (?:my|our|this|these|it|the)\b|"
     r"is (?:this|it|my|our|the)\b.{0,60}\b(?:ok|okay|fine|correct|right|sane|safe|good|complete)|"
     r"(?:ok|okay|fine|correct|right|sane|safe)\s*\?\s*$|improve|sanity|nothing (?:is )?(?:\w+ )?wrong|"
     r"just checking|double[- ]check)\b"
     r"|有没有.{0,8}(?:问题|改进|错误)|帮.{0,6}(?:检查|看)|检查一下|看起来正常|正常吗|对吗|有问题吗|合理吗|可以吗|行吗|没问题吧")
+VERIFY_Q_RE = re.compile(
+    r"(?i)\bhow (?:do|can|should|would) (?:i|we|you) (?:check|test|verify|confirm|make sure)\b|\bhow to (?:check|test|verify)\b"
+    r"|(?:怎么|怎样|如何)(?:才能)?(?:确认|验证|测试|检查)")
 MIN_SCORE = 3.0           # a category match alone is enough; one distinctive shared word too
 CATEGORY_BONUS = 3.0
 
@@ -58,6 +66,7 @@ class Relevance:
     relevant: list[Finding] = field(default_factory=list)
     others: list[Finding] = field(default_factory=list)
     generic: bool = False          # the question asked for a review, so everything is relevant
+    verify: bool = False           # the question asks how to test or confirm delivery: the steps answer it
     scores: dict[str, float] = field(default_factory=dict)
 
 
@@ -84,12 +93,17 @@ def is_generic(question: str) -> bool:
     return bool(GENERIC_Q_RE.search(question or ""))
 
 
+def asks_how_to_verify(question: str) -> bool:
+    return bool(VERIFY_Q_RE.search(question or ""))
+
+
 def split_relevant(question: str, findings: list[Finding], previous_rules: list[str] | None = None) -> Relevance:
     """Findings in answer order: relevant ones first (best match, then severity), then the rest."""
+    verify = asks_how_to_verify(question)
     if not findings:
-        return Relevance(generic=is_generic(question))
+        return Relevance(generic=is_generic(question), verify=verify)
     if is_generic(question):
-        return Relevance(relevant=sorted(findings, key=lambda f: f.sort_key()), generic=True)
+        return Relevance(relevant=sorted(findings, key=lambda f: f.sort_key()), generic=True, verify=verify)
     qterms = question_terms(question)
     cats = question_categories(qterms)
     table = idf_table()
@@ -100,4 +114,4 @@ def split_relevant(question: str, findings: list[Finding], previous_rules: list[
     relevant = [f for f in findings if scores[f.rule] >= MIN_SCORE]
     relevant.sort(key=lambda f: (-round(scores[f.rule]), f.sort_key()))
     others = sorted((f for f in findings if scores[f.rule] < MIN_SCORE), key=lambda f: f.sort_key())
-    return Relevance(relevant=relevant, others=others, scores=scores)
+    return Relevance(relevant=relevant, others=others, scores=scores, verify=verify)

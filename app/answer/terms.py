@@ -74,7 +74,7 @@ def content_terms(text: str) -> list[str]:
     for w in WORD_RE.findall(text):
         if w in STOP or w in GENERIC or w in COMMON_EN:
             continue
-        out.append(_stem(w))
+        out.append(stem(w))
         if any(c in w for c in "._-/@"):
             out += [p for p in re.split(r"[._\-/@]+", w) if len(p) > 1 and p not in STOP and p not in GENERIC]
     for run in CJK_RE.findall(text):
@@ -82,16 +82,27 @@ def content_terms(text: str) -> list[str]:
     return out
 
 
-def _stem(w: str) -> str:
-    """Plural to singular for plain words (`keys` → `key`, `queries` → `query`); names untouched."""
+def stem(w: str) -> str:
+    """One form per plain word, so a question's `reached` / `checking` meet a page's `reach` /
+    `check`: plurals to singular (`keys` → `key`, `queries` → `query`), then -ing / -ed and a
+    final -e dropped (`stored`, `storing`, `store` → `stor`); names and short words untouched.
+    Crude on purpose: both sides go through the same rule, so it only has to be consistent."""
     if not w.isalpha() or len(w) <= 3:
         return w
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
     if w.endswith(("sses", "xes", "ches", "shes", "zes")):
-        return w[:-2]
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[:-len(suffix)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]                  # stopped → stop, but install(ed) keeps its ll
+            break
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
     return w
 
 

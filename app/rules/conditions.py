@@ -202,21 +202,24 @@ def _sel_names(ctx: Context, sel: Any) -> set[str] | None:
     return {ctx.catalog.resolve(n) for n in names}
 
 
-@predicate("shadowed", "{hook, plugin, by?: selector}: the simulation never reaches plugin at hook")
+@predicate("shadowed", "{hook, plugin: selector, by?: selector, retval?: OK|DENY|...}: the simulation never "
+                       "reaches plugin at hook")
 def _p_shadowed(ctx: Context, arg: dict) -> Match:
-    target = ctx.catalog.resolve(arg["plugin"])
+    targets = _sel_names(ctx, arg["plugin"])
     by = _sel_names(ctx, arg.get("by"))
     for step in ctx.simulation.steps:
-        if step.hook == arg["hook"] and target in step.shadowed and step.answered_by:
+        hidden = [p for p in step.shadowed if targets is None or p in targets]
+        if step.hook == arg["hook"] and hidden and step.answered_by and arg.get("retval", step.retval) == step.retval:
+            plugin = hidden[0]
             if by is None or step.answered_by in by:
                 entry = ctx.entry(step.answered_by)
                 ev = [Evidence("simulation", None,
                                f"{step.hook}{' ' + step.target if step.target else ''}: {step.answered_by} "
-                               f"answers {step.retval} first; {target} never runs", "simulation")]
+                               f"answers {step.retval} first; {plugin} never runs", "simulation")]
                 if entry:
                     ev.insert(0, _plugin_ev(entry))
                 return Match(True, ev, {"by": step.answered_by, "hook": step.hook, "target": step.target or "",
-                                        "retval": step.retval})
+                                        "retval": step.retval, "plugin": plugin})
     return Match(False)
 
 

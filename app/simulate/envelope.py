@@ -1,7 +1,8 @@
 """Pick the test transaction to simulate when the user did not give one.
 
-Prefer what the logs show really happened (the remote IP, the recipients), then the domains
-the config says are local (host_list), so the simulation exercises *their* failure.
+Prefer what the logs show really happened (the client IP, its HELO, the sender, the recipients),
+then the domains the config says are local (host_list), so the simulation exercises *their*
+failure.
 """
 from __future__ import annotations
 
@@ -26,10 +27,13 @@ def default_envelope(cs: ConfigSet, events: Iterable[LogEvent] = (), given: dict
     seen_rcpt: list[str] = []
     for ev in events:
         f = ev.fields
-        if env["ip"] is None and f.get("remote_ip"):
-            env["ip"] = f["remote_ip"]
+        ip = f.get("ip") or f.get("remote_ip")         # connect lines say ip=, older shapes remote_ip=
+        if env["ip"] is None and ip:
+            env["ip"] = ip
         if env["helo"] is None and f.get("helo"):
             env["helo"] = f["helo"]
+        if env["from"] is None and ev.kind == "sender" and f.get("mail_from") is not None:
+            env["from"] = f["mail_from"].strip("<>")
         rcpt = f.get("rcpt")
         if rcpt and "@" in rcpt and rcpt not in seen_rcpt and len(seen_rcpt) < 5:
             seen_rcpt.append(rcpt.strip("<>"))
@@ -39,7 +43,7 @@ def default_envelope(cs: ConfigSet, events: Iterable[LogEvent] = (), given: dict
         env["rcpt"] = [f"user@{doms[0]}" if doms else "user@example.com"]
     env["ip"] = env["ip"] or DEFAULT_IP
     env["helo"] = env["helo"] or DEFAULT_HELO
-    env["from"] = DEFAULT_FROM
+    env["from"] = DEFAULT_FROM if env["from"] is None else env["from"]
     for key, value in (given or {}).items():
         if key == "from" and value in ("", "<>"):
             env[key] = ""            # the null sender (bounces) is a real envelope, not "unset"
