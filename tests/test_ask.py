@@ -305,3 +305,27 @@ def test_a_how_to_question_is_not_a_request_for_review():
     assert is_generic("please check my config") and is_generic("Can you check the Haraka side of our setup?")
     assert asks_how_to_verify("how do I check delivery works?") and asks_how_to_verify("怎么确认邮件已经存进去了")
     assert not asks_how_to_verify("why is mail not stored?")
+
+
+# --------------------------------------------------------------------------- the log steers the search
+
+FULL_MAILBOX_LOG = "\n".join(
+    f'[NOTICE] [2F6A1C3D-8B9E-4D7F-A0B1-C2D3E4F5A6{i:02d}.1] [core] recipient <lin@example.com> code=DENY '
+    f'msg="5.2.2 Mailbox full" sender=friend{i}@example.net' for i in range(3))
+
+
+def test_log_refusals_become_symptoms():
+    from types import SimpleNamespace
+
+    from app.answer.symptoms import log_symptoms
+    from app.logs.parser import parse_lines
+    d = SimpleNamespace(events=list(parse_lines(FULL_MAILBOX_LOG.splitlines())))
+    assert log_symptoms(d) == ["5.2.2 Mailbox full"]
+    assert log_symptoms(None) == [] and log_symptoms(SimpleNamespace(events=[])) == []
+
+
+def test_a_question_the_checks_cannot_explain_is_answered_from_the_logs_refusal(index, tmp_path):
+    s = Session(texts=[("config/plugins", "wildduck\n")], log_text=FULL_MAILBOX_LOG, home=tmp_path,
+                settings=LLMSettings(), index=index, persist=False)
+    a = s.ask("one user has had no mail for two days, where did it go?", use_llm=False)
+    assert not a.abstained and "Mailbox full" in a.answer and markers(a.answer)

@@ -29,6 +29,7 @@ HIGH_COVERAGE = 0.5            # ...and with most of a short question covered, a
 SHORT_QUESTION_MIN_SCORE = 6.0
 BACKED_PASSAGES = 2            # when nothing clears the bar: the search's own top passages...
 BACKED_COVERAGE = 0.15         # ...may be quoted with less of the question in one sentence
+MIN_VERBATIM = 10              # a log refusal text this long, found word for word in a sentence, answers
 SENTENCE_MIN_TERMS = 2
 RARE_TERM = 6.5
 MAX_SENTENCES_WITH_FINDINGS = 3
@@ -147,9 +148,11 @@ def coverage_weights(question: str, qterms: set[str], table) -> dict[str, float]
 
 
 def pick_sentences(question: str, passages: list[Passage], shown: list[Finding], limit: int,
-                   min_coverage: float = MIN_COVERAGE) -> list[Quote]:
+                   min_coverage: float = MIN_COVERAGE, verbatim: list[str] | None = None) -> list[Quote]:
     """The best-scoring sentences for the question, at most two per passage, none that only repeats
-    a finding already shown, none that talks to a model instead of about mail servers."""
+    a finding already shown, none that talks to a model instead of about mail servers. A sentence
+    that quotes one of the `verbatim` texts (a refusal from the user's own log) is taken as is."""
+    verbatim = [v.lower() for v in verbatim or [] if len(v) >= MIN_VERBATIM]
     qterms = question_terms(strip_identifiers(question))
     if not qterms or not passages:
         return []
@@ -170,7 +173,9 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
                     len(words & other) >= NEAR_DUPLICATE * max(1, min(len(words), len(other))) for other in seen_words):
                 continue
             score, n, top = score_sentence(qterms, s, table)
-            if not accepted(score, n, top, q_weight["zh" if CJK_RE.search(s) else "en"], min_coverage):
+            quotes_log = any(v in s.lower() for v in verbatim)
+            if not quotes_log and not accepted(score, n, top, q_weight["zh" if CJK_RE.search(s) else "en"],
+                                               min_coverage):
                 continue
             if shown_vecs and max(cosine(tfidf(s, table), v) for v in shown_vecs) >= REDUNDANT:
                 continue
@@ -244,8 +249,10 @@ def _inputs_summary(diagnosis) -> str:
 # --------------------------------------------------------------------------- the answer
 
 def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved, lang: str, *,
-            lang_sources, notices: list[str] | None = None, envelope: dict | None = None) -> Composition:
-    """`diagnosis` is None when the user gave no configuration or logs at all."""
+            lang_sources, notices: list[str] | None = None, envelope: dict | None = None,
+            symptoms: list[str] | None = None) -> Composition:
+    """`diagnosis` is None when the user gave no configuration or logs at all; `symptoms` are the
+    log's refusal texts, quoted from as if the user had asked about them too."""
     numbering = Numbering()
     parts: list[str] = []
     for n in notices or []:
@@ -269,9 +276,10 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
     # a request for a review is answered by the findings (or their absence), not by quotes,
     # unless it names something specific ("is haraka-plugin-rspamd fine instead of rspamd?")
     review_only = relevance.generic and not names_something(question)
-    quotes = [] if review_only else pick_sentences(question, candidates, shown, limit)
+    asked = "\n".join([question] + list(symptoms or []))
+    quotes = [] if review_only else pick_sentences(asked, candidates, shown, limit, verbatim=symptoms)
     if not quotes and not relevant and not review_only:
-        quotes = backed_sentences(question, list(retrieved.question), shown, min(limit, 2))
+        quotes = backed_sentences(asked, list(retrieved.question), shown, min(limit, 2))
     # a review request, or "how do I test this?", is answered by the findings and the steps below
     abstained = not relevant and not quotes and not (given and (relevance.generic or relevance.verify))
 

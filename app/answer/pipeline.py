@@ -17,6 +17,7 @@ from app.answer.lang import detect_lang, t
 from app.answer.model import Answer, AnswerEvent, Numbering, passage_dict
 from app.answer.relevance import Relevance, split_relevant
 from app.answer.retrieve import Retrieved, finding_sources, open_index, retrieve
+from app.answer.symptoms import log_symptoms
 from app.redact import redact_text, scrub_known
 from app.search import Passage
 
@@ -55,14 +56,16 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
     if index is None:
         notices.append(t(lang, "not_indexed"))
     fired = {f.rule for f in findings}
-    retrieved = retrieve(question, rel.relevant, index=index, fired=fired, k=k, lang=lang,
-                         query=session.search_query(question))
+    # nothing the checks found explains the question: let the log's own refusals steer the search
+    symptoms = log_symptoms(d) if not rel.relevant and not rel.generic else []
+    query = "\n".join([session.search_query(question)] + symptoms)
+    retrieved = retrieve(question, rel.relevant, index=index, fired=fired, k=k, lang=lang, query=query)
     if retrieved.problem and index is not None:
         notices.append(t(lang, "not_indexed"))
     timings["retrieve"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     comp = compose(question, d, rel, retrieved, lang, lang_sources=_lang_sources(lang), notices=notices,
-                   envelope=session.envelope)
+                   envelope=session.envelope, symptoms=symptoms)
     timings["compose"] = time.perf_counter() - t2
     return Prepared(question=question, lang=lang, diagnosis=d, relevance=rel, retrieved=retrieved,
                     composition=comp, notices=notices, timings=timings,
