@@ -367,3 +367,19 @@ def test_wildduck_fast_path_matches_the_generic_reading(monkeypatch):
     fast = [wildduck.parse_wildduck(e.raw.split("] ", 3)[3], e.level) for e in lines]
     monkeypatch.setattr(wildduck, "_resolved_or_stored", lambda action, rest: None)
     assert fast == [wildduck.parse_wildduck(e.raw.split("] ", 3)[3], e.level) for e in lines]
+
+
+def test_a_plugins_own_reply_code_comes_from_the_disconnect_lines_last_reply():
+    # wildduck refuses a full mailbox with 554; the recipient line only says DENY
+    lines = [
+        '[NOTICE] [2F6A1C3D-8B9E-4D7F-A0B1-C2D3E4F5A601] [core] connect ip=209.85.219.44 port=40000 local_ip=192.0.2.25 local_port=25',
+        '[NOTICE] [2F6A1C3D-8B9E-4D7F-A0B1-C2D3E4F5A601.1] [core] recipient <lin@example.com> code=DENY msg="5.2.2 Mailbox full" sender=a@example.net',
+        '[NOTICE] [2F6A1C3D-8B9E-4D7F-A0B1-C2D3E4F5A601.1] [core] disconnect ip=209.85.219.44 rdns=x helo=x relay=N early=N esmtp=Y tls=Y pipe=Y errors=0 txns=1 rcpts=0/0/1 msgs=0/0/0 bytes=0 lr="554 5.2.2 Mailbox full" time=0.2',
+    ]
+    from app.logs.parser import parse_lines
+    from app.logs.transactions import group_transactions
+    (txn,) = group_transactions(list(parse_lines(lines)))
+    assert [(r.code, r.outcome) for r in txn.recipients] == [(554, "rejected")]
+    other = [line.replace("554 5.2.2 Mailbox full", "421 timeout") for line in lines]
+    (txn,) = group_transactions(list(parse_lines(other)))
+    assert [r.code for r in txn.recipients] == [550]          # a different last reply changes nothing

@@ -57,8 +57,10 @@ GENERIC_Q_RE = re.compile(
 VERIFY_Q_RE = re.compile(
     r"(?i)\bhow (?:do|can|should|would) (?:i|we|you) (?:check|test|verify|confirm|make sure)\b|\bhow to (?:check|test|verify)\b"
     r"|(?:怎么|怎样|如何)(?:才能)?(?:确认|验证|测试|检查)")
+# named in almost every question to this tool, so sharing it says nothing about which finding is meant
+NEUTRAL = {"wildduck"}
 MIN_SCORE = 3.0           # a category match alone is enough; one distinctive shared word too
-CATEGORY_BONUS = 3.0
+CATEGORY_BONUS = 2.0
 
 
 @dataclass
@@ -85,7 +87,7 @@ def finding_terms(f: Finding) -> set[str]:
 
 def score_finding(qterms: set[str], cats: set[str], f: Finding, table=None) -> float:
     table = table or idf_table()
-    s = sum(weight(t, table) for t in qterms & finding_terms(f))
+    s = sum(weight(t, table) for t in (qterms - NEUTRAL) & finding_terms(f))
     return s + (CATEGORY_BONUS if f.category in cats else 0.0)
 
 

@@ -12,6 +12,7 @@ arrives, so memory holds only open connections (capped), not the whole log.
 """
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import Iterable, Iterator
 
@@ -39,6 +40,22 @@ def _verdict(retval: str | None, ok_code: int = 250) -> tuple[str, int | None]:
     if retval in DENYSOFT_CODES:
         return "deferred", 450
     return "accepted", ok_code
+
+
+LAST_REPLY_RE = re.compile(r"^([45]\d\d)[ -](.+)$")
+
+
+def _code_from_last_reply(txn: Transaction, lr: str) -> None:
+    """A plugin may refuse with its own code (wildduck: 554 for a full mailbox), but the recipient
+    line only says DENY; the disconnect line's lr= has the reply the client really got."""
+    m = LAST_REPLY_RE.match(lr.strip())
+    if not m:
+        return
+    code, text = int(m.group(1)), m.group(2).strip()
+    for r in reversed(txn.recipients):
+        if r.outcome == _outcome_for_code(code) and r.reply and text.endswith(r.reply.strip()):
+            r.code = code
+            return
 
 
 def _outcome_for_code(code: int) -> str:
@@ -330,6 +347,9 @@ class TransactionTracker:
         conn.helo = f.get("helo") or conn.helo
         if "relay" in f:
             conn.relay = f["relay"] == "Y"
+        last = txn if txn is not None else next(reversed(conn.txns.values()), None)
+        if last is not None:                # lr= is the connection's last reply: its last transaction's
+            _code_from_last_reply(last, f.get("lr", ""))
 
     def _on_problem(self, conn: _Conn, txn: Transaction | None, ev: LogEvent) -> None:
         f = ev.fields
