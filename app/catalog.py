@@ -42,6 +42,7 @@ def load_catalog_files(paths: list[Path]) -> Catalog:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         cat.haraka_version = doc.get("haraka_version", cat.haraka_version)
         cat.aliases.update(doc.get("aliases") or {})
+        cat.core_files += [f for f in doc.get("core_files") or [] if f not in cat.core_files]
         for name, data in (doc.get("plugins") or {}).items():
             _merge_plugin(cat, name, data or {}, doc.get("source", "haraka"))
     return cat

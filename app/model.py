@@ -139,6 +139,7 @@ class Catalog:
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # deprecated name -> replacement
     haraka_version: str | None = None
+    core_files: list[str] = field(default_factory=list)    # config files Haraka's core reads itself
 
     def resolve(self, name: str) -> str:
         """The name Haraka really loads for `name` (prefix and deprecated alias handled)."""
@@ -148,6 +149,14 @@ class Catalog:
 
     def get(self, name: str) -> PluginInfo | None:
         return self.plugins.get(self.resolve(name))
+
+    def known_config_files(self) -> set[str]:
+        """Every config file name something in Haraka or a catalogued plugin reads."""
+        names = set(self.core_files)
+        for info in self.plugins.values():
+            names.update(info.config_files)
+            names.add(f"{info.name}.timeout")
+        return names
 
 
 # --------------------------------------------------------------------------- simulation

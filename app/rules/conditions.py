@@ -6,6 +6,7 @@ PREDICATES; `validate_when` checks a rule's tree before it ever runs.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from app.model import Evidence, PluginEntry
 from app.parsers.ini import truthy
 from app.parsers.structured import key_line
 from app.rules.context import Context
+
+MISNAMED_CUTOFF = 0.8      # difflib ratio: tsl.ini ~ tls.ini, smtp_foward.ini ~ smtp_forward.ini
 
 
 @dataclass
@@ -187,6 +190,25 @@ def _p_unknown(ctx: Context, arg: Any) -> Match:
     if not unknown:
         return Match(False)
     return Match(True, [_plugin_ev(p) for p in unknown], {"plugin": unknown[0].raw, "plugins": _names(unknown)})
+
+
+@predicate("misnamed_config_file", "true: a file in config/ that nothing reads is named almost like one "
+                                   "that Haraka or a plugin does read")
+def _p_misnamed(ctx: Context, arg: Any) -> Match:
+    known = ctx.catalog.known_config_files()
+    if not ctx.catalog.core_files:
+        return Match(False)                    # no core list (a user catalog alone): cannot tell
+    for name, f in sorted(ctx.cs.files.items()):
+        if not name.startswith("config/"):
+            continue
+        base = name.removeprefix("config/")
+        if "/" in base or base in known or base.endswith((".js", ".pem", ".key", ".crt", "~", ".bak", ".orig")):
+            continue
+        close = difflib.get_close_matches(base, sorted(known), n=1, cutoff=MISNAMED_CUTOFF)
+        if close:
+            return Match(True, [Evidence(f.name, None, f"{base} (did you mean {close[0]}?)", "config")],
+                         {"file": base, "suggestion": close[0]})
+    return Match(False)
 
 
 # ------------------------------------------------------------------ simulation
