@@ -329,3 +329,13 @@ def test_a_question_the_checks_cannot_explain_is_answered_from_the_logs_refusal(
                 settings=LLMSettings(), index=index, persist=False)
     a = s.ask("one user has had no mail for two days, where did it go?", use_llm=False)
     assert not a.abstained and "Mailbox full" in a.answer and markers(a.answer)
+
+
+def test_definition_table_rows_are_quotable_word_for_word():
+    from app.answer.terms import sentences
+    page = ("# Codes\n\n| code | meaning |\n|---|---|\n| ERRQ06 | the storing step failed as a whole |\n"
+            "| ERRQ07 | short |\n\nA closing sentence that is long enough to count.\n")
+    got = sentences(page)
+    assert "ERRQ06 | the storing step failed as a whole" in got
+    assert not any(s.startswith("code |") for s in got)            # the header row is not a sentence
+    assert all(normalise(s) in normalise(page) for s in got)

@@ -178,13 +178,32 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
+TABLE_SEP_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+
+
+def _table_rows(lines: list[str]) -> list[str]:
+    """A Markdown table's body rows, cells joined by " | " as written (so the quote stays word for
+    word in the passage), the header row dropped: a definition table (`| ERRQ06 | what it means |`)
+    answers "what does ERRQ06 mean?"."""
+    if len(lines) >= 2 and TABLE_SEP_RE.match(lines[1].strip()):
+        lines = lines[2:]
+    rows = []
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        cells = [c for c in cells if c]
+        if len(cells) >= 2 and not TABLE_SEP_RE.match(line.strip()):
+            rows.append(" | ".join(cells))
+    return rows
+
+
 def _units(text: str) -> list[tuple[str, str]]:
-    """(kind, text) blocks: para | item | code; headings and tables dropped."""
+    """(kind, text) blocks: para | item | row | code; headings dropped, table rows one each."""
     units: list[tuple[str, str]] = []
     cur: list[str] = []
     kind = "para"
     in_code = False
     code: list[str] = []
+    table: list[str] = []
 
     def flush():
         nonlocal cur
@@ -192,8 +211,18 @@ def _units(text: str) -> list[tuple[str, str]]:
             units.append((kind, join_lines(cur)))
         cur = []
 
+    def flush_table():
+        units.extend(("row", row) for row in _table_rows(table))
+        table.clear()
+
     for line in text.split("\n"):
         stripped = line.strip()
+        if table and not stripped.startswith("|"):
+            flush_table()
+        if stripped.startswith("|") and not in_code:
+            flush()
+            table.append(stripped)
+            continue
         if stripped.startswith("```"):
             if in_code:
                 units.append(("code", "\n".join(code)))
@@ -220,6 +249,7 @@ def _units(text: str) -> list[tuple[str, str]]:
             kind = kind if kind == "item" and line.startswith((" ", "\t")) else "para"
         cur.append(line)
     flush()
+    flush_table()
     if in_code and code:
         units.append(("code", "\n".join(code)))
     return units
@@ -232,6 +262,11 @@ def sentences(text: str, max_code_lines: int = 8) -> list[str]:
     units = _units(text)
     for i, (kind, body) in enumerate(units):
         if kind == "code":
+            continue
+        if kind == "row":
+            row = _clean(body)
+            if 20 <= len(row) <= 500:
+                out.append(row)
             continue
         parts = [p.strip() for p in SENT_SPLIT_RE.split(_clean(body)) if p and p.strip()]
         if i == 0 and parts and not text.lstrip().startswith("#") and MIDSENTENCE_RE.match(parts[0]):
