@@ -16,7 +16,7 @@ from app.answer.lang import severity, t
 from app.answer.model import Numbering
 from app.answer.relevance import Relevance
 from app.answer.retrieve import FindingSources, Retrieved
-from app.answer.terms import (content_terms, cosine, idf_table, looks_like_instruction, question_terms,
+from app.answer.terms import (CJK_RE, content_terms, cosine, idf_table, looks_like_instruction, question_terms,
                               sentences, strip_identifiers, tfidf, weight)
 from app.model import Finding
 from app.search import Passage
@@ -106,7 +106,6 @@ def render_minor(findings: list[Finding], lang: str, numbering: Numbering, lang_
 # --------------------------------------------------------------------------- knowledge-base sentences
 
 CODE_RE = re.compile(r"(?=.*[a-z])(?=.*\d)[a-z0-9]{4,}")    # ERRQ05, MXD101: one of them is enough
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def score_sentence(qterms: set[str], sentence: str, table) -> tuple[float, int, float]:

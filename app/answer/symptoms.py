@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-REFUSED = {"DENY", "DENYSOFT", "DENYDISCONNECT", "DENYSOFTDISCONNECT"}
+from app.logs.transactions import DENY_CODES, DENYSOFT_CODES
+
+REFUSED = DENY_CODES.keys() | DENYSOFT_CODES.keys()
 KINDS = {"recipient", "sender", "hook_result", "message", "queue"}
 MAX_SYMPTOMS = 2
 NOISE = re.compile(r"<[^>]*>|\S+@\S+|\b[0-9A-F]{8}-[0-9A-F-]{27,}\b(?:\.\d+)?|\(\s*\)")

@@ -195,16 +195,17 @@ def _p_unknown(ctx: Context, arg: Any) -> Match:
 @predicate("misnamed_config_file", "true: a file in config/ that nothing reads is named almost like one "
                                    "that Haraka or a plugin does read")
 def _p_misnamed(ctx: Context, arg: Any) -> Match:
-    known = ctx.catalog.known_config_files()
     if not ctx.catalog.core_files:
         return Match(False)                    # no core list (a user catalog alone): cannot tell
+    known = ctx.catalog.known_config_files()
+    candidates = sorted(known)
     for name, f in sorted(ctx.cs.files.items()):
         if not name.startswith("config/"):
             continue
         base = name.removeprefix("config/")
         if "/" in base or base in known or base.endswith((".js", ".pem", ".key", ".crt", "~", ".bak", ".orig")):
             continue
-        close = difflib.get_close_matches(base, sorted(known), n=1, cutoff=MISNAMED_CUTOFF)
+        close = difflib.get_close_matches(base, candidates, n=1, cutoff=MISNAMED_CUTOFF)
         if close:
             return Match(True, [Evidence(f.name, None, f"{base} (did you mean {close[0]}?)", "config")],
                          {"file": base, "suggestion": close[0]})
@@ -434,9 +435,18 @@ def _p_text(ctx: Context, arg: dict) -> Match:
 LOG_EVIDENCE = 3
 
 
+# Field patterns several rules need, by name (`fields: {ip: "@private_client"}`), so a long regex
+# lives in one place: a client on a private network that is not a Docker gateway (x.x.0.1 stands
+# for every outside sender when Docker's proxy hides the real address).
+NAMED_PATTERNS = {
+    "@private_client": r"^(?!.*\.0\.1$)(?:(?:::ffff:)?(?:10\.|172\.(?:1[6-9]|2\d|3[01])\.|192\.168\.|127\.)"
+                       r"|::1$|f[cd][0-9a-f]{2}:)",
+}
+
+
 @functools.lru_cache(maxsize=1024)
 def _rx(pattern: str) -> re.Pattern:
-    return re.compile(pattern, re.I)
+    return re.compile(NAMED_PATTERNS.get(pattern, pattern), re.I)
 
 
 def _candidates(ctx: Context, arg: dict) -> list:
