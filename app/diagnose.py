@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from app.model import ConfigSet, Finding, LogEvent, Problem, Simulation
+from app.model import ConfigSet, Finding, LogEvent, Problem, Simulation, Unchecked
 
 MAX_KEPT_EVENTS = 200_000
 BORING_KINDS = {"other"}
@@ -19,6 +19,15 @@ class Diagnosis:
     problems: list[Problem] = field(default_factory=list)
     events: list[LogEvent] = field(default_factory=list)
     log_lines: int = 0
+    unchecked: list[Unchecked] = field(default_factory=list)   # rules that needed a file not given
+
+    def missing_files(self) -> dict[str, list[Unchecked]]:
+        """Files worth pasting next: each with the checks it would let run."""
+        out: dict[str, list[Unchecked]] = {}
+        for u in self.unchecked:
+            for name in u.files:
+                out.setdefault(name, []).append(u)
+        return dict(sorted(out.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
     def worst(self) -> str | None:
         for sev in ("error", "warning", "info"):
@@ -29,11 +38,14 @@ class Diagnosis:
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `check --format json`, secrets masked."""
         from app.redact import redact_obj
+        from app.verdict import verdict
         return redact_obj({
+            "verdict": verdict(self).to_dict(),
             "findings": [f.to_dict() for f in self.findings],
             "simulation": self.simulation.to_dict() if self.simulation else None,
             "problems": [{"file": p.file, "line": p.line, "message": p.message, "severity": p.severity}
                          for p in self.problems],
+            "unchecked": [u.to_dict() for u in self.unchecked],
             "inputs": {"files": sorted(self.configset.files), "log_lines": self.log_lines,
                        "plugins": [p.raw for p in self.configset.plugins or []]},
         })
@@ -96,5 +108,9 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
     findings, ctx = run_checks(cs, events, logs_given=n_lines > 0, rules=rules, envelope=envelope,
                                verify_fixes=verify_fixes, problems=problems)
     sim = ctx.simulation if cs.plugins is not None else None
+    from app.redact import mask_finding, secret_values
+    known = frozenset(v for f in cs.files.values() if f.kind != "log" for v in secret_values(f.text))
+    for f in findings:
+        mask_finding(f, known)      # what a finding says is shown on every page and in every export
     return Diagnosis(configset=cs, findings=findings, simulation=sim, problems=problems, events=events,
-                     log_lines=n_lines)
+                     log_lines=n_lines, unchecked=list(ctx.unchecked))

@@ -161,6 +161,10 @@ class Catalog:
 
 # --------------------------------------------------------------------------- simulation
 
+# what an answer took for granted about a file that was not given, when that is only Haraka's default
+DEFAULTS_ASSUMED = "Haraka's defaults assumed"
+
+
 @dataclass
 class HookStep:
     """What happened at one hook in the simulated transaction."""
@@ -173,6 +177,8 @@ class HookStep:
     depends_on: list[str] = field(default_factory=list)  # what the prediction rests on
     notes: list[str] = field(default_factory=list)
     target: str | None = None        # the recipient this rcpt step is for
+    # config files that were not given but that this step's answer reads: {file: what was assumed}
+    assumes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -183,6 +189,15 @@ class Simulation:
     envelope: dict[str, Any] = field(default_factory=dict)
     outcome: str = ""                # delivered | stored | rejected | deferred | queued_nowhere | ...
     unknown_plugins: list[str] = field(default_factory=list)
+
+    @property
+    def assumptions(self) -> dict[str, str]:
+        """Files not given that the simulated answers rest on, with what was assumed of each."""
+        out: dict[str, str] = {}
+        for s in self.steps:
+            for name, what in s.assumes.items():
+                out.setdefault(name, what)
+        return out
 
     def step(self, hook: str, target: str | None = None) -> HookStep | None:
         for s in self.steps:
@@ -197,6 +212,7 @@ class Simulation:
                 "envelope": self.envelope,
                 "steps": [asdict(s) for s in self.steps],
                 "outcome": self.outcome,
+                "assumptions": self.assumptions,
             },
             "unknown_plugins": self.unknown_plugins,
         }
@@ -237,6 +253,9 @@ class Rule:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # pass/fail
     path: str = ""           # file it was loaded from
     tags: list[str] = field(default_factory=list)
+    # rules whose cause this rule only shows from another side (a log symptom of a config mistake):
+    # when one of them fires too, both are one cause and are shown as one
+    symptom_of: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -267,6 +286,14 @@ class Finding:
     fix: Fix | None = None
     fix_ops: list[FixOp] = field(default_factory=list)
     fix_summary: str = ""
+    # files that were not given but that this finding rests on: {file: what was assumed of it}
+    assumes: dict[str, str] = field(default_factory=dict)
+    symptom_of: list[str] = field(default_factory=list)   # from the rule, see Rule.symptom_of
+
+    @property
+    def confirmed(self) -> bool:
+        """False when the finding holds only if a file that was not given says what is assumed."""
+        return not self.assumes
 
     @property
     def strength(self) -> int:
@@ -289,4 +316,17 @@ class Finding:
                    ({"summary": self.fix_summary, "patch": "", "verified": False, "manual": []}
                     if self.fix_summary else None),
             "citations": list(self.citations),
+            "assumes": dict(self.assumes),
         }
+
+
+@dataclass
+class Unchecked:
+    """A rule that could not decide because a file it reads was not given."""
+    rule: str
+    title: str
+    severity: str
+    files: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -159,6 +159,21 @@ def redact_obj(obj, known: set[str] | frozenset[str] = frozenset()):
     return obj
 
 
+def mask_finding(f, known: set[str] | frozenset[str] = frozenset()) -> None:
+    """Mask every text of a finding that is shown (title, explanation, evidence, fix summary,
+    patch, manual steps, assumptions), in place. Fix ops and the fixed files keep the real values:
+    they are applied to, and handed back as, the admin's own files."""
+    def m(text: str) -> str:
+        return scrub_known(redact_text(text), known) if text else text
+    f.title, f.explanation, f.fix_summary = m(f.title), m(f.explanation), m(f.fix_summary)
+    for e in f.evidence:
+        e.text = m(e.text)
+    f.assumes = {k: m(v) for k, v in f.assumes.items()}
+    if f.fix is not None:
+        f.fix.summary, f.fix.patch = m(f.fix.summary), m(f.fix.patch)
+        f.fix.manual = [m(x) for x in f.fix.manual]
+
+
 # --------------------------------------------------------------------------- reversible identifiers
 
 # Real top-level domains common in mail setups. A whitelist, because config keys and file names

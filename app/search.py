@@ -83,6 +83,11 @@ class Index:
     def count(self) -> int:
         return self.store._collection.count()
 
+    def all_chunks(self) -> list[tuple[str, dict]]:
+        """Every indexed chunk's text and metadata."""
+        got = self.store._collection.get(include=["documents", "metadatas"])
+        return list(zip(got["documents"], got["metadatas"]))
+
     def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         if not ids:
             return {}

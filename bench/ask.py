@@ -32,8 +32,9 @@ sys.path.insert(0, str(ROOT))
 CASES_DIR = ROOT / "tests" / "cases"
 DEVSET = ROOT / "bench" / "ask_cases.yaml"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ZH_FRAME = ("你的配置中有", "检查没有在你提供的内容中发现问题", "根据你提供的内容", "你还没有提供")
-EN_FRAME = ("Your setup has", "The checks found no problem", "I cannot answer", "You have not given")
+ZH_FRAME = ("原因（", "修复（", "检查没有在你提供的内容中发现问题", "我无法", "你还没有提供", "其他发现", "如何验证")
+EN_FRAME = ("Why (", "Fix (", "The checks found no problem", "I cannot answer", "You have not given",
+            "Other findings", "How to verify")
 UUID_RE = re.compile(r"\b([0-9A-F]{8})(-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})")
 
 
@@ -84,7 +85,7 @@ def load_devset(path: Path = DEVSET) -> list[DevCase]:
 def score(dev: DevCase, answer, seconds: float = 0.0) -> Result:
     text = answer.answer
     low = text.lower()
-    shown = set(re.findall(r"\[(MXD\d{3})\]", text))
+    shown = set(re.findall(r"\b(MXD\d{3})\b", text))
     missing_rules = [r for r in dev.rules if r not in answer.relevant or r not in shown]
     missing_facts = [f for f in dev.facts if f.lower() not in low]
     forbidden = [r for r in dev.forbidden if r in shown]

@@ -271,7 +271,7 @@ def table(results: list[dict]) -> str:
                                                                        else " MISS"))
     row("  cpu s", lambda r: f"{r['unchanged_cpu_s']:.2f}")
     row("index size MB", lambda r: f"{r['size_mb']:.1f}")
-    row(f"grown to chunks", lambda r: f"{r['big_chunks']} (+{r['synthetic']} synthetic)")
+    row("grown to chunks", lambda r: f"{r['big_chunks']} (+{r['synthetic']} synthetic)")
     row("  ingest + lexical rebuild s", lambda r: f"{r['relex_s']:.2f}")
     row("  unchanged re-ingest s", lambda r: f"{r['unchanged_big_s']:.2f}")
     row("  index size MB", lambda r: f"{r['big_size_mb']:.1f}")

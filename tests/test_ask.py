@@ -40,9 +40,18 @@ def markers(text: str) -> list[int]:
     return [int(n) for m in MARKER_RE.finditer(text) for n in re.split(r"\s*,\s*", m.group(1))]
 
 
-def finding_blocks(answer: str) -> dict[str, str]:
-    parts = re.split(r"(?m)^\*\*\[(MXD\d{3})\] ", answer)
-    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+LABEL_RE = re.compile(r"^\*\*(?:Why|Fix|原因|修复)\s*[（(](MXD\d{3})")
+
+
+def labelled_lines(answer: str) -> list[tuple[str, str, str]]:
+    """(kind, rule, line) for every "**Why (MXD101):**" / "**Fix (MXD101, ...):**" line, any language."""
+    out = []
+    for line in answer.split("\n"):
+        m = LABEL_RE.match(line)
+        if m:
+            kind = "why" if line.startswith(("**Why", "**原因")) else "fix"
+            out.append((kind, m.group(1), line))
+    return out
 
 
 def normalise(text: str) -> str:
@@ -54,9 +63,10 @@ def normalise(text: str) -> str:
 def test_chinese_question_gets_chinese_frame_and_the_findings_first(index, tmp_path):
     ctx = case_context("001")
     a = new_session(index, tmp_path, "001").ask(ctx["question"])
-    assert a.lang == "zh" and a.answer.startswith("你的配置中有")
+    assert a.lang == "zh" and a.answer.startswith("**Haraka 接收了邮件，但 WildDuck 从未存储它")
     assert {"MXD101", "MXD106"} <= set(a.relevant) and not a.abstained
-    assert a.answer.index("[MXD1") < a.answer.index("如何验证")
+    assert a.answer.index("原因（MXD101") < a.answer.index("如何验证")
+    assert a.headline and a.answer.startswith(a.headline)
     assert set(a.to_dict()) >= {"answer", "findings", "passages", "llm", "abstained"}
     assert a.llm is None and {f["rule"] for f in a.findings} >= {"MXD101", "MXD106"}
     assert [p["n"] for p in a.passages] == list(range(1, len(a.passages) + 1))
@@ -64,23 +74,29 @@ def test_chinese_question_gets_chinese_frame_and_the_findings_first(index, tmp_p
 
 
 def assert_citations_say_it(a) -> None:
-    """Every [n] exists and is used; a finding's explanation cites its own rule page ("Why") and
-    only notes that rule cites; its fix cites the page's "Fix"; a quoted sentence is verbatim."""
+    """Every [n] exists and is used; a finding's "why" cites its own rule page ("Why") and only notes
+    that rule cites; its fix cites the page's "Fix"; a further relevant finding cites its rule page;
+    a quoted sentence is verbatim (as a bullet, or as the answer's first line)."""
     by_n = {p["n"]: p for p in a.passages}
     assert set(markers(a.answer)) == set(by_n)                 # no dangling marker, no unused passage
     findings = {f["rule"]: f for f in a.findings}
-    for rule, block in finding_blocks(a.answer).items():
-        explanation = block.split("\n\n")[1]
-        cited = [by_n[n] for n in markers(explanation)]
-        assert cited and cited[0]["title"].startswith(f"{rule}:") and "## Why" in cited[0]["text"]
-        allowed = {c.split(":", 1)[1] for c in findings[rule]["citations"] if c.startswith("note:")}
-        for p in cited[1:]:
-            assert p["url"].split("/notes/")[-1].split("#")[0] in allowed, (rule, p["url"])
-        for line in (l for l in block.split("\n") if l.startswith(("Fix", "修复"))):
-            for n in markers(line):
-                assert by_n[n]["title"].startswith(f"{rule}:") and "## Fix" in by_n[n]["text"]
-    for line in a.answer.split("\n"):
-        m = re.match(r"^- (.+?) ((?:\[\d+\])+)$", line)
+    for kind, rule, line in labelled_lines(a.answer):
+        cited = [by_n[n] for n in markers(line)]
+        if kind == "why":
+            assert cited and cited[0]["title"].startswith(f"{rule}:") and "## Why" in cited[0]["text"]
+            allowed = {c.split(":", 1)[1] for c in findings[rule]["citations"] if c.startswith("note:")}
+            for p in cited[1:]:
+                assert p["url"].split("/notes/")[-1].split("#")[0] in allowed, (rule, p["url"])
+        else:
+            assert all(p["title"].startswith(f"{rule}:") and "## Fix" in p["text"] for p in cited)
+    lines = a.answer.split("\n")
+    for i, line in enumerate(lines):
+        also = re.match(r"^- \*\*(MXD\d{3})\*\* .* ((?:\[\d+\])+)$", line)
+        if also:
+            assert all(by_n[n]["title"].startswith(f"{also.group(1)}:") for n in markers(also.group(2)))
+            continue
+        m = re.match(r"^- (.+?) ((?:\[\d+\])+)$", line) or \
+            (re.match(r"^\*\*(?!Why|Fix|原因|修复)(?:[^*]+:\*\* )?(.+?)(?:\*\*)? ((?:\[\d+\])+)$", line) if i == 0 else None)
         if m:
             n = markers(m.group(2))[0]
             sentence = re.sub(r"^Haraka plugin [^:]+: ", "", m.group(1))
@@ -105,7 +121,8 @@ def test_without_an_index_the_answer_uses_findings_and_rule_pages(tmp_path):
     s = Session(**{k: v for k, v in case_context("070").items() if k not in ("question", "expect")},
                 home=tmp_path, settings=LLMSettings(), persist=False)
     a = s.ask("Emails are not saved into Mongo, LMTP works.")
-    assert any("not indexed" in n for n in a.notices) and "mxdoctor ingest" in a.answer
+    assert any("not indexed" in n and "mxdoctor ingest" in n for n in a.notices)
+    assert "not indexed" not in a.answer            # said once, beside the answer, not twice
     assert "MXD101" in a.relevant and a.passages
     assert all(p["url"].startswith(("mxdoctor://rules/", "mxdoctor://notes/")) for p in a.passages)
     assert not (tmp_path / "chroma").exists()      # asking never builds an index
@@ -121,7 +138,7 @@ def test_abstains_plainly_without_support(index, tmp_path):
 
 def test_abstains_in_chinese_too(index, tmp_path):
     a = new_session(index, tmp_path).ask("今天天气怎么样？")
-    assert a.abstained and a.lang == "zh" and "无法回答" in a.answer
+    assert a.abstained and a.lang == "zh" and "无法根据知识库回答" in a.answer
 
 
 @pytest.mark.parametrize("case", ["061", "066", "067"])
@@ -129,7 +146,7 @@ def test_clean_configs_get_no_invented_problem(index, tmp_path, case):
     ctx = case_context(case)
     a = new_session(index, tmp_path, case).ask(ctx["question"])
     worst = ctx["expect"].get("max_severity", "none")
-    shown_rules = re.findall(r"\[(MXD\d{3})\]", a.answer)
+    shown_rules = re.findall(r"\b(MXD\d{3})\b", a.answer)
     if worst == "none":
         assert not shown_rules, shown_rules
         assert ("found no problem" in a.answer) or ("没有在你提供的内容中发现问题" in a.answer)
@@ -158,7 +175,7 @@ def test_injection_in_a_passage_or_a_pasted_log_changes_nothing(index, tmp_path)
     assert injected.relevant == clean.relevant
     assert [p["text"] for p in injected.passages] == [p["text"] for p in clean.passages]
     for a in (clean, injected):
-        assert "Ignore previous instructions" not in a.answer and "[MXD101]" in a.answer
+        assert "Ignore previous instructions" not in a.answer and "Why (MXD101)" in a.answer
         assert "always correct" not in a.answer
 
 

@@ -72,7 +72,7 @@ def test_uncited_answer_falls_back_to_the_offline_composer(index, tmp_path, serv
     a = session(index, tmp_path, settings_for(server.base_url)).ask(QUESTION)
     assert a.llm is None
     assert any("cited no passage" in n for n in a.notices)
-    assert "[MXD101]" in a.answer and a.passages      # the offline answer, with its own citations
+    assert "(MXD101" in a.answer and a.passages      # the offline answer, with its own citations
 
 
 def test_uncited_paragraph_is_flagged_in_place(index, tmp_path, server):
@@ -90,7 +90,7 @@ def test_bad_responses_fall_back_with_a_notice(index, tmp_path, server, mode, re
     a = session(index, tmp_path, settings_for(server.base_url)).ask(QUESTION)
     assert a.llm is None and a.answer.strip()
     assert any(reason in n for n in a.notices), a.notices
-    assert "[MXD101]" in a.answer
+    assert "(MXD101" in a.answer
 
 
 def test_slow_endpoint_times_out_and_falls_back(index, tmp_path, server):
@@ -99,13 +99,13 @@ def test_slow_endpoint_times_out_and_falls_back(index, tmp_path, server):
     a = session(index, tmp_path, settings_for(server.base_url, timeout=1.0)).ask(QUESTION)
     assert time.monotonic() - started < 3.5
     assert a.llm is None and any("no answer within 1 s" in n for n in a.notices), a.notices
-    assert "[MXD101]" in a.answer
+    assert "(MXD101" in a.answer
 
 
 def test_dead_endpoint_falls_back(index, tmp_path):
     a = session(index, tmp_path, settings_for(dead_url())).ask(QUESTION)
     assert a.llm is None and any("cannot reach" in n for n in a.notices), a.notices
-    assert a.answer.strip() and "[MXD101]" in a.answer
+    assert a.answer.strip() and "(MXD101" in a.answer
 
 
 def test_identical_prompt_is_answered_from_the_cache(index, tmp_path, server):
@@ -141,7 +141,7 @@ def test_answer_that_denies_the_findings_gets_them_put_back(index, tmp_path, ser
     a = session(index, tmp_path, settings_for(server.base_url)).ask(QUESTION)
     assert a.llm is not None
     head, _, body = a.answer.partition("---")
-    assert "left out or contradicted" in head and "[MXD101]" in head and "[MXD106]" in head
+    assert "left out or contradicted" in head and "(MXD101" in head and "(MXD106" in head
     assert "configuration is fine" in body
     assert all(1 <= n <= len(a.passages) for n in cited_numbers(a.answer))
     assert {f["rule"] for f in a.findings} >= {"MXD101", "MXD106"}
@@ -159,7 +159,7 @@ def test_injected_instructions_change_neither_findings_nor_kept_citations(index,
     injected = s.ask(QUESTION)
     assert [f["rule"] for f in injected.findings] == [f["rule"] for f in plain.findings]
     assert [p["text"] for p in injected.passages] == [p["text"] for p in plain.passages]
-    assert "[MXD101]" in injected.answer.partition("---")[0]
+    assert "(MXD101" in injected.answer.partition("---")[0]
     # the injected text reached the model only inside the data fence, unable to close it
     sent = server.requests[-1]["body"]["messages"][-1]["content"]
     assert "ignore previous instructions" in sent
@@ -184,4 +184,4 @@ def test_ollama_backend_through_langchain_ollama(index, tmp_path, server):
 def test_no_backend_means_no_request(index, tmp_path, server):
     a = session(index, tmp_path, LLMSettings()).ask(QUESTION)
     assert a.llm is None and not server.requests
-    assert a.passages and "[MXD101]" in a.answer
+    assert a.passages and "(MXD101" in a.answer

@@ -7,22 +7,17 @@ reloaded by id or cleared.
 """
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from app.answer.intent import is_followup
 from app.answer.model import Answer, AnswerEvent
 from app.redact import IdentifierMasker
 from app.search import Index
 from app.settings import LLMSettings, load_settings
-
-FOLLOWUP_RE = re.compile(r"(?i)^\s*(?:and|also|but|so|what about|how about|and what|then|ok,? and|same for|"
-                         r"does (?:that|this|it)|is (?:that|this|it)|why (?:that|this)|"
-                         r"还有|那|那么|另外|而且|这个|那个|它|同样|如果)")
-FOLLOWUP_MAX_WORDS = 8
 
 
 @dataclass
@@ -39,12 +34,6 @@ class Turn:
         return {"question": self.question, "answer": self.answer, "lang": self.lang, "relevant": self.relevant,
                 "abstained": self.abstained, "llm": self.llm,
                 "passages": [{k: p.get(k) for k in ("n", "title", "url", "heading")} for p in self.passages]}
-
-
-def is_followup(question: str) -> bool:
-    words = len(re.findall(r"\w+", question))
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", question))
-    return bool(FOLLOWUP_RE.search(question)) or (words + cjk // 2) <= 4
 
 
 class Session:

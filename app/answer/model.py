@@ -14,23 +14,28 @@ class Numbering:
     def __init__(self) -> None:
         self.items: list[Passage] = []
         self._index: dict[str, int] = {}
+        self.support: dict[int, str] = {}    # n -> the sentence of passage n that backs what cites it
 
     @staticmethod
     def key(p: Passage) -> str:
         return p.chunk_id or hashlib.sha256(f"{p.doc_id}\x00{p.text}".encode()).hexdigest()
 
-    def cite(self, p: Passage) -> int:
+    def cite(self, p: Passage, support: str = "") -> int:
         k = self.key(p)
         if k not in self._index:
             self.items.append(p)
             self._index[k] = len(self.items)
-        return self._index[k]
+        n = self._index[k]
+        if support and not self.support.get(n):
+            self.support[n] = support
+        return n
 
-    def marker(self, *passages: Passage | None) -> str:
+    def marker(self, *passages: Passage | None, support: str = "") -> str:
+        """`[n]` for each passage; `support` is the claim they back (each gets its closest sentence)."""
         ns = []
         for p in passages:
             if p is not None:
-                n = self.cite(p)
+                n = self.cite(p, supporting_sentence(p, support) if support else "")
                 if n not in ns:
                     ns.append(n)
         return "".join(f"[{n}]" for n in ns)
@@ -39,11 +44,26 @@ class Numbering:
         return len(self.items)
 
     def to_dicts(self) -> list[dict[str, Any]]:
-        return [passage_dict(n, p) for n, p in enumerate(self.items, 1)]
+        return [passage_dict(n, p, self.support.get(n, "")) for n, p in enumerate(self.items, 1)]
 
 
-def passage_dict(n: int, p: Passage) -> dict[str, Any]:
-    return {"n": n, "title": p.title, "text": p.text, "source": p.source, "url": p.link, "heading": p.heading}
+def supporting_sentence(p: Passage, claim: str) -> str:
+    """The sentence of `p` closest to `claim`: what a source card shows under the title."""
+    from app.answer.terms import cosine, sentences, tfidf
+    target = tfidf(claim)
+    best, top = -1.0, ""
+    for s in sentences(p.text):
+        if "```" in s:
+            continue
+        score = cosine(target, tfidf(s))
+        if score > best:
+            best, top = score, s
+    return top
+
+
+def passage_dict(n: int, p: Passage, support: str = "") -> dict[str, Any]:
+    return {"n": n, "title": p.title, "text": p.text, "source": p.source, "url": p.link, "heading": p.heading,
+            "support": support or supporting_sentence(p, p.title)}
 
 
 @dataclass
@@ -61,11 +81,12 @@ class Answer:
     cached: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     question: str = ""
+    headline: str = ""            # the answer's first line: what is wrong and what to do
 
     def to_dict(self) -> dict[str, Any]:
-        return {"answer": self.answer, "findings": self.findings, "passages": self.passages, "llm": self.llm,
-                "abstained": self.abstained, "lang": self.lang, "relevant": self.relevant,
-                "notices": self.notices, "citation_issues": self.citation_issues}
+        return {"answer": self.answer, "headline": self.headline, "findings": self.findings,
+                "passages": self.passages, "llm": self.llm, "abstained": self.abstained, "lang": self.lang,
+                "relevant": self.relevant, "notices": self.notices, "citation_issues": self.citation_issues}
 
 
 @dataclass

@@ -13,10 +13,12 @@ from typing import Iterator
 
 from app.answer import citations as cite
 from app.answer.compose import Composition, compose, render_findings
+from app.answer.intent import Intent, read_intent
 from app.answer.lang import detect_lang, t
 from app.answer.model import Answer, AnswerEvent, Numbering, passage_dict
 from app.answer.relevance import Relevance, split_relevant
 from app.answer.retrieve import Retrieved, finding_sources, open_index, retrieve
+from app.answer.support import Support, measure
 from app.answer.symptoms import log_symptoms
 from app.redact import redact_text, scrub_known
 from app.search import Passage
@@ -33,6 +35,8 @@ class Prepared:
     relevance: Relevance
     retrieved: Retrieved
     composition: Composition
+    intent: Intent = field(default_factory=Intent)
+    support: Support = field(default_factory=Support)
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     known_secrets: frozenset[str] = frozenset()
@@ -50,7 +54,8 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
     timings["diagnose"] = time.perf_counter() - t0
     findings = list(d.findings) if d else []
     t1 = time.perf_counter()
-    rel = split_relevant(question, findings, session.previous_rules())
+    intent = read_intent(question, has_previous=bool(session.turns))
+    rel = split_relevant(question, findings, session.previous_rules(), intent)
     index, _why_not = open_index(session.index, session.home)
     notices = []
     if index is None:
@@ -59,16 +64,21 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
     # nothing the checks found explains the question: let the log's own refusals steer the search
     symptoms = log_symptoms(d) if not rel.relevant and not rel.generic else []
     query = "\n".join([session.search_query(question)] + symptoms)
-    retrieved = retrieve(question, rel.relevant, index=index, fired=fired, k=k, lang=lang, query=query)
+    retrieved = retrieve(question, rel.relevant, index=index, fired=fired, k=k, lang=lang, query=query,
+                         team=intent.team)
     if retrieved.problem and index is not None:
         notices.append(t(lang, "not_indexed"))
+    support = measure(question, retrieved.question, index if retrieved.indexed else None,
+                      finding_score=max(rel.scores.values(), default=0.0), team=intent.team)
     timings["retrieve"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    comp = compose(question, d, rel, retrieved, lang, lang_sources=_lang_sources(lang), notices=notices,
-                   envelope=session.envelope, symptoms=symptoms)
+    before = [r for turn in session.turns for r in turn.relevant]
+    comp = compose(question, d, rel, retrieved, lang, intent=intent, support=support,
+                   lang_sources=_lang_sources(lang), envelope=session.envelope, symptoms=symptoms,
+                   answered_before=before)
     timings["compose"] = time.perf_counter() - t2
     return Prepared(question=question, lang=lang, diagnosis=d, relevance=rel, retrieved=retrieved,
-                    composition=comp, notices=notices, timings=timings,
+                    composition=comp, intent=intent, support=support, notices=notices, timings=timings,
                     known_secrets=session.known_secrets_if_computed())
 
 
@@ -77,12 +87,12 @@ def _findings_json(p: Prepared) -> list[dict]:
 
 
 def offline_answer(p: Prepared, extra_notices: list[str] | None = None) -> Answer:
+    """The composed answer; notices travel beside it (shells show them once, above the answer)."""
     text = p.composition.text
-    if extra_notices:
-        text = "\n\n".join(f"> {n}" for n in extra_notices) + "\n\n" + text
     return Answer(answer=scrub_known(redact_text(text), p.known_secrets), findings=_findings_json(p),
                   passages=p.composition.numbering.to_dicts(),
                   llm=None, abstained=p.composition.abstained, lang=p.lang, relevant=p.composition.relevant,
+                  headline=scrub_known(redact_text(p.composition.headline), p.known_secrets),
                   notices=list(p.notices) + list(extra_notices or []), timings=dict(p.timings), question=p.question)
 
 

@@ -99,8 +99,17 @@ def open_index(index: Index | None = None, home: Path | None = None, embedding: 
         return None, f"index unreadable: {exc.__class__.__name__}"
 
 
-def question_passages(query: str, index: Index | None, fired: set[str], k: int = 6) -> list[Passage]:
-    """Hybrid search for the question, without pages of rules that did not fire."""
+OWN_SOURCES = ("kb", "npm:")     # what ships with mxdoctor; anything else is the team's own
+
+
+def is_team_page(p: Passage) -> bool:
+    return not p.source.startswith(OWN_SOURCES)
+
+
+def question_passages(query: str, index: Index | None, fired: set[str], k: int = 6, team: bool = False
+                      ) -> list[Passage]:
+    """Hybrid search for the question, without pages of rules that did not fire. `team`: the
+    question is about the team's own setup, so the team's best page (if the search found one) leads."""
     if index is None or not query.strip():
         return []
     from app.search import search
@@ -122,14 +131,19 @@ def question_passages(query: str, index: Index | None, fired: set[str], k: int =
         out.append(p)
         if len(out) >= k + EXACT_EXTRA:
             break
+    if team:
+        own = next((p for p in out if is_team_page(p)), None)
+        if own is not None:
+            out.remove(own)
+            out.insert(0, own)
     return out
 
 
 def retrieve(question: str, relevant: list[Finding], *, index: Index | None, fired: set[str], k: int = 6,
-             lang: str = "en", query: str | None = None) -> Retrieved:
+             lang: str = "en", query: str | None = None, team: bool = False) -> Retrieved:
     r = Retrieved(findings=[finding_sources(f, lang) for f in relevant], indexed=index is not None)
     try:
-        r.question = question_passages(query or question, index, fired, k)
+        r.question = question_passages(query or question, index, fired, k, team=team)
     except Exception as exc:       # search failing leaves the finding-keyed answer intact
         r.indexed = False
         r.problem = f"search failed: {exc.__class__.__name__}"

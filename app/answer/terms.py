@@ -74,7 +74,10 @@ def content_terms(text: str) -> list[str]:
     for w in WORD_RE.findall(text):
         if w in STOP or w in GENERIC or w in COMMON_EN:
             continue
-        out.append(stem(w))
+        s = stem(w)
+        if s != w and (s in GENERIC or s in COMMON_EN):
+            continue                    # `adding` is as common as `add`
+        out.append(s)
         if any(c in w for c in "._-/@"):
             out += [p for p in re.split(r"[._\-/@]+", w) if len(p) > 1 and p not in STOP and p not in GENERIC]
     for run in CJK_RE.findall(text):

@@ -53,7 +53,8 @@ def _render_text(answer) -> str:
         for p in answer.passages:
             where = f"{p['title']}" + (f" › {p['heading'].split(' › ')[-1]}" if p["heading"] and
                                        p["heading"].split(" › ")[-1] != p["title"] else "")
-            out.append(f"  [{p['n']}] {where} — {p['url']}")
+            support = f" — \"{p['support']}\"" if p.get("support") else ""
+            out.append(f"  [{p['n']}] {where}{support} <{p['url']}>")
         out.append("")
     if answer.llm:
         out.append(f"(answered by {answer.llm['backend']}:{answer.llm['model']}{', cached' if answer.cached else ''})")

@@ -44,7 +44,7 @@ def run(args) -> int:
                 answer = raw
         record_feedback(args.question, answer, args.vote, passages=passages, abstained=abstained,
                         comment=args.comment)
-        print(f"recorded 👍" if args.vote == "up" else "recorded 👎")
+        print("recorded 👍" if args.vote == "up" else "recorded 👎")
         return 0
     if not args.unanswered:
         raise InputError("give a vote (up/down) with --question, or --unanswered")

@@ -16,11 +16,18 @@ def where(ev: dict[str, Any]) -> str:
 
 def render_text(data: dict[str, Any], color: bool = False) -> str:
     out: list[str] = []
+    v = data.get("verdict") or {}
+    head = [x for x in (v.get("headline"), v.get("cause"), v.get("action"), v.get("caveat")) if x]
+    if head:
+        out.append(_c(head[0], v.get("kind") if v.get("kind") in COLORS else "dim", color))
+        out += head[1:] + [""]
     findings = data["findings"]
     for f in findings:
         out.append(_c(f"{f['severity'].upper():7} {f['rule']}  {f['title']}", f["severity"], color))
         for ev in f["evidence"]:
             out.append(f"    {where(ev)}: {ev['text']}")
+        for name, what in (f.get("assumes") or {}).items():
+            out.append(f"    {name} (not given): {what} - paste it to confirm")
         for para in f["explanation"].split("\n\n"):
             out.append("    " + " ".join(para.split()))
         fix = f.get("fix")
@@ -43,4 +50,6 @@ def render_text(data: dict[str, Any], color: bool = False) -> str:
     sim = data.get("simulation")
     if sim:
         out.append(f"simulated transaction: {sim['transaction']['outcome']}")
+    if v.get("missing"):
+        out.append(v["missing"])
     return "\n".join(out) + "\n"

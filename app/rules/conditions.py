@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.model import Evidence, PluginEntry
+from app.model import DEFAULTS_ASSUMED, Evidence, PluginEntry
 from app.parsers.ini import truthy
 from app.parsers.structured import key_line
 from app.rules.context import Context
@@ -22,9 +22,49 @@ MISNAMED_CUTOFF = 0.8      # difflib ratio: tsl.ini ~ tls.ini, smtp_foward.ini ~
 
 @dataclass
 class Match:
+    """`ok` is the verdict. A condition about a file that was not given is neither true nor false:
+    it comes back not ok with that file in `unknown`, and all/any/not combine such answers the
+    way three-valued (Kleene) logic does, so a rule is "not checked" rather than silently passed.
+    `assumes` carries what a simulated answer took for granted about files that were not given."""
     ok: bool
     evidence: list[Evidence] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    assumes: dict[str, str] = field(default_factory=dict)
+    # for an undecided match: some part of the condition did hold, so the rule applies to this
+    # setup as far as it can be seen (a rule undecided on nothing at all is not worth asking about)
+    partial: bool = False
+
+
+def _undecided(files: list[str], partial: bool = False) -> Match:
+    return Match(False, unknown=list(dict.fromkeys(files)), partial=partial)
+
+
+def file_display_name(name: str) -> str:
+    from app.inputs.classify import canonical_name, kind_for_name
+    return canonical_name(name, kind_for_name(name) or "list")
+
+
+def file_readers(ctx: Context, name: str) -> tuple[bool, bool]:
+    """(would anything in this setup read the file, does an enabled plugin read it). Haraka's
+    core files are always read; a file the catalog does not know may be."""
+    base = name.rsplit("/", 1)[-1]
+    readers = [info.name for info in ctx.catalog.plugins.values() if base in info.config_files]
+    enabled = set(ctx.cs.plugin_names()) if ctx.cs.plugins is not None else set()
+    by_plugin = any(r in enabled for r in readers)
+    if base in ctx.catalog.core_files or not readers:
+        return True, by_plugin
+    return by_plugin or ctx.cs.plugins is None, by_plugin
+
+
+def _missing_file(ctx: Context, name: str) -> Match | None:
+    """The answer for a condition on a file that was not given: undecided when something in this
+    setup reads it (and worth asking for when an enabled plugin does), None (treat it as not
+    there) when nothing does."""
+    in_use, by_plugin = file_readers(ctx, name)
+    if not in_use:
+        return None
+    return _undecided([file_display_name(name)], partial=by_plugin)
 
 
 Predicate = Callable[[Context, Any], Match]
@@ -45,23 +85,35 @@ def evaluate(ctx: Context, node: Any) -> Match:
         raise ValueError(f"a condition must be a mapping with one key, got {node!r}")
     (key, arg), = node.items()
     if key == "all":
-        out = Match(True)
+        out, unknown, partial = Match(True), [], False
         for sub in arg:
             m = evaluate(ctx, sub)
             if not m.ok:
-                return Match(False)
+                if not m.unknown:
+                    return Match(False)          # one definite "no" decides
+                unknown += m.unknown
+                partial = partial or m.partial
+                continue
+            # a guard that holds ("not X") says nothing about whether the rule applies here
+            partial = partial or next(iter(sub)) != "not"
             out.evidence += m.evidence
             out.values.update(m.values)
-        return out
+            out.assumes.update(m.assumes)
+        return _undecided(unknown, partial) if unknown else out
     if key == "any":
+        unknown, partial = [], False
         for sub in arg:
             m = evaluate(ctx, sub)
             if m.ok:
                 return m
-        return Match(False)
+            unknown += m.unknown
+            partial = partial or m.partial
+        return _undecided(unknown, partial) if unknown else Match(False)
     if key == "not":
         m = evaluate(ctx, arg)
-        return Match(not m.ok)
+        if not m.ok and m.unknown:
+            return m
+        return Match(not m.ok, assumes=m.assumes)
     return PREDICATES[key](ctx, arg)
 
 
@@ -214,6 +266,11 @@ def _p_misnamed(ctx: Context, arg: Any) -> Match:
 
 # ------------------------------------------------------------------ simulation
 
+def _assumed(assumes: dict[str, str]) -> dict[str, str]:
+    """What a simulated answer took for granted beyond Haraka's own defaults."""
+    return {name: what for name, what in assumes.items() if what != DEFAULTS_ASSUMED}
+
+
 def _sel_names(ctx: Context, sel: Any) -> set[str] | None:
     if sel is None or sel == "any":
         return None
@@ -242,7 +299,7 @@ def _p_shadowed(ctx: Context, arg: dict) -> Match:
                 if entry:
                     ev.insert(0, _plugin_ev(entry))
                 return Match(True, ev, {"by": step.answered_by, "hook": step.hook, "target": step.target or "",
-                                        "retval": step.retval, "plugin": plugin})
+                                        "retval": step.retval, "plugin": plugin}, assumes=_assumed(step.assumes))
     return Match(False)
 
 
@@ -264,7 +321,8 @@ def _p_answered(ctx: Context, arg: dict) -> Match:
         return Match(True, [Evidence("simulation", None,
                                      f"{step.hook}: {step.answered_by or 'no plugin'} → {step.reply or step.retval}",
                                      "simulation")],
-                     {"by": step.answered_by or "", "hook": step.hook, "reply": step.reply, "target": step.target or ""})
+                     {"by": step.answered_by or "", "hook": step.hook, "reply": step.reply, "target": step.target or ""},
+                     assumes=_assumed(step.assumes))
     return Match(False)
 
 
@@ -274,7 +332,8 @@ def _p_outcome(ctx: Context, arg: Any) -> Match:
     out = ctx.simulation.outcome
     if out not in wanted:
         return Match(False)
-    return Match(True, [Evidence("simulation", None, f"simulated outcome: {out}", "simulation")], {"outcome": out})
+    return Match(True, [Evidence("simulation", None, f"simulated outcome: {out}", "simulation")], {"outcome": out},
+                 assumes=_assumed(ctx.simulation.assumptions))
 
 
 @predicate("registered", "{hook, plugin}: plugin registers a method on hook (per catalog)")
@@ -344,27 +403,43 @@ def config_value(ctx: Context, arg: dict) -> tuple[bool, Any, Evidence | None]:
     return True, value, Evidence(f.name, line, f.lines[line - 1].strip() if line else f"{key}: {value}")
 
 
-@predicate("config", "{file, section?, key, op: exists|absent|truthy|falsy|equals|lt|gt|matches|..., value?}")
+@predicate("config", "{file, section?, key, op: exists|absent|truthy|falsy|equals|lt|gt|matches|..., value?, "
+                     "default?: what Haraka uses when the file is not there}")
 def _p_config(ctx: Context, arg: dict) -> Match:
     present, value, ev = config_value(ctx, arg)
     op = arg.get("op", "exists")
+    given = ctx.cs.get(arg["file"]) is not None
+    if not given and "default" in arg and op not in ("absent", "exists"):
+        # the rule knows the default: reason with it, and say that it was assumed
+        ok = _compare(op, arg["default"], arg.get("value"))
+        where = file_display_name(arg["file"])
+        return Match(ok, [], {"value": arg["default"], "key": arg["key"], "file": where},
+                     assumes={where: f"its default {arg['key']}={arg['default']} assumed"})
+    # `file_may_be_missing`: the rule reads a file's absence as "not set" (a legacy file, a log
+    # that already shows the value); otherwise a file something reads but nobody gave is undecided
+    undecided = None if given or arg.get("file_may_be_missing") else _missing_file(ctx, arg["file"])
     if op == "absent":
-        ok = not present and (ctx.cs.get(arg["file"]) is not None or arg.get("file_may_be_missing", False))
+        if undecided is not None:
+            return undecided
+        ok = not present and (given or arg.get("file_may_be_missing", False))
         return Match(ok, [Evidence(arg["file"], None, f"{arg['key']} not set", "absent")] if ok else [],
                      {"key": arg["key"], "file": arg["file"]})
+    if undecided is not None:
+        return undecided
     if not present:
         return Match(False)
-    if op == "exists":
-        ok = True
-    elif op == "truthy":
-        ok = truthy(value)
-    elif op == "falsy":
-        ok = not truthy(value)
-    elif op in OPS:
-        ok = OPS[op](value, arg.get("value"))
-    else:
-        raise ValueError(f"unknown config op {op!r}")
+    ok = True if op == "exists" else _compare(op, value, arg.get("value"))
     return Match(ok, [ev] if ok and ev else [], {"value": value, "key": arg["key"], "file": ev.file if ev else arg["file"]})
+
+
+def _compare(op: str, value: Any, wanted: Any) -> bool:
+    if op == "truthy":
+        return truthy(value)
+    if op == "falsy":
+        return not truthy(value)
+    if op in OPS:
+        return OPS[op](value, wanted)
+    raise ValueError(f"unknown config op {op!r}")
 
 
 def _resolve_side(ctx: Context, side: dict) -> tuple[Any, Evidence | None]:
@@ -385,6 +460,11 @@ def _resolve_side(ctx: Context, side: dict) -> tuple[Any, Evidence | None]:
 def _p_differs(ctx: Context, arg: dict) -> Match:
     a, ev_a = _resolve_side(ctx, arg["a"])
     b, ev_b = _resolve_side(ctx, arg["b"])
+    missing = [m for side, v in ((arg["a"], a), (arg["b"], b))
+               if v is None and ctx.cs.get(side["file"]) is None and "default" not in side
+               for m in [_missing_file(ctx, side["file"])] if m is not None]
+    if missing:
+        return missing[0]
     if a is None or b is None or str(a).strip().lower() == str(b).strip().lower():
         return Match(False)
     return Match(True, [e for e in (ev_a, ev_b) if e], {"a_value": a, "b_value": b,
@@ -406,7 +486,9 @@ def _p_no_file(ctx: Context, name: str) -> Match:
 @predicate("list_empty", "name: a list file (e.g. host_list) was given but has no entries")
 def _p_list_empty(ctx: Context, name: str) -> Match:
     f = ctx.cs.get(name)
-    ok = f is not None and isinstance(f.parsed, list) and not f.parsed
+    if f is None:
+        return _missing_file(ctx, name) or Match(False)
+    ok = isinstance(f.parsed, list) and not f.parsed
     return Match(ok, [Evidence(f.name, None, "no entries", "config")] if ok else [], {"file": name})
 
 

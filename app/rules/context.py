@@ -21,6 +21,8 @@ class Context:
     # verified (dataclasses.replace shares this dict with the patched context), so each log
     # condition scans the events once per diagnosis, not once per rule run
     log_cache: dict[str, Any] = field(default_factory=dict)
+    # rules that could not decide for lack of a file (filled by engine.run_rules)
+    unchecked: list = field(default_factory=list)
 
     @property
     def events_by_kind(self) -> dict[str, list[LogEvent]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from app.model import Catalog, ConfigSet, Finding, FixOp, LogEvent, Problem, Rule
+from app.model import Catalog, ConfigSet, Finding, FixOp, LogEvent, Problem, Rule, Unchecked
 from app.rules.conditions import evaluate
 from app.rules.context import Context
 
@@ -32,7 +32,10 @@ def _fill_args(args: Any, values: dict[str, Any]) -> Any:
 
 
 def run_rules(ctx: Context, rules: Iterable[Rule], problems: list[Problem] | None = None) -> list[Finding]:
+    """Findings of the rules that hold; the rules that could not decide for lack of a file go
+    to `ctx.unchecked`."""
     findings: list[Finding] = []
+    ctx.unchecked = []
     for rule in rules:
         try:
             m = evaluate(ctx, rule.when)
@@ -41,6 +44,8 @@ def run_rules(ctx: Context, rules: Iterable[Rule], problems: list[Problem] | Non
                 problems.append(Problem(rule.path, None, f"rule {rule.id} could not be evaluated: {exc}", "error"))
             continue
         if not m.ok:
+            if m.unknown and m.partial:
+                ctx.unchecked.append(Unchecked(rule.id, rule.title, rule.severity, list(m.unknown)))
             continue
         values = dict(m.values)
         findings.append(Finding(
@@ -48,7 +53,8 @@ def run_rules(ctx: Context, rules: Iterable[Rule], problems: list[Problem] | Non
             explanation=fill(rule.explanation, values), evidence=_dedupe(m.evidence),
             citations=list(rule.citations),
             fix_ops=[FixOp(op.op, _fill_args(op.args, values)) for op in rule.fix],
-            fix_summary=fill(rule.fix_summary, values)))
+            fix_summary=fill(rule.fix_summary, values), assumes=dict(m.assumes),
+            symptom_of=list(rule.symptom_of)))
     findings.sort(key=Finding.sort_key)
     return findings
 

@@ -18,7 +18,7 @@ from ingest.kbdata import kb_path
 ID_RE = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 SEVERITIES = ("error", "warning", "info")
 REQUIRED = ("id", "title", "severity", "category", "when", "explanation")
-KNOWN_KEYS = set(REQUIRED) | {"fix", "citations", "examples", "tags"}
+KNOWN_KEYS = set(REQUIRED) | {"fix", "citations", "examples", "tags", "symptom_of"}
 
 
 def _line_of(node: yaml.Node | None, key: str) -> int | None:
@@ -68,11 +68,14 @@ def parse_rule(text: str, path: str) -> Rule:
             if not isinstance(ex, dict) or not ({"files", "logs"} & set(ex)) or set(ex) - {"name", "files", "logs", "envelope"}:
                 raise RuleError(f"examples.{kind}[{j}] needs 'files' and/or 'logs' (and may have 'name', 'envelope')", path, _line_of(node, "examples"))
     citations = data.get("citations") or []
+    symptom_of = data.get("symptom_of") or []
+    if not isinstance(symptom_of, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in symptom_of):
+        raise RuleError("symptom_of must be a list of rule ids", path, _line_of(node, "symptom_of"))
     return Rule(id=data["id"], title=str(data["title"]), severity=data["severity"],
                 category=str(data["category"]), when=data["when"], explanation=str(data["explanation"]).strip(),
                 fix=ops, fix_summary=str(fix.get("summary", "")), citations=[_citation(c) for c in citations],
                 examples={k: list(v or []) for k, v in examples.items()}, path=path,
-                tags=list(data.get("tags") or []))
+                tags=list(data.get("tags") or []), symptom_of=list(symptom_of))
 
 
 def _citation(c: Any) -> str:
