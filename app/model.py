@@ -33,6 +33,7 @@ class ConfigFile:
     lines: list[str]          # decoded text, no line endings; line N is lines[N-1]
     parsed: Any = None        # kind-specific parse result (dict for ini/yaml, list for list files)
     meta: Any = None          # parser extras, e.g. the IniDoc with per-key line numbers
+    taken_as: str = ""        # for a block pasted without a name: why it was taken as this file
 
     @property
     def text(self) -> str:

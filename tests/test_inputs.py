@@ -183,8 +183,9 @@ def test_paste_keeps_text_before_the_first_header():
     ("tls\nrcpt_to.in_host_list\nwildduck\n", "config/plugins", "plugins"),
     ("[NOTICE] [9F79-1] [core] connect ip=192.0.2.1 port=1 local_ip=192.0.2.25 local_port=25\n"
      "[INFO] [-] [plugins] loading wildduck\n", "pasted.log", "log"),
-    ("[main]\nlisten=[::0]:25\nnodes=cpus\n", "pasted.ini", "ini"),
-    (WILDDUCK_YAML, "pasted.yaml", "yaml"),
+    ("[main]\nlisten=[::0]:25\nnodes=cpus\n", "config/smtp.ini", "ini"),      # named by its keys
+    (WILDDUCK_YAML, "config/wildduck.yaml", "yaml"),
+    ("[main]\nfrobnicate=1\n", "pasted.ini", "ini"),                             # keys no shipped file has
     ("nameserver 8.8.8.8\n", "pasted.txt", "context"),
 ])
 def test_nameless_paste_is_classified(blob, name, kind):

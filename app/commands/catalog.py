@@ -29,6 +29,15 @@ def add_parser(subparsers) -> None:
     build.add_argument("--out", metavar="FILE", help="write the catalog YAML here")
     build.set_defaults(run=run_build)
 
+    shapes = sub.add_parser("shapes", help="record the sections and keys of every shipped config file")
+    shapes.add_argument("--haraka", required=True, metavar="DIR",
+                        help="the Haraka npm package, or a dir holding node_modules/Haraka")
+    shapes.add_argument("--plugin-dir", action="append", default=[], metavar="DIR",
+                        help="a plugin package not under node_modules (e.g. haraka-plugin-wildduck); repeatable")
+    shapes.add_argument("--wildduck", metavar="DIR", help="a WildDuck checkout (its config/*.toml)")
+    shapes.add_argument("--out", metavar="FILE", help="write the shapes YAML here")
+    shapes.set_defaults(run=run_shapes)
+
     show = sub.add_parser("show", help="show one plugin, or list them all")
     show.add_argument("plugin", nargs="?", help="plugin name (prefix and deprecated names work)")
     show.add_argument("--catalog", action="append", metavar="PATH",
@@ -54,6 +63,26 @@ def run_build(args: argparse.Namespace) -> int:
     if args.out:
         write_catalog(catalog, Path(args.out))
     print(build_summary(catalog, args.out))
+    return 0
+
+
+def run_shapes(args: argparse.Namespace) -> int:
+    import yaml
+
+    from app.catalog_build.discover import locate
+    from app.catalog_build.shapes import build_shapes, write_shapes
+    layout = locate(Path(args.haraka))
+    modules = layout.package_dir.parent
+    plugin_dirs = sorted(p for p in modules.glob("haraka-plugin-*") if p.is_dir())
+    plugin_dirs += sorted(modules.glob("@*/haraka-plugin-*")) + [Path(d) for d in args.plugin_dir]
+    shapes = build_shapes(layout.package_dir, plugin_dirs, Path(args.wildduck) if args.wildduck else None)
+    sources = [f"Haraka ({layout.package_dir})", f"{len(plugin_dirs)} plugin packages"] + \
+        (["WildDuck"] if args.wildduck else [])
+    if args.out:
+        write_shapes(shapes, Path(args.out), sources)
+    else:
+        print(yaml.safe_dump(shapes, sort_keys=False))
+    print(f"{len(shapes['files'])} config file shapes from " + ", ".join(sources))
     return 0
 
 

@@ -32,7 +32,7 @@ def _aliases(aliases: dict[str, str] | None) -> dict[str, str]:
 
 
 def add_file(cs: ConfigSet, name: str, origin: str, data: bytes | str,
-             kind: str | None = None, aliases: dict[str, str] | None = None) -> ConfigFile | None:
+             kind: str | None = None, aliases: dict[str, str] | None = None, taken_as: str = "") -> ConfigFile | None:
     """Decode, classify and parse one file into `cs`. Returns the file, or None if it had no text."""
     lines, dec = to_lines(data)
     display = name or origin
@@ -42,8 +42,8 @@ def add_file(cs: ConfigSet, name: str, origin: str, data: bytes | str,
     for note in dec.notes or []:
         cs.problems.append(Problem(display, None, note))
     kind = kind or kind_for_name(name) or kind_for_content(lines)
-    cname = canonical_name(name, kind) if name else _default_name(kind, cs)
-    f = ConfigFile(name=cname, origin=origin, kind=kind, lines=lines)
+    cname = canonical_name(name, kind) if name and not name.startswith("pasted") else _default_name(kind, cs, name)
+    f = ConfigFile(name=cname, origin=origin, kind=kind, lines=lines, taken_as=taken_as)
     _parse(f, cs, _aliases(aliases) if kind == "plugins" else {})
     if cname in cs.files and cs.files[cname].origin != origin:
         cs.problems.append(Problem(cname, None, f"given twice; using the copy from {origin}"))
@@ -51,9 +51,9 @@ def add_file(cs: ConfigSet, name: str, origin: str, data: bytes | str,
     return f
 
 
-def _default_name(kind: str, cs: ConfigSet) -> str:
-    base = {"plugins": "config/plugins", "log": "pasted.log", "ini": "pasted.ini",
-            "yaml": "pasted.yaml"}.get(kind, "pasted.txt")
+def _default_name(kind: str, cs: ConfigSet, base: str = "") -> str:
+    base = base or {"plugins": "config/plugins", "log": "pasted.log", "ini": "pasted.ini",
+                    "yaml": "pasted.yaml"}.get(kind, "pasted.txt")
     name, n = base, 2
     while name in cs.files:
         stem, dot, ext = base.rpartition(".")
@@ -99,12 +99,26 @@ def _add_blob(cs: ConfigSet, name: str, data: str | bytes, aliases: dict[str, st
         cs.problems.append(Problem(name or "paste", None, "binary data, not text: skipped"))
         return
     parts = split_paste(lines)
-    if len(parts) <= 1 and (not parts or parts[0][0] is None):
-        add_file(cs, name, "paste", data, aliases=aliases)
+    if not any(part_name is not None for part_name, _, _ in parts):
+        if name:                        # the text area says which file it is
+            add_file(cs, name, "paste", data, aliases=aliases)
+        else:
+            _add_blocks(cs, lines, 1, aliases)
         return
     for part_name, start, part_lines in parts:
+        if part_name is None:           # no header: the files in it are told apart by their content
+            _add_blocks(cs, part_lines, start, aliases)
+            continue
         origin = f"paste (line {start})"
-        add_file(cs, part_name or "", origin, "\n".join(part_lines) + ("\n" if part_lines else ""), aliases=aliases)
+        add_file(cs, part_name, origin, "\n".join(part_lines) + ("\n" if part_lines else ""), aliases=aliases)
+
+
+def _add_blocks(cs: ConfigSet, lines: list[str], offset: int, aliases: dict[str, str] | None) -> None:
+    from app.inputs.blocks import detect_blocks
+    for b in detect_blocks(lines, offset):
+        origin = f"paste (lines {b.start}-{b.end})"
+        add_file(cs, b.name, origin, b.text, kind=b.kind if b.kind != "context" else None, aliases=aliases,
+                 taken_as=b.reason)
 
 
 def load_paths(paths: list[str | os.PathLike], aliases: dict[str, str] | None = None) -> ConfigSet:

@@ -1,0 +1,129 @@
+"""The shape of every config file Haraka, its plugins and WildDuck ship: sections and keys.
+
+Why: an admin pastes files without saying which is which. The shipped default files list every
+setting (many as commented-out examples), so their section and key names tell a pasted
+`[main] listen=...` (smtp.ini) from `[main] key=...` (tls.ini) or a `mongo:`/`redis:` mapping
+(wildduck.yaml) from WildDuck's own dbs.toml. `mxdoctor catalog shapes` reads them from the real
+packages and writes kb/config-shapes.yaml (names only: no values, no prose).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KEY_RE = r"[A-Za-z_][\w.\-]*"
+INI_SECTION_RE = re.compile(r"^\s*[;#]?\s*\[([^\]\s][^\]]*)\]\s*$")
+INI_KEY_RE = re.compile(rf"^\s*[;#]?\s*({KEY_RE})\s*=")
+YAML_KEY_RE = re.compile(rf"^(\s*)#?\s*({KEY_RE}):(?:\s|$)")
+TOML_SECTION_RE = re.compile(r"^\s*#?\s*\[\[?([\w.\-]+)\]\]?\s*$")
+TOML_KEY_RE = re.compile(rf"^\s*#?\s*({KEY_RE})\s*=")
+
+
+def ini_shape(text: str) -> dict[str, list[str]]:
+    """{section: [keys]} including commented-out examples (`;key=value`); keys before any
+    section are Haraka's `main`."""
+    out: dict[str, list[str]] = {}
+    section = "main"
+    for line in text.splitlines():
+        m = INI_SECTION_RE.match(line)
+        if m:
+            section = m.group(1).strip()
+            out.setdefault(section, [])
+            continue
+        m = INI_KEY_RE.match(line)
+        if m and " " not in line.split("=", 1)[0].strip(" ;#"):
+            keys = out.setdefault(section, [])
+            if m.group(1) not in keys:
+                keys.append(m.group(1))
+    return {s: k for s, k in out.items() if k or s != "main"}
+
+
+def yaml_shape(text: str) -> dict[str, list[str]]:
+    """{top-level key: [second-level keys]}, commented-out keys included."""
+    out: dict[str, list[str]] = {}
+    top: str | None = None
+    top_indent = None
+    for line in text.splitlines():
+        m = YAML_KEY_RE.match(line)
+        if not m:
+            continue
+        indent = len(m.group(1).expandtabs())
+        if indent == 0 and not line.lstrip().startswith("#"):
+            top, top_indent = m.group(2), None
+            out.setdefault(top, [])
+        elif indent == 0:
+            continue                       # a commented top-level key: an alternative, not a shape
+        elif top is not None:
+            top_indent = indent if top_indent is None else top_indent
+            if indent == top_indent and m.group(2) not in out[top]:
+                out[top].append(m.group(2))
+    return out
+
+
+def toml_shape(text: str) -> dict[str, list[str]]:
+    """{section: [keys]} with top-level keys under `main`."""
+    out: dict[str, list[str]] = {}
+    section = "main"
+    for line in text.splitlines():
+        m = TOML_SECTION_RE.match(line)
+        if m:
+            section = m.group(1)
+            out.setdefault(section, [])
+            continue
+        m = TOML_KEY_RE.match(line)
+        if m:
+            keys = out.setdefault(section, [])
+            if m.group(1) not in keys:
+                keys.append(m.group(1))
+    return {s: k for s, k in out.items() if k or s != "main"}
+
+
+SHAPERS = {".ini": ("ini", ini_shape), ".yaml": ("yaml", yaml_shape), ".yml": ("yaml", yaml_shape),
+           ".toml": ("toml", toml_shape)}
+
+
+def package_shapes(config_dir: Path, package: str) -> dict[str, dict[str, Any]]:
+    """Shapes of the ini/yaml/toml files in one package's config/ directory."""
+    out: dict[str, dict[str, Any]] = {}
+    if not config_dir.is_dir():
+        return out
+    for path in sorted(config_dir.iterdir()):
+        kind_fn = SHAPERS.get(path.suffix.lower())
+        if kind_fn is None or not path.is_file():
+            continue
+        kind, fn = kind_fn
+        shape = fn(path.read_text(encoding="utf-8", errors="replace"))
+        if shape:
+            out[path.name] = {"kind": kind, "package": package, "sections": shape}
+    return out
+
+
+def _package_name(d: Path) -> str:
+    import json
+    try:
+        return str(json.loads((d / "package.json").read_text(encoding="utf-8"))["name"])
+    except (OSError, ValueError, KeyError):
+        return d.name
+
+
+def build_shapes(haraka: Path, plugin_dirs: list[Path], wildduck: Path | None = None) -> dict[str, Any]:
+    """Haraka's own config/, each haraka-plugin-* package's config/, and WildDuck's config/."""
+    files: dict[str, dict[str, Any]] = {}
+    files.update(package_shapes(haraka / "config", "Haraka"))
+    for d in plugin_dirs:
+        for name, shape in package_shapes(d / "config", _package_name(d)).items():
+            files.setdefault(name, shape)
+    if wildduck is not None:
+        for name, shape in package_shapes(wildduck / "config", "wildduck").items():
+            files.setdefault(name, shape)
+    return {"files": dict(sorted(files.items()))}
+
+
+def write_shapes(shapes: dict[str, Any], out: Path, sources: list[str]) -> None:
+    header = ("# Generated by `mxdoctor catalog shapes` from the config/ directories of "
+              + ", ".join(sources) + ".\n# Section and key names only (commented-out examples "
+              "included): used to recognise pasted files that come without a name.\n")
+    out.write_text(header + yaml.safe_dump(shapes, sort_keys=False, allow_unicode=True), encoding="utf-8")
