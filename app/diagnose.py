@@ -20,6 +20,7 @@ class Diagnosis:
     events: list[LogEvent] = field(default_factory=list)
     log_lines: int = 0
     unchecked: list[Unchecked] = field(default_factory=list)   # rules that needed a file not given
+    fixed: object | None = None     # app.fix.CombinedFix: every compatible verified fix at once
 
     def missing_files(self) -> dict[str, list[Unchecked]]:
         """Files worth pasting next: each with the checks it would let run."""
@@ -46,6 +47,7 @@ class Diagnosis:
             "problems": [{"file": p.file, "line": p.line, "message": p.message, "severity": p.severity}
                          for p in self.problems],
             "unchecked": [u.to_dict() for u in self.unchecked],
+            "fixed": self.fixed.to_dict() if self.fixed is not None else None,
             "inputs": {"files": sorted(self.configset.files), "log_lines": self.log_lines,
                        "plugins": [p.raw for p in self.configset.plugins or []]},
         })
@@ -107,10 +109,16 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
     rules = load_rules(rule_dirs, problems=problems)
     findings, ctx = run_checks(cs, events, logs_given=n_lines > 0, rules=rules, envelope=envelope,
                                verify_fixes=verify_fixes, problems=problems)
+    fixed = None
+    if verify_fixes:
+        from app.fix import combine_fixes
+        fixed = combine_fixes(findings, ctx, rules)
     sim = ctx.simulation if cs.plugins is not None else None
-    from app.redact import mask_finding, secret_values
+    from app.redact import mask_finding, redact_text, secret_values
     known = frozenset(v for f in cs.files.values() if f.kind != "log" for v in secret_values(f.text))
     for f in findings:
         mask_finding(f, known)      # what a finding says is shown on every page and in every export
+    if fixed is not None:
+        fixed.patch = redact_text(fixed.patch)     # shown; the fixed files themselves stay the admin's own
     return Diagnosis(configset=cs, findings=findings, simulation=sim, problems=problems, events=events,
-                     log_lines=n_lines, unchecked=list(ctx.unchecked))
+                     log_lines=n_lines, unchecked=list(ctx.unchecked), fixed=fixed)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import replace
 
-from app.model import ConfigSet, Finding, Fix, Rule
+from dataclasses import dataclass, field
+
+from app.model import SEVERITY_ORDER, ConfigSet, Finding, Fix, Rule
 from app.rules.context import Context
 from app.rules.fixops import apply_ops
 
@@ -62,3 +64,60 @@ def attach_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> No
             fix.manual.append(f"automatic edit not offered: {why}")
             fix.patch, fix.files = "", {}
         finding.fix = fix
+
+
+@dataclass
+class CombinedFix:
+    """Every compatible verified fix applied together, and checked again as a set."""
+    files: dict[str, str] = field(default_factory=dict)        # file -> its whole new text
+    patch: str = ""
+    applied: list[str] = field(default_factory=list)           # rules this fixes
+    skipped: dict[str, str] = field(default_factory=dict)      # rule -> why its fix is not in the set
+    remaining: list[str] = field(default_factory=list)         # rules that still fire afterwards
+
+    def to_dict(self) -> dict:
+        return {"files": sorted(self.files), "patch": self.patch, "applied": self.applied,
+                "skipped": self.skipped, "remaining": self.remaining}
+
+
+def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> CombinedFix | None:
+    """Apply the verified fixes one by one, most serious first, on top of each other. A fix whose
+    edit is already done by an earlier one (dkim_verify commented out, so no rename is left to do)
+    is covered; one that would bring its finding back or add an error is left out. Returns None
+    when no finding has a verified edit."""
+    from app.rules.engine import run_rules
+    candidates = sorted((f for f in findings if f.fix is not None and f.fix.verified and f.fix.files),
+                        key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
+    if not candidates:
+        return None
+    before_errors = {f.rule for f in findings if f.severity == "error"}
+    out = CombinedFix()
+    current, current_ctx = ctx.cs, ctx
+    for f in candidates:
+        _, changed, _ = apply_ops(current, [op for op in f.fix_ops if op.op != "manual"])
+        if not changed:
+            out.skipped[f.rule] = "already done by the fixes above"
+            continue
+        trial_cs = patched_configset(current, changed)
+        trial = replace(ctx, cs=trial_cs)
+        trial.__dict__.pop("simulation", None)
+        after = {x.rule: x for x in run_rules(trial, rules)}
+        new_errors = {r for r, x in after.items() if x.severity == "error"} - before_errors
+        if f.rule in after or new_errors:
+            why = f"conflicts with the fixes above (it would add {', '.join(sorted(new_errors))})" if new_errors \
+                else "does not hold together with the fixes above"
+            out.skipped[f.rule] = why
+            continue
+        current, current_ctx = trial_cs, trial
+        out.applied.append(f.rule)
+    final = {x.rule for x in run_rules(current_ctx, rules)}
+    out.remaining = sorted(final)
+    for rule, why in list(out.skipped.items()):
+        if why.startswith("already done") and rule in final:
+            out.skipped[rule] = "its edit is gone after the fixes above, but the problem is not"
+    originals = {name: f.lines for name, f in ctx.cs.files.items()}
+    edited = {name: f.lines for name, f in current.files.items() if originals.get(name) != f.lines}
+    deleted = {name: None for name in originals if name not in current.files}
+    out.patch = unified_diff(originals, {**edited, **deleted})
+    out.files = {name: "\n".join(lines) + "\n" for name, lines in edited.items()}
+    return out if out.applied else None

@@ -33,6 +33,14 @@ def href(target: str) -> str | None:
     return None
 
 
+PLACEHOLDER_RE = re.compile(r"‹[a-z_]+›|\{[a-z_]+(?:\|[^{}]*)?\}")
+
+
+def readable_title(title: str) -> str:
+    """A rule page's title shows its template slots (`‹log_plugin›`); on a card they read as '…'."""
+    return PLACEHOLDER_RE.sub("…", title or "")
+
+
 def label(target: str) -> str:
     target = (target or "").strip()
     if target.startswith("note:"):

@@ -24,3 +24,37 @@ def split_for_form(files: dict[str, str]) -> tuple[str, str, str]:
         else:
             other[name] = text
     return plugins, as_paste(other), "\n".join(logs) + ("\n" if logs else "")
+
+
+IGNORE = "(ignore this block)"
+
+
+def block_key(block) -> str:
+    """A block's identity for a correction: where it starts and what it holds."""
+    import hashlib
+    return f"{block.start}:{hashlib.sha1(block.text.encode()).hexdigest()[:10]}"
+
+
+def pasted_blocks(text: str) -> list:
+    """The headerless blocks of a paste (none when it names its files with headers)."""
+    from app.inputs.blocks import detect_blocks
+    from app.inputs.split import split_paste
+    from app.textio import to_lines
+    lines, dec = to_lines(text)
+    if dec.binary or any(name is not None for name, _, _ in split_paste(lines)):
+        return []
+    return detect_blocks(lines)
+
+
+def named_blocks(text: str, overrides: dict[str, str]) -> list[tuple[str, str]]:
+    """The paste as named texts: each headerless block under the name it was taken as, or the one
+    the admin picked instead (IGNORE drops it); a paste with headers passes through as it is."""
+    blocks = pasted_blocks(text)
+    if not blocks:
+        return [("", text)]
+    out = []
+    for b in blocks:
+        name = overrides.get(block_key(b), b.name)
+        if name != IGNORE:
+            out.append((name, b.text))
+    return out

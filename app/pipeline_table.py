@@ -83,3 +83,25 @@ def table_records(rows: list[HookRow]) -> tuple[list[dict[str, str]], list[dict[
         shown.append(rec)
         states.append(st)
     return shown, states
+
+
+def message_path(sim: Simulation) -> list[str]:
+    """The steps that decide what happens to the simulated message, one short line each: who
+    answered, what the client heard, who never ran because of it."""
+    out: list[str] = []
+    for s in sim.steps:
+        if s.hook in ("connect_init", "rcpt_ok", "disconnect"):
+            continue
+        decisive = s.answered_by or s.shadowed or s.reply[:1] in ("4", "5") or s.hook in ("rcpt", "queue")
+        if not decisive:
+            continue
+        where = s.hook + (f" <{s.target}>" if s.target else "")
+        who = f"{s.answered_by} answers {s.retval}" if s.answered_by else "no plugin answers"
+        likely = next((n.split(": ", 1)[1] for n in s.notes if n.startswith("likely reply: ")), "")
+        reply = f" → {s.reply}" if s.reply and s.reply != "?" else (f" → most likely {likely}" if likely else
+                                                                     " → depends on the outside world" if s.reply else "")
+        line = f"{where}: {who}{reply}"
+        if s.shadowed:
+            line += f" (never reached: {', '.join(s.shadowed)})"
+        out.append(line)
+    return out

@@ -12,13 +12,15 @@ from app.report.text import render_text
 FORMATS = ("text", "json", "markdown", "sarif")
 
 
-def render(diagnosis, fmt: str, color: bool = False) -> str:
+def render(diagnosis, fmt: str, color: bool = False, base_url: str | None = None) -> str:
+    """`base_url`: where the app serves its pages, so a wiki export links notes and rules there
+    (without it they link to a References section inside the export)."""
     import json
     data = diagnosis.to_dict()
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return render_markdown(data)
+        return render_markdown(data, base_url=base_url)
     if fmt == "sarif":
         return json.dumps(render_sarif(data), indent=2, ensure_ascii=False) + "\n"
     return render_text(data, color=color)

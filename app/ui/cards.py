@@ -7,13 +7,28 @@ from __future__ import annotations
 
 import streamlit as st
 
+import logging
+
 from app import links
 from app.model import Finding
 from app.redact import redact_line
-from app.ui.safe import escape_md, one_line
+from app.ui.safe import escape_md, one_line, plain_text
 from app.ui.state import t
 
 SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+VERDICT_ICON = {"error": "🔴", "warning": "🟠", "clean": "🟢", "empty": "⚪"}
+log = logging.getLogger("mxdoctor.ui")
+
+
+def guarded(section: str, fn, *args, **kwargs):
+    """Run one part of a page; a failure becomes a clear message there, never a traceback, and
+    the rest of the page still renders. The details go to the server's log."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:                     # noqa: BLE001 - the page must survive any input
+        log.exception("rendering %s failed", section)
+        st.error(t("err.section", section=section, what=exc.__class__.__name__))
+        return None
 
 
 def link_md(target: str, text: str | None = None) -> str:
@@ -23,49 +38,110 @@ def link_md(target: str, text: str | None = None) -> str:
     return f"[{shown}]({url.replace(')', '%29').replace(' ', '%20')})" if url else shown
 
 
-def passage_list(passages: list[dict], numbered: bool = True) -> None:
+def passage_list(passages: list[dict], numbered: bool = True, claim: str = "") -> None:
+    """Sources as cards: title (a link when it can be opened), the sentence that backs the claim,
+    where it comes from. Snippets are plain text, never rendered Markdown."""
+    from app.answer.model import supporting_sentence
+    from app.search import Passage
     for i, p in enumerate(passages, 1):
         head = p.get("title") or p.get("doc_id") or "passage"
         if p.get("heading") and p["heading"].split(" › ")[-1] not in head:
             head += " › " + p["heading"].split(" › ")[-1]
-        prefix = f"**[{i}]** " if numbered else ""
+        head = links.readable_title(head)
+        support = p.get("support") or ""
+        if not support and claim:
+            support = supporting_sentence(Passage(rank=0, score=0.0, title=p.get("title", ""), text=p.get("text", ""),
+                                                  source="", url="", heading="", doc_id=""), claim)
+        prefix = f"**[{p.get('n', i)}]** " if numbered else ""
         st.markdown(prefix + link_md(p.get("link") or p.get("url") or "", head) +
                     f" · {escape_md(p.get('source', ''))}")
-        st.caption(escape_md(one_line(p.get("text", ""), 600)))
+        st.caption(plain_text(support or p.get("text", ""), 400))
 
 
-def evidence_block(f: Finding, mask: bool) -> None:
+def evidence_block(evidence) -> None:
     rows = []
-    for ev in f.evidence:
+    for ev in evidence:
+        if ev.kind not in ("config", "log", "simulation"):
+            continue
         where = f"{ev.file}:{ev.line}" if ev.line else ev.file
-        rows.append(f"{where}: {redact_line(ev.text) if mask else ev.text}")
+        rows.append(f"{where}: {redact_line(ev.text)}")
     if rows:
         st.markdown(f"**{t('card.evidence')}**")
         st.code("\n".join(rows), language=None)
 
 
-def finding_card(f: Finding, passages: list[dict], mask: bool = True, key: str = "") -> None:
+def headline_card(diagnosis, lang: str) -> None:
+    """What happens to mail and what to do, in words, before anything else on the page."""
+    from app.pipeline_table import message_path
+    from app.verdict import verdict
+    v = verdict(diagnosis, lang)
+    with st.container(border=True, key="headline"):
+        st.markdown(f"### {VERDICT_ICON.get(v.kind, '')} {escape_md(v.headline)}")
+        for line in (v.cause, v.action):
+            if line:
+                st.markdown(escape_md(line))
+        if v.caveat:
+            st.warning(escape_md(v.caveat), icon=":material/help:")
+        sim = diagnosis.simulation
+        if sim is not None:
+            path = message_path(sim)
+            if path:
+                st.caption(t("card.path"))
+                st.code("\n".join(path), language=None, wrap_lines=True)
+        fixed_files(diagnosis)
+        if v.missing:
+            st.caption(escape_md(v.missing))
+
+
+def fixed_files(diagnosis) -> None:
+    """One download per config file: every compatible verified fix applied together."""
+    fx = getattr(diagnosis, "fixed", None)
+    if fx is None or not fx.files:
+        return
+    rules = ", ".join(fx.applied)
+    cols = st.columns(min(3, len(fx.files)))
+    for i, (name, text) in enumerate(sorted(fx.files.items())):
+        cols[i % len(cols)].download_button(t("card.download_fixed", name=name), data=text,
+                                            file_name=name.rsplit("/", 1)[-1], mime="text/plain",
+                                            key=f"dl-fixed-{name}", icon=":material/download:", type="primary")
+    st.caption(t("card.fixed_caption", rules=rules) +
+               ("" if not fx.skipped else " " + "; ".join(f"{r}: {w}" for r, w in fx.skipped.items())))
+    with st.expander(t("card.fixed_diff")):
+        st.code(fx.patch, language="diff")
+
+
+def cause_card(cause, passages: list[dict], key: str = "") -> None:
+    """One cause: the config mistake and what the logs show of it, why, the fix, the sources."""
+    f = cause.primary
     with st.container(border=True):
-        st.markdown(f"{SEVERITY_ICON.get(f.severity, '')} **{f.severity.upper()}** · `{f.rule}` · "
+        rules = " + ".join(f"`{r}`" for r in cause.rules)
+        st.markdown(f"{SEVERITY_ICON.get(cause.severity, '')} **{cause.severity.upper()}** · {rules} · "
                     f"{escape_md(f.title)}")
-        evidence_block(f, mask)
-        st.markdown(f"**{t('card.why')}** — " + escape_md(f.explanation))
-        fix = f.fix
+        if cause.assumes:
+            st.caption("⚠ " + escape_md("; ".join(f"{n} was not given: {w}" for n, w in cause.assumes.items())))
+        evidence_block(cause.evidence)
+        st.markdown(f"**{t('card.why')}** — " + escape_md(" ".join(f.explanation.split())))
+        for s in cause.symptoms:
+            st.markdown(f"- {t('card.same_cause', rule=s.rule)} " + escape_md(s.title))
+        fix = cause.fix
         if fix and (fix.summary or fix.patch or fix.manual):
             badge = f" · ✅ {t('card.verified')}" if fix.verified else ""
             st.markdown(f"**{t('card.fix')}**{badge} — " + escape_md(fix.summary or f.fix_summary))
             if fix.patch:
                 st.code(fix.patch, language="diff")
-            for name, text in fix.files.items():
-                st.download_button(t("card.download", name=name), data=text, file_name=name.rsplit("/", 1)[-1],
-                                   mime="text/plain", key=f"dl-{key}-{f.rule}-{name}", icon=":material/download:")
             for step in fix.manual:
                 st.markdown("- " + escape_md(step))
         cites = [c for c in f.citations if c.startswith("http")]
         with st.expander(t("card.sources", n=len(passages) + len(cites))):
-            passage_list(passages)
+            passage_list(passages, claim=f.explanation)
             for c in cites:
                 st.markdown("- " + link_md(c))
+
+
+def finding_card(f: Finding, passages: list[dict], mask: bool = True, key: str = "") -> None:
+    """A single finding as a card (a cause of its own)."""
+    from app.causes import Cause
+    cause_card(Cause(primary=f), passages, key=key)
 
 
 def hook_table(sim) -> None:
@@ -73,6 +149,9 @@ def hook_table(sim) -> None:
 
     from app.pipeline_table import ANSWERS, SHADOWED, hook_table as rows_of, table_records
     rows = rows_of(sim)
+    if not rows:
+        st.info(t("pipe.empty"))
+        return
     shown, states = table_records(rows)
     df = pd.DataFrame(shown).set_index("hook")
     state_df = pd.DataFrame(states, index=df.index).drop(columns="hook")
@@ -97,10 +176,11 @@ def timeline(txn, mask: bool = True) -> None:
 
     from app.triage import timeline as timeline_of
     tl = timeline_of(txn)
-    st.markdown(f"`{escape_md(tl['uuid'])}` · {escape_md(tl['outcome'])} · {escape_md(tl.get('stage') or '')}")
+    uuid = str(tl["uuid"]).replace("`", "")
+    st.markdown(f"`{uuid}` · {escape_md(tl['outcome'])} · {escape_md(tl.get('stage') or '')}")
     for r in tl["recipients"]:
         st.markdown(f"- {escape_md(r['address'])}: **{escape_md(r['outcome'])}** {r['code'] or ''} "
                     f"{escape_md(r['reply'] or '')} {('— ' + escape_md(r['plugin'])) if r['plugin'] else ''}")
     events = [{"line": e["line"], "level": e["level"] or "", "kind": e["kind"],
-               "text": redact_line(e["text"]) if mask else e["text"]} for e in tl["events"]]
+               "text": redact_line(e["text"])} for e in tl["events"]]
     st.dataframe(pd.DataFrame(events), width="stretch", hide_index=True)

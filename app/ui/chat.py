@@ -9,7 +9,7 @@ import streamlit as st
 
 from app.answer_markdown import answer_markdown
 from app.redact import redact_text
-from app.ui.safe import escape_md, one_line
+from app.ui.safe import escape_md
 from app.ui.shared import shared_index
 from app.ui.state import context_texts, embedding, home, llm_settings, t
 
@@ -37,9 +37,19 @@ def conversation():
         conv = Session(texts=items or None, log_text=logs if logs.strip() else None, home=home(),
                        settings=settings, index=shared_index(str(home()), embedding()), persist=False,
                        record_unanswered=True, session_id=conv.id if conv is not None else None)
-        conv.turns = old_turns
+        conv.turns = old_turns or _turns_from_chat(ss.get("chat") or [])
         ss.conversation, ss.conversation_key = conv, key
     return conv
+
+
+def _turns_from_chat(messages: list[dict]):
+    """A conversation brought back after a reload continues its thread: its turns come from the
+    stored messages."""
+    from app.answer.context import Turn
+    return [Turn(question=str(m.get("question", "")), answer=str(m.get("content", "")), lang=str(m.get("lang", "en")),
+                 relevant=list(m.get("relevant") or []), abstained=bool(m.get("abstained")),
+                 passages=list(m.get("passages") or []))
+            for m in messages if m.get("role") == "assistant" and m.get("question")]
 
 
 def context_line(conv) -> str:
@@ -56,15 +66,11 @@ def backend_line() -> str:
 
 
 def show_sources(passages: list[dict]) -> None:
-    from app.ui.cards import link_md
-    with st.expander(f"{t('ask.sources')} ({len(passages)})", expanded=False):
-        for p in passages:
-            head = p.get("title") or "passage"
-            if p.get("heading") and p["heading"].split(" › ")[-1] not in head:
-                head += " › " + p["heading"].split(" › ")[-1]
-            st.markdown(f"**[{p.get('n')}]** " + link_md(p.get("url") or "", head) +
-                        f" · {escape_md(p.get('source', ''))}")
-            st.caption(escape_md(one_line(p.get("text", ""), 500)))
+    """The answer's sources as cards: title (linked), the sentence that backs what cites it."""
+    from app.ui.cards import passage_list
+    st.markdown(f"**{t('ask.sources')}**")
+    with st.container(border=True):
+        passage_list(passages)
 
 
 def vote(msg_id: str) -> None:
@@ -73,9 +79,11 @@ def vote(msg_id: str) -> None:
     value = ss.get(f"fb-{msg_id}")
     if msg is None or value is None:
         return
+    conv = ss.get("conversation")
     record_feedback(msg["question"], msg["content"], "up" if value == 1 else "down", passages=msg["passages"],
                     abstained=msg.get("abstained", False), rules=msg.get("relevant"), lang=msg.get("lang"),
-                    session_id=ss.conversation.id if ss.get("conversation") else None, home=home())
+                    session_id=conv.id if conv else None, home=home(),
+                    known_secrets=conv.known_secrets if conv else frozenset())
     ss.feedback[msg_id] = value
 
 
@@ -89,9 +97,10 @@ def show_message(msg: dict) -> None:
         st.markdown(answer_markdown(msg["content"], msg.get("passages") or []))
         if msg.get("passages"):
             show_sources(msg["passages"])
-        with st.expander(t("ask.sent")):
-            st.code(msg.get("sent") or "nothing was sent: no LLM is configured", language=None)
-        st.feedback("thumbs", key=f"fb-{msg['id']}", on_change=vote, args=(msg["id"],))
+        if msg.get("sent"):
+            with st.expander(t("ask.sent")):
+                st.code(msg["sent"], language=None)
+        st.feedback("thumbs", key=f"fb-{msg.get('id', '')}", on_change=vote, args=(msg.get("id", ""),))
 
 
 def answer(question: str) -> dict:

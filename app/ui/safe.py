@@ -16,6 +16,17 @@ def escape_md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text or "")
 
 
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(\*\*|__|`+|^#{1,6}\s+|^>\s?|^\s*[-*+]\s+|^\s*\d+[.)]\s+)", re.M)
+
+
+def plain_text(markdown: str, limit: int = 400) -> str:
+    """A Markdown snippet as the words a reader sees, on one line, escaped: no markup survives."""
+    text = _MD_LINK.sub(r"\1", markdown or "")
+    text = _MD_MARKS.sub("", text).replace("|", " ")
+    return escape_md(one_line(text, limit))
+
+
 def one_line(text: str, limit: int = 400) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

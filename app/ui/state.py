@@ -3,6 +3,8 @@
 Streamlit forgets a widget's value when a page without that widget runs; the pasted context
 must survive a trip to the Ask page. So those widgets copy their value into a plain key
 (`_keep_<key>`, via `on_change=keep`), and a run that finds the widget key gone puts it back.
+A reload of the page starts a new Streamlit session: the inputs and conversations then come back
+from this browser's workspace (app.workspace), found by the `?s=` id in the page's URL.
 """
 from __future__ import annotations
 
@@ -30,11 +32,14 @@ def _defaults() -> dict[str, Callable[[], Any]]:
         "transactions": list,       # app.logs.Transaction list of that run
         "diag_seconds": lambda: 0.0,
         "llm": lambda: None,        # app.settings.LLMSettings for this session (None: from settings.yaml/env)
-        "mask_inputs": lambda: True,
         "chat": list,               # [{"role", "content", "passages", "sent", "backend", "id"}]
+        "block_overrides": dict,    # "<first line>:<hash>" -> the file a pasted block really is
         "conversation": lambda: None,
         "feedback": dict,           # message id -> 0/1
     }
+
+
+WORKSPACE_INPUTS = {"plugins": "in_plugins", "other": "in_other", "logs": "in_logs"}
 
 
 def init_state() -> None:
@@ -42,16 +47,61 @@ def init_state() -> None:
     for key, make in _defaults().items():
         if key not in ss:
             ss[key] = make()
+    if "_ws" not in ss:
+        _open_workspace()
+    if st.query_params.get("s") != ss._ws.id:
+        st.query_params["s"] = ss._ws.id
     for key in PERSISTENT_WIDGETS:        # user edits reach `_keep_` through on_change=keep
         if f"_keep_{key}" in ss and ss.get(key) != ss[f"_keep_{key}"]:
             ss[key] = ss[f"_keep_{key}"]
 
 
+def _open_workspace() -> None:
+    """This browser's workspace: the one named in the URL (restored after a reload), or a new one."""
+    from app.workspace import Workspace, WorkspaceStore, new_id, valid_id
+    ss = st.session_state
+    wanted = st.query_params.get("s")
+    ws = WorkspaceStore(home()).load(wanted) if valid_id(wanted) else None
+    if ws is None:
+        ss._ws = Workspace(id=wanted if valid_id(wanted) else new_id())
+        return
+    ss._ws = ws
+    for name, key in WORKSPACE_INPUTS.items():
+        if ws.inputs.get(name):
+            ss[key] = ws.inputs[name]
+            ss[f"_keep_{key}"] = ws.inputs[name]
+    ss.chat = list(ws.conversation().messages)
+    ss.restored = any(ws.inputs.values())          # the Diagnose page re-runs the checks once
+
+
+def save_workspace() -> None:
+    """Store this browser's inputs and open conversation (masked); a full disk costs the history only."""
+    from app.workspace import WorkspaceStore
+    ss = st.session_state
+    ws = ss.get("_ws")
+    if ws is None:
+        return
+    ws.inputs = {name: ss.get(key, "") or "" for name, key in WORKSPACE_INPUTS.items()}
+    conv = ws.conversation()
+    conv.messages = [{k: v for k, v in m.items() if k in ("role", "content", "passages", "notices", "lang",
+                                                            "relevant", "abstained", "id", "question", "headline")}
+                     for m in ss.get("chat") or []]
+    if conv.messages and not conv.title:
+        conv.title = next((m["content"][:80] for m in conv.messages if m.get("role") == "user"), "")
+    try:
+        WorkspaceStore(home()).save(ws)
+    except OSError as exc:
+        ss.save_problem = f"could not keep this page's input across reloads: {exc.strerror or exc}"
+
+
 def keep(*keys: str) -> None:
-    """Remember widget values across pages (an on_change callback; also after setting them in code)."""
+    """Remember widget values across pages (an on_change callback; also after setting them in code),
+    and across reloads (the workspace)."""
     for key in keys or PERSISTENT_WIDGETS:
         if key in st.session_state:
             st.session_state[f"_keep_{key}"] = st.session_state[key]
+    if any(k in WORKSPACE_INPUTS.values() for k in keys or PERSISTENT_WIDGETS):
+        save_workspace()
 
 
 def t(key: str, **fmt) -> str:
@@ -87,12 +137,14 @@ def local_paths_allowed() -> bool:
 
 
 def context_texts() -> list[tuple[str, str | bytes]]:
-    """What the Diagnose page holds, as `diagnose(texts=...)` items."""
+    """What the Diagnose page holds, as `diagnose(texts=...)` items; headerless blocks of the
+    other-files box carry the name they were taken as, or the one the admin chose instead."""
+    from app.pastes import named_blocks
     ss = st.session_state
     items: list[tuple[str, str | bytes]] = []
     if ss.get("in_plugins", "").strip():
         items.append(("config/plugins", ss["in_plugins"]))
     if ss.get("in_other", "").strip():
-        items.append(("", ss["in_other"]))
+        items += named_blocks(ss["in_other"], ss.get("block_overrides") or {})
     items += list(ss.get("uploads") or [])
     return items

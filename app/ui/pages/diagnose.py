@@ -1,4 +1,5 @@
-"""Diagnose: paste or upload config and logs → findings, hook pipeline, log timeline, exports."""
+"""Diagnose: the verdict first (what happens to mail, why, the fixed file), then one card per cause,
+the message's path through the hooks, the log timeline, how the input was read, exports."""
 from __future__ import annotations
 
 import time
@@ -9,18 +10,19 @@ from app.errors import InputError
 from app.ui import cards
 from app.ui.safe import escape_md
 from app.ui.shared import finding_passages
-from app.ui.state import context_texts, embedding, home, init_state, keep, t
+from app.ui.state import context_texts, embedding, home, init_state, keep, lang, save_workspace, t
 
 init_state()
 
 ss = st.session_state
+MAX_BOX_CHARS = 200_000      # beyond this a browser text box gets slow; uploads stream instead
 
 
 def load_example() -> None:
     from app.examples import example_files
     from app.pastes import split_for_form
     ss.in_plugins, ss.in_other, ss.in_logs = split_for_form(example_files("canonical"))
-    ss.uploads, ss.upload_notes = [], []
+    ss.uploads, ss.upload_notes, ss.block_overrides = [], [], {}
     keep("in_plugins", "in_other", "in_logs")
     run_diagnosis()
 
@@ -28,6 +30,7 @@ def load_example() -> None:
 def clear_inputs() -> None:
     ss.in_plugins = ss.in_other = ss.in_logs = ""
     ss.uploads, ss.upload_notes, ss.diagnosis, ss.transactions = [], [], None, []
+    ss.block_overrides = {}
     keep("in_plugins", "in_other", "in_logs")
 
 
@@ -37,11 +40,21 @@ def take_uploads() -> None:
     ss.uploads, ss.upload_notes = got.texts, got.skipped
 
 
+def correct_block(key: str, widget: str) -> None:
+    ss.block_overrides = {**ss.block_overrides, key: ss[widget]}
+    run_diagnosis()
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_BOX_CHARS else text[:MAX_BOX_CHARS]
+
+
 def run_diagnosis() -> None:
     from app.diagnose import diagnose
     from app.logs import group_transactions
-    items = context_texts()
-    logs = ss.in_logs if ss.in_logs.strip() else None
+    items = [(name, _cut(data) if isinstance(data, str) and name in ("config/plugins", "") else data)
+             for name, data in context_texts()]
+    logs = _cut(ss.in_logs) if ss.in_logs.strip() else None
     if not items and logs is None:
         ss.diagnosis = None
         return
@@ -54,31 +67,72 @@ def run_diagnosis() -> None:
     ss.diagnosis, ss.diag_error = d, ""
     ss.transactions = group_transactions(d.events) if d.events else []
     ss.diag_seconds = time.perf_counter() - started
+    save_workspace()
 
+
+if ss.pop("restored", False) and ss.diagnosis is None:
+    run_diagnosis()
+    st.toast(t("diag.restored"), icon=":material/history:")
 
 st.title(t("diag.title"))
-st.caption(t("diag.intro"))
-b1, b2, b3, _ = st.columns([1, 1, 1, 3])
-b1.button(t("diag.example"), on_click=load_example, icon=":material/science:", key="btn_example")
-b3.button(t("diag.clear"), on_click=clear_inputs, key="btn_clear")
-
-left, right = st.columns(2)
-left.text_area(t("diag.plugins"), key="in_plugins", height=260, on_change=keep, args=("in_plugins",),
-               placeholder="tls\nspf\nrcpt_to.in_host_list\nwildduck")
-right.text_area(t("diag.other"), key="in_other", height=260, on_change=keep, args=("in_other",),
-                placeholder="==> config/host_list <==\nexample.com\n\n==> config/wildduck.yaml <==\n...")
-st.text_area(t("diag.logs"), key="in_logs", height=160, on_change=keep, args=("in_logs",),
-             placeholder="[INFO] [7A3F...1] [rcpt_to.in_host_list] ... hook=rcpt plugin=... retval=OK")
-st.caption(t("diag.biglogs"))
-st.file_uploader(t("diag.upload"), accept_multiple_files=True, key="uploader", on_change=take_uploads)
-if ss.uploads:
-    names = ", ".join(name for name, _ in ss.uploads[:30]) + (" …" if len(ss.uploads) > 30 else "")
-    st.caption("📎 " + escape_md(names))
-for note in ss.upload_notes[:20]:
-    st.caption("⚠ " + escape_md(note))
-b2.button(t("diag.run"), type="primary", on_click=run_diagnosis, icon=":material/stethoscope:", key="btn_run")
-
 d = ss.diagnosis
+if d is not None:
+    cards.guarded(t("diag.title"), cards.headline_card, d, lang())
+
+
+def input_summary() -> str:
+    if d is None:
+        return t("diag.inputs_empty")
+    return t("diag.inputs", what=f"{len(d.configset.files)} file(s), {d.log_lines} log line(s)")
+
+
+with st.expander(input_summary(), expanded=d is None, icon=":material/edit_note:"):
+    st.caption(t("diag.intro"))
+    b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+    b1.button(t("diag.example"), on_click=load_example, icon=":material/science:", key="btn_example")
+    b2.button(t("diag.run"), type="primary", on_click=run_diagnosis, icon=":material/stethoscope:", key="btn_run")
+    b3.button(t("diag.clear"), on_click=clear_inputs, key="btn_clear")
+    left, right = st.columns(2)
+    left.text_area(t("diag.plugins"), key="in_plugins", height=220, on_change=keep, args=("in_plugins",),
+                   placeholder="tls\nspf\nrcpt_to.in_host_list\nwildduck")
+    right.text_area(t("diag.other"), key="in_other", height=220, on_change=keep, args=("in_other",),
+                    placeholder="example.com\n\nmongo:\n  url: mongodb://127.0.0.1:27017/wildduck\n\n[main]\nlisten=[::0]:25")
+    st.text_area(t("diag.logs"), key="in_logs", height=140, on_change=keep, args=("in_logs",),
+                 placeholder="[INFO] [7A3F...1] [rcpt_to.in_host_list] ... hook=rcpt plugin=... retval=OK")
+    for box, key in ((t("diag.plugins"), "in_plugins"), (t("diag.other"), "in_other"), (t("diag.logs"), "in_logs")):
+        if len(ss.get(key, "")) > MAX_BOX_CHARS:
+            st.warning(escape_md(t("diag.too_big", box=box.split(" (")[0], size=f"{len(ss[key]) / 1e6:.1f} MB",
+                                   limit=f"{MAX_BOX_CHARS // 1000} kB")), icon=":material/upload_file:")
+    st.caption(t("diag.biglogs"))
+    st.file_uploader(t("diag.upload"), accept_multiple_files=True, key="uploader", on_change=take_uploads)
+    if ss.uploads:
+        names = ", ".join(name for name, _ in ss.uploads[:30]) + (" …" if len(ss.uploads) > 30 else "")
+        st.caption("📎 " + escape_md(names))
+    for note in ss.upload_notes[:20]:
+        st.caption("⚠ " + escape_md(note))
+
+
+def blocks_table() -> None:
+    """How the other-files box was cut and named, with a way to say what a block really is."""
+    from app.pastes import IGNORE, block_key, pasted_blocks
+    blocks = pasted_blocks(_cut(ss.get("in_other", "")))
+    if not blocks:
+        st.caption("—")
+        return
+    st.markdown(f"**{t('diag.blocks')}**")
+    common = ["config/plugins", "config/host_list", "config/wildduck.yaml", "config/smtp.ini", "config/tls.ini",
+              "config/connection.ini", "config/relay.ini", "config/relay_acl_allow", "config/me", "dbs.toml",
+              "pasted.log"]
+    for i, b in enumerate(blocks):
+        key = block_key(b)
+        chosen = ss.block_overrides.get(key, b.name)
+        options = list(dict.fromkeys([chosen, b.name, *b.alternatives, *common, IGNORE]))
+        c1, c2 = st.columns([1, 3])
+        c1.selectbox(t("diag.block_label", a=b.start, b=b.end), options, index=0, key=f"block-{i}-{key}",
+                     on_change=correct_block, args=(key, f"block-{i}-{key}"))
+        c2.caption(escape_md(b.reason) + "  \n" + escape_md(" ".join(b.lines[0].split())[:80]))
+
+
 if d is None:
     if ss.get("diag_error"):
         st.error(escape_md(ss.diag_error))
@@ -86,50 +140,89 @@ if d is None:
         st.info(t("diag.empty"))
     st.stop()
 
-counts = {s: sum(f.severity == s for f in d.findings) for s in ("error", "warning", "info")}
-sim = d.simulation
-summary = (f"{counts['error']} error(s) · {counts['warning']} warning(s) · {counts['info']} info · "
-           f"{len(d.configset.files)} file(s) · {d.log_lines} log line(s)"
-           + (f" · simulated outcome: **{sim.outcome}**" if sim else "") + f" · {ss.diag_seconds:.2f}s")
-st.markdown(summary)
-for p in d.problems[:30]:
-    st.caption("⚠ " + escape_md(str(p)))
+unread = [p for p in d.problems if "binary" in p.message or "not text" in p.message]
+if unread:
+    st.error(escape_md(t("diag.nothing_read" if not d.configset.files and not d.log_lines else "diag.partly_read",
+                         why="; ".join(str(p) for p in unread[:5]))))
 
-tabs = st.tabs([t("tab.findings"), t("tab.pipeline"), t("tab.timeline"), t("tab.export")])
-with tabs[0]:
-    if not d.findings:
-        st.success(t("diag.none"))
-    for i, f in enumerate(d.findings):
+
+def causes_section() -> None:
+    from app.causes import group_causes
+    causes = group_causes(d.findings)
+    if not causes:
+        return
+    major = [c for c in causes if c.severity in ("error", "warning")]
+    minor = [c for c in causes if c not in major]
+    for i, cause in enumerate(major):
         try:
-            passages = finding_passages(f.rule, tuple(f.citations), f.title, str(home()), embedding())
+            passages = finding_passages(cause.primary.rule, tuple(cause.primary.citations), cause.primary.title,
+                                        str(home()), embedding())
         except Exception as exc:  # the index is optional for a diagnosis: say so and go on
             st.caption(f"citations unavailable: {exc.__class__.__name__}")
             passages = []
-        cards.finding_card(f, passages, mask=ss.mask_inputs, key=str(i))
-with tabs[1]:
-    if sim is None:
+        cards.cause_card(cause, passages, key=str(i))
+    if minor:
+        st.markdown(f"**{t('diag.others')}**")
+        for c in minor:
+            st.markdown(f"- {cards.SEVERITY_ICON.get(c.severity, '')} `{c.primary.rule}` " + escape_md(c.primary.title))
+
+
+cards.guarded(t("diag.causes"), causes_section)
+st.caption(f"{len(d.findings)} finding(s) · {len(d.configset.files)} file(s) · {d.log_lines} log line(s) · "
+           f"{ss.diag_seconds:.2f}s")
+
+tabs = st.tabs([t("tab.pipeline"), t("tab.timeline"), t("tab.input"), t("tab.export")])
+with tabs[0]:
+    if d.simulation is None:
         st.info(t("pipe.none"))
     else:
-        cards.hook_table(sim)
-        if sim.unknown_plugins:
-            st.caption("Not in the catalog (hooks unknown): " + escape_md(", ".join(sim.unknown_plugins)))
-with tabs[2]:
+        cards.guarded(t("tab.pipeline"), cards.hook_table, d.simulation)
+        if d.simulation.unknown_plugins:
+            st.caption("Not in the catalog (hooks unknown): " + escape_md(", ".join(d.simulation.unknown_plugins)))
+
+
+def timeline_tab() -> None:
     txns = ss.transactions
     if not txns:
         st.info(t("tl.none"))
-    else:
-        cards.transactions_table(txns)
-        labels = [f"{x.uuid} · {x.outcome} · {', '.join(r.address for r in x.recipients)[:60]}" for x in txns[:2000]]
-        pick = st.selectbox(t("tl.pick"), range(len(labels)), format_func=labels.__getitem__, key="tl_pick")
-        cards.timeline(txns[pick or 0], mask=ss.mask_inputs)
-with tabs[3]:
+        return
+    cards.transactions_table(txns)
+    labels = [f"{x.uuid} · {x.outcome} · {', '.join(r.address for r in x.recipients)[:60]}" for x in txns[:2000]]
+    pick = st.selectbox(t("tl.pick"), range(len(labels)), format_func=labels.__getitem__, key="tl_pick")
+    cards.timeline(txns[pick or 0])
+
+
+def input_tab() -> None:
+    blocks_table()
+    rows = [f"{name} ← {f.origin}" + (f" ({f.taken_as})" if f.taken_as else "")
+            for name, f in sorted(d.configset.files.items())]
+    if rows:
+        st.code("\n".join(rows), language=None)
+    for p in d.problems[:30]:
+        st.caption("⚠ " + escape_md(str(p)))
+    from app.verdict import verdict
+    missing = verdict(d, lang()).missing
+    if missing:
+        st.caption(escape_md(missing))
+
+
+def export_tab() -> None:
     from app.report import render
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Markdown (wiki)", render(d, "markdown"), "mxdoctor-report.md", "text/markdown",
-                       key="dl_md", icon=":material/description:")
+    md = render(d, "markdown", base_url=st.context.url if hasattr(st, "context") else None)
+    c1.download_button("Markdown (wiki)", md, "mxdoctor-report.md", "text/markdown", key="dl_md",
+                       icon=":material/description:")
     c2.download_button("JSON", render(d, "json"), "mxdoctor-report.json", "application/json", key="dl_json",
                        icon=":material/data_object:")
     c3.download_button("SARIF", render(d, "sarif"), "mxdoctor-report.sarif", "application/sarif+json",
                        key="dl_sarif", icon=":material/bug_report:")
     with st.expander("Markdown preview"):
-        st.code(render(d, "markdown"), language="markdown")
+        st.code(md, language="markdown")
+
+
+with tabs[1]:
+    cards.guarded(t("tab.timeline"), timeline_tab)
+with tabs[2]:
+    cards.guarded(t("tab.input"), input_tab)
+with tabs[3]:
+    cards.guarded(t("tab.export"), export_tab)

@@ -41,10 +41,8 @@ c2.text_input("API key (from the OPENAI_API_KEY environment variable)",
 st.subheader(t("set.redact"))
 mask_ids = st.toggle("Mask e-mail addresses, IP addresses and domains in what is sent to the LLM",
                      value=cur.mask_identifiers, key="set_mask_ids")
-mask_inputs = st.toggle("Mask secrets in evidence and log lines shown on the Diagnose page",
-                        value=ss.mask_inputs, key="set_mask_inputs")
-st.caption("Passwords, keys, tokens and credentials in URLs are always masked in exports and in anything "
-           "sent to an LLM.")
+st.caption("Passwords, keys, tokens and credentials in URLs are always masked: on every page, in exports, "
+           "in what is kept across reloads and in anything sent to an LLM.")
 
 st.subheader(t("set.data"))
 new_home = st.text_input("Data directory (index, sources, settings)", value=str(home()), key="set_home",
@@ -62,7 +60,6 @@ if st.button(t("set.apply"), type="primary", key="set_apply"):
     url = base_url.strip() or (DEFAULT_OLLAMA_URL if backend == "ollama" else None)
     ss.llm = replace(cur, backend=backend, base_url=url, model=model.strip() or DEFAULT_MODELS.get(backend, ""),
                      timeout=float(timeout), mask_identifiers=mask_ids, problems=[])
-    ss.mask_inputs = mask_inputs
     target = Path(new_home).expanduser()
     if str(target) != str(home()):
         try:
