@@ -65,7 +65,7 @@ def _t(lang: str, key: str, **kw) -> str:
     return (TEXT.get(lang) or TEXT["en"]).get(key, TEXT["en"][key]).format(**kw)
 
 
-def _sentence(text: str) -> str:
+def sentence_case(text: str) -> str:
     """Capitalised when it starts with a plain word; a plugin or file name stays as written."""
     text = text.strip().strip('"')
     first = text.split(" ", 1)[0]
@@ -128,7 +128,7 @@ def verdict(diagnosis, lang: str = "en") -> Verdict:
     serious = [c for c in causes if c.severity == "error"]
     if serious:
         top = serious[0]
-        title = _sentence(top.primary.title)
+        title = sentence_case(top.primary.title)
         fix = top.fix
         summary = (fix.summary if fix else "") or top.primary.fix_summary
         action = _t(lang, "fix", summary=summary) if summary else _t(lang, "fix_none")
@@ -144,7 +144,7 @@ def verdict(diagnosis, lang: str = "en") -> Verdict:
     warnings = [c for c in causes if c.severity == "warning"]
     if warnings:
         return Verdict(kind="warning", headline=_t(lang, "warnings", n=len(warnings)),
-                       cause=_t(lang, "cause", title=_sentence(warnings[0].primary.title).rstrip(".")),
+                       cause=_t(lang, "cause", title=sentence_case(warnings[0].primary.title).rstrip(".")),
                        missing=missing, outcome=outcome, causes=causes, lang=lang)
     if outcome:
         headline = _t(lang, "clean_outcome", outcome=outcome_sentence(outcome, lang))

@@ -57,7 +57,8 @@ def _evidence_line(evidence: list[Evidence], lang: str) -> str:
         where = (e.file.rsplit("/", 1)[-1] if e.kind == "log" else e.file) + (f":{e.line}" if e.line else "")
         text = e.text if len(e.text) <= MAX_EVIDENCE_CHARS else e.text[:MAX_EVIDENCE_CHARS] + "…"
         items.append(f"{where} `{text.replace('`', '')}`")
-    return f"{t(lang, 'evidence')} " + " · ".join(items) if items else ""
+    sep = "" if lang == "zh" else " "
+    return f"{t(lang, 'evidence')}{sep}" + " · ".join(items) if items else ""
 
 
 def _fix_summary(f: Finding) -> str:
@@ -67,7 +68,8 @@ def _fix_summary(f: Finding) -> str:
 def headline(cause: Cause, lang: str, outcome: str, symptom: bool) -> tuple[str, str]:
     """(what is wrong, what to do): the outcome in words when the question is about a symptom
     and the simulation shows it, else the cause's own title; then the fix."""
-    title = cause.primary.title.strip().strip('"').rstrip(".")
+    from app.verdict import sentence_case
+    title = sentence_case(cause.primary.title).rstrip(".")
     colon = "：" if lang == "zh" else ": "
     wrong = f"{outcome_sentence(outcome, lang)}{colon}{title}" if symptom and outcome and outcome_is_bad(outcome) \
         else title
@@ -174,7 +176,9 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
     review_only = relevance.generic and not names_something(question)
     asked = "\n".join([question] + list(symptoms or []))
     candidates: list[Passage] = []
-    for p in [p for c in causes for p in by_rule[c.primary.rule].notes] + list(retrieved.question):
+    # with findings to lead, quotes may only add what the findings' own notes say about the question
+    pool = [p for c in causes for p in by_rule[c.primary.rule].notes] if causes else list(retrieved.question)
+    for p in pool:
         if all(Numbering.key(p) != Numbering.key(x) for x in candidates):
             candidates.append(p)
     limit = MAX_QUOTES_WITH_FINDINGS if causes else MAX_QUOTES_ALONE

@@ -28,6 +28,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
             "--server.port", str(port),
             "--server.fileWatcherType", "none",
             "--server.runOnSave", "false",
+            "--server.maxUploadSize", "50",
             "--client.toolbarMode", "viewer",
             "--theme.base", "light"]
 

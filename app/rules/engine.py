@@ -11,19 +11,30 @@ from app.rules.context import Context
 TEMPLATE_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\|([^{}]*))?\}")
 
 
-def fill(template: str, values: dict[str, Any]) -> str:
-    """Replace `{name}` (or `{name|fallback}`) with values; an unknown name without a fallback
-    stays as written so a rule author sees it in the example tests."""
+# what a slot reads as when the matched conditions did not fill it (a log line without a plugin
+# field, a recipient the logs never named): words, never a `{template}` on an admin's screen
+SLOT_WORDS = {"log_plugin": "a plugin", "plugin": "a plugin", "plugins": "these plugins", "by": "another plugin",
+              "target": "the recipient", "log_hook": "a hook", "hook": "a hook", "log_error_code": "an error code",
+              "count": "several", "value": "this value", "file": "this file", "key": "this key",
+              "log_line": "the log line", "resolver": "a public resolver"}
+
+
+def fill(template: str, values: dict[str, Any], keep_unknown: bool = False) -> str:
+    """Replace `{name}` (or `{name|fallback}`) with values. An unknown name without a fallback
+    reads as a plain word (SLOT_WORDS, else "…"); with `keep_unknown` it stays as written (fix
+    op arguments: an edit with a hole in it must fail to verify, not guess)."""
     def one(m: re.Match) -> str:
         if m.group(1) in values:
             return str(values[m.group(1)])
-        return m.group(2) if m.group(2) is not None else m.group(0)
+        if m.group(2) is not None:
+            return m.group(2)
+        return m.group(0) if keep_unknown else SLOT_WORDS.get(m.group(1), "…")
     return TEMPLATE_RE.sub(one, template)
 
 
 def _fill_args(args: Any, values: dict[str, Any]) -> Any:
     if isinstance(args, str):
-        return fill(args, values)
+        return fill(args, values, keep_unknown=True)
     if isinstance(args, dict):
         return {k: _fill_args(v, values) for k, v in args.items()}
     if isinstance(args, list):

@@ -28,6 +28,7 @@ def _defaults() -> dict[str, Callable[[], Any]]:
         "in_plugins": str, "in_other": str, "in_logs": str,
         "uploads": list,            # [(name, bytes)] from the uploader
         "upload_notes": list,       # what an upload skipped
+        "upload_logs": list,        # uploaded logs, spooled to files and read as a stream
         "diagnosis": lambda: None,  # app.diagnose.Diagnosis of the last run
         "transactions": list,       # app.logs.Transaction list of that run
         "diag_seconds": lambda: 0.0,

@@ -28,16 +28,26 @@ def load_example() -> None:
 
 
 def clear_inputs() -> None:
+    import shutil
     ss.in_plugins = ss.in_other = ss.in_logs = ""
     ss.uploads, ss.upload_notes, ss.diagnosis, ss.transactions = [], [], None, []
+    ss.upload_logs = []
+    shutil.rmtree(spool_dir(), ignore_errors=True)
     ss.block_overrides = {}
     keep("in_plugins", "in_other", "in_logs")
 
 
+def spool_dir():
+    return home() / "uploads" / ss._ws.id
+
+
 def take_uploads() -> None:
+    import shutil
+
     from app.uploads import unpack_uploads
-    got = unpack_uploads([(f.name, f.getvalue()) for f in ss.get("uploader") or []])
-    ss.uploads, ss.upload_notes = got.texts, got.skipped
+    shutil.rmtree(spool_dir(), ignore_errors=True)
+    got = unpack_uploads([(f.name, f.getvalue()) for f in ss.get("uploader") or []], spool_dir())
+    ss.uploads, ss.upload_notes, ss.upload_logs = got.texts, got.skipped, got.logs
 
 
 def correct_block(key: str, widget: str) -> None:
@@ -55,12 +65,14 @@ def run_diagnosis() -> None:
     items = [(name, _cut(data) if isinstance(data, str) and name in ("config/plugins", "") else data)
              for name, data in context_texts()]
     logs = _cut(ss.in_logs) if ss.in_logs.strip() else None
-    if not items and logs is None:
+    log_paths = list(ss.get("upload_logs") or [])
+    if not items and logs is None and not log_paths:
         ss.diagnosis = None
+        ss.diag_error = "; ".join(ss.get("upload_notes") or [])
         return
     started = time.perf_counter()
     try:
-        d = diagnose(texts=items, log_text=logs)
+        d = diagnose(texts=items, log_text=logs, log_paths=log_paths or None)
     except InputError as exc:             # unusable input: say so, keep the page
         ss.diagnosis, ss.transactions, ss.diag_error = None, [], str(exc)
         return
@@ -105,11 +117,13 @@ with st.expander(input_summary(), expanded=d is None, icon=":material/edit_note:
                                    limit=f"{MAX_BOX_CHARS // 1000} kB")), icon=":material/upload_file:")
     st.caption(t("diag.biglogs"))
     st.file_uploader(t("diag.upload"), accept_multiple_files=True, key="uploader", on_change=take_uploads)
-    if ss.uploads:
-        names = ", ".join(name for name, _ in ss.uploads[:30]) + (" …" if len(ss.uploads) > 30 else "")
+    uploaded = [name for name, _ in ss.uploads] + [p.rsplit("/", 1)[-1].split("-", 1)[-1]
+                                                     for p in ss.get("upload_logs") or []]
+    if uploaded:
+        names = ", ".join(uploaded[:30]) + (" …" if len(uploaded) > 30 else "")
         st.caption("📎 " + escape_md(names))
     for note in ss.upload_notes[:20]:
-        st.caption("⚠ " + escape_md(note))
+        (st.error if "binary" in note else st.caption)("⚠ " + escape_md(note))
 
 
 def blocks_table() -> None:
