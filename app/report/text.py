@@ -49,7 +49,13 @@ def render_text(data: dict[str, Any], color: bool = False) -> str:
                f"— {len(data['inputs']['files'])} file(s), {data['inputs']['log_lines']} log line(s)")
     sim = data.get("simulation")
     if sim:
-        out.append(f"simulated transaction: {sim['transaction']['outcome']}")
+        from app.verdict import outcome_sentence
+        outcome = sim["transaction"]["outcome"]
+        out.append(f"simulated transaction: {outcome_sentence(outcome)} ({outcome})")
+    fixed = data.get("fixed")
+    if fixed and fixed.get("files"):
+        out.append(f"all verified fixes together: {', '.join(fixed['files'])} (fixes {', '.join(fixed['applied'])}); "
+                   "write them with --fixed-out DIR")
     if v.get("missing"):
         out.append(v["missing"])
     return "\n".join(out) + "\n"

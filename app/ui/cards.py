@@ -12,7 +12,7 @@ import logging
 from app import links
 from app.model import Finding
 from app.redact import redact_line
-from app.ui.safe import escape_md, one_line, plain_text
+from app.ui.safe import escape_md, plain_text
 from app.ui.state import t
 
 SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
