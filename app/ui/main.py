@@ -44,4 +44,9 @@ if st.session_state.get("index_ok") != key:
     ensure_index(home(), embedding(), t("indexing"))
     st.session_state["index_ok"] = key
 
-nav.run()
+try:
+    nav.run()
+except Exception:                  # noqa: BLE001 - st.stop/st.rerun are not Exceptions and pass through
+    import logging
+    logging.getLogger("mxdoctor.ui").exception("page %s failed", nav.title)
+    st.error(t("err.page"))

@@ -48,6 +48,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "diag.causes": {"en": "Causes", "zh": "原因"},
     "diag.others": {"en": "Other findings", "zh": "其他发现"},
     "tab.input": {"en": "How the input was read", "zh": "输入的识别"},
+    "err.page": {"en": "This page could not be shown for this input. Your paste and conversation are kept; the "
+                       "details are in the server's log.",
+                 "zh": "此输入无法显示这个页面。你粘贴的内容和对话都已保留；详细信息见服务器日志。"},
     "err.section": {"en": "This part could not be shown ({what}); the rest of the page is unaffected. The input "
                           "may hold something mxdoctor does not understand in '{section}'.",
                     "zh": "这一部分无法显示（{what}）；页面其他部分不受影响。“{section}”中可能有 mxdoctor 无法理解的内容。"},

@@ -127,3 +127,23 @@ def test_the_chinese_switch_changes_the_verdict_too(app_env):
     at.button(key="btn_example").click().run()
     assert "Haraka 接收了邮件，但 WildDuck 从未存储它" in headline(at)
     assert at.title[0].value.startswith("诊断")
+
+
+JUNK = ["\x00\x01\x02 \ufffd\ufffd", "[[[[ ((( {{{ $$$", "a" * 5000, "'; DROP TABLE users; --"]
+
+
+@pytest.mark.parametrize("junk", JUNK, ids=["control-chars", "brackets", "long", "sql"])
+def test_junk_on_every_page(app_env, junk):
+    """Every page takes junk and answers in words: no traceback, no exception."""
+    at = run_app("knowledge")
+    for box in at.text_input:
+        box.set_value(junk).run()
+    assert not at.exception
+    at = run_app("rules")
+    for box in at.text_input:
+        box.set_value(junk).run()
+    assert not at.exception
+    at = run_app("ask")
+    at.chat_input(key="ask_input").set_value(junk).run()
+    assert not at.exception and len(at.session_state["chat"]) == 2
+    assert "Traceback" not in page_text(at)
