@@ -96,7 +96,7 @@ def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> C
     for f in candidates:
         _, changed, _ = apply_ops(current, [op for op in f.fix_ops if op.op != "manual"])
         if not changed:
-            out.skipped[f.rule] = "already done by the fixes above"
+            out.skipped[f.rule] = "its edit is already part of these changes"
             continue
         trial_cs = patched_configset(current, changed)
         trial = replace(ctx, cs=trial_cs)
@@ -113,7 +113,7 @@ def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> C
     final = {x.rule for x in run_rules(current_ctx, rules)}
     out.remaining = sorted(final)
     for rule, why in list(out.skipped.items()):
-        if why.startswith("already done") and rule in final:
+        if why.startswith("its edit is already") and rule in final:
             out.skipped[rule] = "its edit is gone after the fixes above, but the problem is not"
     originals = {name: f.lines for name, f in ctx.cs.files.items()}
     edited = {name: f.lines for name, f in current.files.items() if originals.get(name) != f.lines}

@@ -26,7 +26,7 @@ TEXT = {
         "warnings": "No error found; {n} thing(s) worth changing.",
         "empty": "Nothing to check yet: paste config/plugins, other config files or logs.",
         "missing": "Not checked, because these files were not given: {items}.",
-        "missing_item": "{file} ({n} check(s))",
+        "missing_item": "{file} ({n} {checks})",
         "was": "was", "were": "were", "it": "it", "them": "them",
     },
     "zh": {
@@ -113,8 +113,14 @@ def _missing(diagnosis, lang: str) -> str:
     files = diagnosis.missing_files()
     if not files:
         return ""
-    items = ", ".join(_t(lang, "missing_item", file=name, n=len(us)) for name, us in list(files.items())[:4])
+    items = ", ".join(_t(lang, "missing_item", file=_file_label(name), n=len(us),
+                         checks="check" if len(us) == 1 else "checks") for name, us in list(files.items())[:4])
     return _t(lang, "missing", items=items)
+
+
+def _file_label(name: str) -> str:
+    """Haraka's files say config/...; WildDuck's own (dbs.toml) say whose they are."""
+    return name if "/" in name or not name.endswith(".toml") else f"WildDuck's {name}"
 
 
 def verdict(diagnosis, lang: str = "en") -> Verdict:

@@ -99,7 +99,7 @@ def assert_citations_say_it(a) -> None:
             (re.match(r"^\*\*(?!Why|Fix|原因|修复)(?:[^*]+:\*\* )?(.+?)(?:\*\*)? ((?:\[\d+\])+)$", line) if i == 0 else None)
         if m:
             n = markers(m.group(2))[0]
-            sentence = re.sub(r"^Haraka plugin [^:]+: ", "", m.group(1))
+            sentence = re.sub(r"^(?:Haraka plugin [^:]+: |\*[^*]+:\* )", "", m.group(1))
             assert normalise(sentence) in normalise(by_n[n]["text"]), (sentence, by_n[n]["title"])
 
 

@@ -65,3 +65,13 @@ def test_the_canonical_bug_is_found_from_headerless_blocks():
 def test_headers_still_win_and_a_preamble_is_kept():
     cs = load_paste("my files:\n==> config/host_list <==\nexample.com\n")
     assert "config/host_list" in cs.files and any(f.lines == ["my files:"] for f in cs.files.values())
+
+
+def test_files_pasted_with_no_blank_line_between_them_are_still_two():
+    """host_list ends with a newline, so pasting wildduck.yaml after it leaves no blank line."""
+    text = (CANONICAL / "host_list").read_text() + (CANONICAL / "wildduck.yaml").read_text()
+    blocks = detect_blocks(text.split("\n"))
+    assert [b.name for b in blocks] == ["config/host_list", "config/wildduck.yaml"]
+    d = diagnose(texts=[("config/plugins", (CANONICAL / "plugins").read_text()), ("", text)])
+    assert not [p for p in d.problems if "could not parse" in p.message]
+    assert next(f for f in d.findings if f.rule == "MXD101").confirmed

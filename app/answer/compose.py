@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from app.answer import verify_steps
 from app.answer.intent import Intent
 from app.answer.lang import t
-from app.answer.model import Numbering
+from app.answer.model import Numbering, supporting_sentence
 from app.answer.quotes import Quote, names_something, pick_sentences, render_quotes
 from app.answer.relevance import Relevance
 from app.answer.retrieve import FindingSources, Retrieved
@@ -87,6 +87,8 @@ def render_cause(cause: Cause, fs: FindingSources, lang: str, numbering: Numberi
     `said`: the fix summary the headline already gave, not repeated."""
     f = fs.finding
     out: list[str] = []
+    if fs.why is not None:          # its card shows a sentence of the mechanism, not the fix again
+        numbering.cite(fs.why, supporting_sentence(fs.why, f.explanation))
     fix = cause.fix
     summary = (fix.summary if fix else "") or f.fix_summary
     if summary:
@@ -101,6 +103,9 @@ def render_cause(cause: Cause, fs: FindingSources, lang: str, numbering: Numberi
         out.append("")
     marks = numbering.marker(fs.why, *fs.notes, support=f.explanation)
     out.append(f"{t(lang, 'why_label', rule=f.rule)} {_prose(f.explanation)} {marks}".rstrip())
+    upstream = [c for c in f.citations if c.startswith("http")]
+    if upstream:
+        out.append(t(lang, "more") + " " + " · ".join(f"<{u}>" for u in upstream[:3]))
     for s in cause.symptoms:                    # the same cause, seen from the logs
         out.append(f"- {t(lang, 'same_cause', rule=s.rule)} {_stop(s.title.strip().strip(chr(34)), lang)}")
     ev = _evidence_line(cause.evidence, lang)
@@ -122,7 +127,9 @@ def render_others(findings: list[Finding], lang: str) -> str:
     """Findings the question is not about: named, never explained again."""
     if not findings:
         return ""
-    items = [f"{f.rule} {f.title.strip().strip(chr(34))} ({t(lang, 'sev_' + f.severity)})" for f in findings[:MAX_OTHERS]]
+    open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+    items = [f"{f.rule} {f.title.strip().strip(chr(34))}{open_}{t(lang, 'sev_' + f.severity)}{close}"
+             for f in findings[:MAX_OTHERS]]
     more = len(findings) - MAX_OTHERS
     tail = t(lang, "others_more", n=more) if more > 0 else ""
     return t(lang, "others", items="; ".join(items)) + tail
@@ -208,18 +215,11 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
         if quotes:
             parts.append("\n".join([t(lang, "kb_intro"), ""] + render_quotes(quotes, numbering)))
     elif quotes and not abstained:
-        first, rest = quotes[0], quotes[1:]
-        mark = numbering.marker(first.passage, support=first.sentence)
-        head = f"{first.sentence} {mark}"
-        if "```" in first.sentence:
-            parts.append(head)
-        elif standalone(first.sentence):
-            parts.append(f"**{first.sentence}** {mark}")
-        else:                       # "It is fine for ..." needs the page it comes from to make sense
-            where = first.passage.heading.split(" › ")[-1] or first.passage.title
-            parts.append(f"**{where}:** {first.sentence} {mark}")
-        if rest:
-            parts.append("\n".join(render_quotes(rest, numbering)))
+        lines = render_ranked(quotes, numbering)
+        head = lines[0]
+        parts.append(head)
+        if lines[1:]:
+            parts.append("\n".join(lines[1:]))
         if given and not diagnosis.findings:
             parts.append(t(lang, "no_findings", what=t(lang, "no_findings_what", what=_inputs_summary(diagnosis))))
         elif not given:
@@ -264,13 +264,47 @@ RANKED_PASSAGES = 3
 
 
 def ranked_quotes(question: str, passages: list[Passage], shown: list[Finding]) -> list[Quote]:
-    """The best sentence of each of the search's top passages, in rank order, a sentence that
-    reads on its own preferred; passages that share no distinctive word with the question skipped."""
+    """The best sentence of each of the search's top passages, in rank order, one that reads on
+    its own preferred (a table row only when it holds a name the question asks about). After the
+    first passage a sentence must share two distinctive words with the question, or a rare one,
+    so a passage that only shares "250" adds nothing."""
+    from app.answer.quotes import RARE_TERM, score_sentence
+    from app.answer.terms import content_terms, idf_table, question_terms, strip_identifiers
+    qterms = question_terms(strip_identifiers(question))
+    named = [w for w in re.findall(r"[\w.\-/]+", question) if any(c.isdigit() for c in w) or "_" in w or "." in w]
+    table = idf_table()
     out: list[Quote] = []
     for p in [p for p in passages if p.kind != "rule"][:RANKED_PASSAGES]:
-        picked = pick_sentences(question, [p], shown, 3, min_coverage=0.0, loose=True)
-        if picked:
-            out.append(next((q for q in picked if standalone(q.sentence)), picked[0]))
+        fits = []
+        for q in pick_sentences(question, [p], shown, 6, min_coverage=0.0, loose=True):
+            if "|" in q.sentence and not any(n in q.sentence for n in named):
+                continue
+            _, n, top = score_sentence(qterms, q.sentence, table)
+            about = qterms & set(content_terms(f"{p.title} {p.heading}"))
+            if out and (n < 2 and not about) and top < RARE_TERM:
+                continue                  # one shared word in a page about something else
+            fits.append(q)
+        if fits:
+            out.append(next((q for q in fits if standalone(q.sentence)), fits[0]))
+    return out
+
+
+def _where(q: Quote) -> str:
+    return q.passage.heading.split(" › ")[-1] or q.passage.title
+
+
+def render_ranked(quotes: list[Quote], numbering: Numbering) -> list[str]:
+    """Quotes in rank order; one that does not read on its own is introduced by its page's title."""
+    out = []
+    for i, q in enumerate(quotes):
+        mark = numbering.marker(q.passage, support=q.sentence)
+        if "```" in q.sentence:
+            head, _, code = q.sentence.partition("\n")
+            out.append(f"- {head} {mark}\n\n{code}")
+            continue
+        text = q.sentence if standalone(q.sentence) else f"*{_where(q)}:* {q.sentence}"
+        out.append(f"**{text}** {mark}" if i == 0 and standalone(q.sentence) else
+                   (f"**{_where(q)}:** {q.sentence} {mark}" if i == 0 else f"- {text} {mark}"))
     return out
 
 

@@ -48,8 +48,10 @@ class Numbering:
 
 
 def supporting_sentence(p: Passage, claim: str) -> str:
-    """The sentence of `p` closest to `claim`: what a source card shows under the title."""
+    """The sentence of `p` closest to `claim`: what a source card shows under the title (a rule
+    page's template slots read as '…')."""
     from app.answer.terms import cosine, sentences, tfidf
+    from app.links import readable_title
     target = tfidf(claim)
     best, top = -1.0, ""
     for s in sentences(p.text):
@@ -58,7 +60,7 @@ def supporting_sentence(p: Passage, claim: str) -> str:
         score = cosine(target, tfidf(s))
         if score > best:
             best, top = score, s
-    return top
+    return readable_title(top)
 
 
 def passage_dict(n: int, p: Passage, support: str = "") -> dict[str, Any]:

@@ -243,6 +243,38 @@ def name_block(kind: str, lines: list[str]) -> tuple[str, str, list[str]]:
 
 # --------------------------------------------------------------------------- the whole paste
 
+def _line_family(line: str) -> str:
+    """What kind of line this is, coarsely: a log line, part of a structured file (ini/yaml/toml),
+    a bare value (a list file's entry), or a comment."""
+    if not line.strip() or line.lstrip().startswith(("#", ";")):
+        return "comment"
+    if LOG_LINE_RE.search(line):
+        return "log"
+    if line[:1] in (" ", "\t") or line.lstrip().startswith("- ") or INI_SECTION_RE.match(line) \
+            or INI_KV_RE.match(line) or YAML_KEY_RE.match(line) or "-----" in line:
+        return "structured"
+    return "value"
+
+
+def _split_families(start: int, para: list[str]) -> list[tuple[int, list[str]]]:
+    """A paragraph cut where its lines change family: two files pasted with no blank line between
+    them (host_list's domains straight followed by wildduck.yaml's `redis:`) are two paragraphs."""
+    out: list[tuple[int, list[str]]] = []
+    cur: list[str] = []
+    cur_start, family = start, None
+    for i, line in enumerate(para, start):
+        fam = _line_family(line)
+        if fam != "comment" and family is not None and fam != family and cur:
+            out.append((cur_start, cur))
+            cur, cur_start = [], i
+        if fam != "comment":
+            family = fam
+        cur.append(line)
+    if cur:
+        out.append((cur_start, cur))
+    return out
+
+
 def _paragraphs(lines: list[str], offset: int) -> list[tuple[int, list[str]]]:
     out, cur, start = [], [], None
     for i, line in enumerate(lines, offset):
@@ -251,10 +283,10 @@ def _paragraphs(lines: list[str], offset: int) -> list[tuple[int, list[str]]]:
                 start = i
             cur.append(line)
         elif cur:
-            out.append((start, cur))
+            out += _split_families(start, cur)
             cur, start = [], None
     if cur:
-        out.append((start, cur))
+        out += _split_families(start, cur)
     return out
 
 

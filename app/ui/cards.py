@@ -67,7 +67,7 @@ def evidence_block(evidence) -> None:
         rows.append(f"{where}: {redact_line(ev.text)}")
     if rows:
         st.markdown(f"**{t('card.evidence')}**")
-        st.code("\n".join(rows), language=None)
+        st.code("\n".join(rows), language=None, wrap_lines=True)
 
 
 def headline_card(diagnosis, lang: str) -> None:
@@ -115,7 +115,7 @@ def cause_card(cause, passages: list[dict], key: str = "") -> None:
     f = cause.primary
     with st.container(border=True):
         rules = " + ".join(f"`{r}`" for r in cause.rules)
-        st.markdown(f"{SEVERITY_ICON.get(cause.severity, '')} **{cause.severity.upper()}** · {rules} · "
+        st.markdown(f"{SEVERITY_ICON.get(cause.severity, '')} **{t('sev.' + cause.severity)}** · {rules} · "
                     f"{escape_md(f.title)}")
         if cause.assumes:
             st.caption("⚠ " + escape_md("; ".join(f"{n} was not given: {w}" for n, w in cause.assumes.items())))

@@ -62,6 +62,7 @@ def test_headerless_blocks_are_shown_as_read_and_can_be_corrected(app_env):
     at = diagnose_with(run_app(), plugins=PLUGINS, other=other)
     assert not any("config/host_list" in unescape(w.value) for w in at.warning)   # recognised: no caveat
     boxes = [s for s in at.selectbox if s.label.startswith("Lines ")]
+    assert boxes and all(b.help for b in boxes)                             # why it was read so
     assert [b.value for b in boxes] == ["config/host_list", "config/wildduck.yaml"]
     boxes[0].set_value("(ignore this block)").run()                        # "that was not host_list"
     assert not at.exception

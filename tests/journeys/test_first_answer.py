@@ -145,7 +145,7 @@ def test_one_combined_fixed_file_for_all_compatible_fixes(tmp_path, capsys):
     fx = d.fixed
     assert fx is not None and set(fx.files) == {"config/plugins"}
     assert set(fx.applied) == {"MXD101", "MXD301", "MXD302"}
-    assert fx.skipped == {"MXD303": "already done by the fixes above"}   # no conflicting dkim_verify edits
+    assert fx.skipped == {"MXD303": "its edit is already part of these changes"}   # no conflicting dkim_verify edit
     assert fx.remaining == []
     fixed_dir = tmp_path / "config"
     fixed_dir.mkdir()

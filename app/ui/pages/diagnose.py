@@ -68,7 +68,7 @@ def run_diagnosis() -> None:
     log_paths = list(ss.get("upload_logs") or [])
     if not items and logs is None and not log_paths:
         ss.diagnosis = None
-        ss.diag_error = "; ".join(ss.get("upload_notes") or [])
+        ss.diag_error = t("diag.nothing_usable") if ss.get("upload_notes") else ""
         return
     started = time.perf_counter()
     try:
@@ -90,12 +90,33 @@ st.title(t("diag.title"))
 d = ss.diagnosis
 if d is not None:
     cards.guarded(t("diag.title"), cards.headline_card, d, lang())
+    for p in [p for p in d.problems if p.severity == "error"][:5]:     # a file that could not be read
+        st.warning(escape_md(str(p)), icon=":material/error:")
 
 
 def input_summary() -> str:
     if d is None:
         return t("diag.inputs_empty")
-    return t("diag.inputs", what=f"{len(d.configset.files)} file(s), {d.log_lines} log line(s)")
+    return t("diag.inputs", what=t("diag.counts", files=len(d.configset.files), lines=d.log_lines))
+
+
+def blocks_table() -> None:
+    """How the other-files box was cut and named, with a way to say what a block really is."""
+    from app.pastes import IGNORE, block_key, pasted_blocks
+    blocks = pasted_blocks(_cut(ss.get("in_other", "")))
+    if not blocks:
+        return
+    st.caption(t("diag.blocks"))
+    common = ["config/plugins", "config/host_list", "config/wildduck.yaml", "config/smtp.ini", "config/tls.ini",
+              "config/connection.ini", "config/relay.ini", "config/relay_acl_allow", "config/me", "dbs.toml",
+              "pasted.log"]
+    for i, b in enumerate(blocks):
+        key = block_key(b)
+        chosen = ss.block_overrides.get(key, b.name)
+        options = list(dict.fromkeys([chosen, b.name, *b.alternatives, *common, IGNORE]))
+        st.selectbox(t("diag.block_label", a=b.start, b=b.end) + " · " + " ".join(b.lines[0].split())[:40],
+                     options, index=0, key=f"block-{i}-{key}", on_change=correct_block,
+                     args=(key, f"block-{i}-{key}"), help=b.reason)
 
 
 with st.expander(input_summary(), expanded=d is None, icon=":material/edit_note:"):
@@ -109,6 +130,8 @@ with st.expander(input_summary(), expanded=d is None, icon=":material/edit_note:
                    placeholder="tls\nspf\nrcpt_to.in_host_list\nwildduck")
     right.text_area(t("diag.other"), key="in_other", height=220, on_change=keep, args=("in_other",),
                     placeholder="example.com\n\nmongo:\n  url: mongodb://127.0.0.1:27017/wildduck\n\n[main]\nlisten=[::0]:25")
+    with right:
+        cards.guarded(t("diag.blocks"), blocks_table)
     st.text_area(t("diag.logs"), key="in_logs", height=140, on_change=keep, args=("in_logs",),
                  placeholder="[INFO] [7A3F...1] [rcpt_to.in_host_list] ... hook=rcpt plugin=... retval=OK")
     for box, key in ((t("diag.plugins"), "in_plugins"), (t("diag.other"), "in_other"), (t("diag.logs"), "in_logs")):
@@ -126,27 +149,6 @@ with st.expander(input_summary(), expanded=d is None, icon=":material/edit_note:
         (st.error if "binary" in note else st.caption)("⚠ " + escape_md(note))
 
 
-def blocks_table() -> None:
-    """How the other-files box was cut and named, with a way to say what a block really is."""
-    from app.pastes import IGNORE, block_key, pasted_blocks
-    blocks = pasted_blocks(_cut(ss.get("in_other", "")))
-    if not blocks:
-        st.caption("—")
-        return
-    st.markdown(f"**{t('diag.blocks')}**")
-    common = ["config/plugins", "config/host_list", "config/wildduck.yaml", "config/smtp.ini", "config/tls.ini",
-              "config/connection.ini", "config/relay.ini", "config/relay_acl_allow", "config/me", "dbs.toml",
-              "pasted.log"]
-    for i, b in enumerate(blocks):
-        key = block_key(b)
-        chosen = ss.block_overrides.get(key, b.name)
-        options = list(dict.fromkeys([chosen, b.name, *b.alternatives, *common, IGNORE]))
-        c1, c2 = st.columns([1, 3])
-        c1.selectbox(t("diag.block_label", a=b.start, b=b.end), options, index=0, key=f"block-{i}-{key}",
-                     on_change=correct_block, args=(key, f"block-{i}-{key}"))
-        c2.caption(escape_md(b.reason) + "  \n" + escape_md(" ".join(b.lines[0].split())[:80]))
-
-
 if d is None:
     if ss.get("diag_error"):
         st.error(escape_md(ss.diag_error))
@@ -155,9 +157,8 @@ if d is None:
     st.stop()
 
 unread = [p for p in d.problems if "binary" in p.message or "not text" in p.message]
-if unread:
-    st.error(escape_md(t("diag.nothing_read" if not d.configset.files and not d.log_lines else "diag.partly_read",
-                         why="; ".join(str(p) for p in unread[:5]))))
+if unread and not d.configset.files and not d.log_lines:
+    st.error(escape_md(t("diag.nothing_read", why="; ".join(str(p) for p in unread[:5]))))
 
 
 def causes_section() -> None:
@@ -182,8 +183,8 @@ def causes_section() -> None:
 
 
 cards.guarded(t("diag.causes"), causes_section)
-st.caption(f"{len(d.findings)} finding(s) · {len(d.configset.files)} file(s) · {d.log_lines} log line(s) · "
-           f"{ss.diag_seconds:.2f}s")
+st.caption(t("diag.stats", findings=len(d.findings), seconds=f"{ss.diag_seconds:.2f}",
+             counts=t("diag.counts", files=len(d.configset.files), lines=d.log_lines)))
 
 tabs = st.tabs([t("tab.pipeline"), t("tab.timeline"), t("tab.input"), t("tab.export")])
 with tabs[0]:
@@ -207,7 +208,6 @@ def timeline_tab() -> None:
 
 
 def input_tab() -> None:
-    blocks_table()
     rows = [f"{name} ← {f.origin}" + (f" ({f.taken_as})" if f.taken_as else "")
             for name, f in sorted(d.configset.files.items())]
     if rows:
