@@ -25,7 +25,7 @@ from app.answer.support import Support
 from app.causes import Cause, group_causes
 from app.model import Evidence, Finding
 from app.search import Passage
-from app.verdict import outcome_is_bad, outcome_sentence
+from app.verdict import outcome_is_bad, outcome_sentence, sentence_case
 
 MAX_EVIDENCE = 3
 MAX_EVIDENCE_CHARS = 160
@@ -68,7 +68,6 @@ def _fix_summary(f: Finding) -> str:
 def headline(cause: Cause, lang: str, outcome: str, symptom: bool) -> tuple[str, str]:
     """(what is wrong, what to do): the outcome in words when the question is about a symptom
     and the simulation shows it, else the cause's own title; then the fix."""
-    from app.verdict import sentence_case
     title = sentence_case(cause.primary.title).rstrip(".")
     colon = "：" if lang == "zh" else ": "
     wrong = f"{outcome_sentence(outcome, lang)}{colon}{title}" if symptom and outcome and outcome_is_bad(outcome) \

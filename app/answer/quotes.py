@@ -18,8 +18,6 @@ SENTENCE_MIN_SCORE = 8.0       # about two distinctive shared terms, or one very
 MIN_COVERAGE = 0.3             # share of the question's term weight a quoted sentence must cover
 HIGH_COVERAGE = 0.5            # ...and with most of a short question covered, a little less weight will do
 SHORT_QUESTION_MIN_SCORE = 6.0
-BACKED_PASSAGES = 2            # when nothing clears the bar: the search's own top passages...
-BACKED_COVERAGE = 0.15         # ...may be quoted with less of the question in one sentence
 MIN_VERBATIM = 10              # a log refusal text this long, found word for word in a sentence, answers
 SENTENCE_MIN_TERMS = 2
 RARE_TERM = 6.5
@@ -81,7 +79,8 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
                    loose: bool = False) -> list[Quote]:
     """The best-scoring sentences for the question, at most two per passage, none that only repeats
     a finding already shown, none that talks to a model instead of about mail servers. A sentence
-    that quotes one of the `verbatim` texts (a refusal from the user's own log) is taken as is."""
+    that quotes one of the `verbatim` texts (a refusal from the user's own log) is taken as is;
+    `loose` takes any sentence sharing a distinctive word (the caller ranks and filters)."""
     verbatim = [v.lower() for v in verbatim or [] if len(v) >= MIN_VERBATIM]
     qterms = question_terms(strip_identifiers(question))
     if not qterms or not passages:
@@ -104,8 +103,8 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
                 continue
             score, n, top = score_sentence(qterms, s, table)
             quotes_log = any(v in s.lower() for v in verbatim)
-            if not quotes_log and not (loose and n >= 1) and not accepted(score, n, top, q_weight["zh" if CJK_RE.search(s) else "en"],
-                                               min_coverage):
+            q_w = q_weight["zh" if CJK_RE.search(s) else "en"]
+            if not quotes_log and not (loose and n >= 1) and not accepted(score, n, top, q_w, min_coverage):
                 continue
             if shown_vecs and max(cosine(tfidf(s, table), v) for v in shown_vecs) >= REDUNDANT:
                 continue
@@ -116,19 +115,6 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
             seen_words.append(words)
         quotes += sorted(per_passage, key=lambda q: -q.score)[:MAX_PER_PASSAGE]
     return sorted(quotes, key=lambda q: -q.score)[:limit]
-
-
-def backed_sentences(question: str, passages: list[Passage], shown: list[Finding], limit: int,
-                     loose: bool = False) -> list[Quote]:
-    """When no sentence covers enough of a long question on its own: the search ranked these
-    passages first for the whole question, so their sentences that share at least two distinctive
-    terms with it (or one rare one) are quoted rather than answering "no passage answers this".
-    `loose` (the calibrated support says the knowledge base answers it): the best sentence of each
-    top passage that shares any distinctive word with the question."""
-    top = [p for p in passages if p.kind != "rule"][:BACKED_PASSAGES + (1 if loose else 0)]
-    if loose:
-        return [q for p in top for q in pick_sentences(question, [p], shown, 1, min_coverage=0.0, loose=True)][:limit]
-    return pick_sentences(question, top, shown, limit, min_coverage=BACKED_COVERAGE)
 
 
 def names_something(question: str) -> bool:

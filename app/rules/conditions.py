@@ -332,8 +332,9 @@ def _p_outcome(ctx: Context, arg: Any) -> Match:
     out = ctx.simulation.outcome
     if out not in wanted:
         return Match(False)
-    return Match(True, [Evidence("simulation", None, f"simulated outcome: {out}", "simulation")], {"outcome": out},
-                 assumes=_assumed(ctx.simulation.assumptions))
+    from app.verdict import outcome_sentence
+    return Match(True, [Evidence("simulation", None, f"simulated: {outcome_sentence(out)}", "simulation")],
+                 {"outcome": out}, assumes=_assumed(ctx.simulation.assumptions))
 
 
 @predicate("registered", "{hook, plugin}: plugin registers a method on hook (per catalog)")
