@@ -57,11 +57,7 @@ class Cause:
 
     def sort_key(self) -> tuple:
         strength = max(f.strength for f in self.findings)
-        return (SEVERITY_ORDER.get(self.severity, 9), not self.confirmed_or_logged, -strength, self.primary.rule)
-
-    @property
-    def confirmed_or_logged(self) -> bool:
-        return not self.assumes
+        return (SEVERITY_ORDER.get(self.severity, 9), bool(self.assumes), -strength, self.primary.rule)
 
 
 def _root(rule: str, by_rule: dict[str, Finding], seen: set[str]) -> str:

@@ -3,9 +3,7 @@ only if that finding is gone and no new error appeared. The patch is a unified d
 from __future__ import annotations
 
 import difflib
-from dataclasses import replace
-
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.model import SEVERITY_ORDER, ConfigSet, Finding, Fix, Rule
 from app.rules.context import Context
@@ -35,8 +33,15 @@ def patched_configset(cs: ConfigSet, files: dict[str, list[str]]) -> ConfigSet:
     return new
 
 
-def attach_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> None:
+def recheck(ctx: Context, cs: ConfigSet, rules: list[Rule]) -> tuple[Context, list[Finding]]:
+    """Every rule again on edited files (same logs; the simulation is redone)."""
     from app.rules.engine import run_rules
+    new_ctx = replace(ctx, cs=cs)
+    new_ctx.__dict__.pop("simulation", None)
+    return new_ctx, run_rules(new_ctx, rules)
+
+
+def attach_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> None:
     before_errors = {f.rule for f in findings if f.severity == "error"}
     for finding in findings:
         editable = [op for op in finding.fix_ops if op.op != "manual"]
@@ -49,10 +54,7 @@ def attach_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> No
         if not changed:
             finding.fix = Fix(summary=finding.fix_summary, patch="", manual=manual + messages)
             continue
-        new_cs = patched_configset(ctx.cs, changed)
-        new_ctx = replace(ctx, cs=new_cs)
-        new_ctx.__dict__.pop("simulation", None)
-        after = run_rules(new_ctx, rules)
+        _, after = recheck(ctx, patched_configset(ctx.cs, changed), rules)
         gone = all(f.rule != finding.rule for f in after)
         new_errors = {f.rule for f in after if f.severity == "error"} - before_errors
         fix = Fix(summary=finding.fix_summary, patch=unified_diff(originals, changed),
@@ -85,32 +87,28 @@ def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> C
     edit is already done by an earlier one (dkim_verify commented out, so no rename is left to do)
     is covered; one that would bring its finding back or add an error is left out. Returns None
     when no finding has a verified edit."""
-    from app.rules.engine import run_rules
     candidates = sorted((f for f in findings if f.fix is not None and f.fix.verified and f.fix.files),
                         key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
     if not candidates:
         return None
     before_errors = {f.rule for f in findings if f.severity == "error"}
     out = CombinedFix()
-    current, current_ctx = ctx.cs, ctx
+    current, final = ctx.cs, set()
     for f in candidates:
         _, changed, _ = apply_ops(current, [op for op in f.fix_ops if op.op != "manual"])
         if not changed:
             out.skipped[f.rule] = "its edit is already part of these changes"
             continue
         trial_cs = patched_configset(current, changed)
-        trial = replace(ctx, cs=trial_cs)
-        trial.__dict__.pop("simulation", None)
-        after = {x.rule: x for x in run_rules(trial, rules)}
+        after = {x.rule: x for x in recheck(ctx, trial_cs, rules)[1]}
         new_errors = {r for r, x in after.items() if x.severity == "error"} - before_errors
         if f.rule in after or new_errors:
             why = f"conflicts with the fixes above (it would add {', '.join(sorted(new_errors))})" if new_errors \
                 else "does not hold together with the fixes above"
             out.skipped[f.rule] = why
             continue
-        current, current_ctx = trial_cs, trial
+        current, final = trial_cs, set(after)      # what still fires once this set is applied
         out.applied.append(f.rule)
-    final = {x.rule for x in run_rules(current_ctx, rules)}
     out.remaining = sorted(final)
     for rule, why in list(out.skipped.items()):
         if why.startswith("its edit is already") and rule in final:

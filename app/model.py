@@ -162,10 +162,6 @@ class Catalog:
 
 # --------------------------------------------------------------------------- simulation
 
-# what an answer took for granted about a file that was not given, when that is only Haraka's default
-DEFAULTS_ASSUMED = "Haraka's defaults assumed"
-
-
 @dataclass
 class HookStep:
     """What happened at one hook in the simulated transaction."""

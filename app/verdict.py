@@ -72,8 +72,9 @@ def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:] if first.isalpha() and first.islower() else text
 
 
-def _stop(text: str, lang: str) -> str:
-    text = text.rstrip().rstrip(".。")
+def full_stop(text: str, lang: str) -> str:
+    """One sentence end, in the language's own punctuation."""
+    text = text.strip().rstrip(".。")
     return text + ("。" if lang == "zh" else ".")
 
 
@@ -98,7 +99,8 @@ class Verdict:
                 "causes": [c.rules for c in self.causes]}
 
 
-def _caveat(cause: Cause, lang: str) -> str:
+def caveat(cause: Cause, lang: str) -> str:
+    """What the cause rests on that was not given, and the request to paste it ("" when nothing)."""
     assumes = cause.assumes
     if not assumes:
         return ""
@@ -139,13 +141,13 @@ def verdict(diagnosis, lang: str = "en") -> Verdict:
         summary = (fix.summary if fix else "") or top.primary.fix_summary
         action = _t(lang, "fix", summary=summary) if summary else _t(lang, "fix_none")
         if outcome and outcome_is_bad(outcome):
-            headline, cause = _stop(outcome_sentence(outcome, lang), lang), _t(lang, "cause", title=title.rstrip("."))
+            headline, cause = full_stop(outcome_sentence(outcome, lang), lang), _t(lang, "cause", title=title.rstrip("."))
         else:
-            headline, cause = _stop(title, lang), ""
-        return Verdict(kind="error", headline=headline, cause=cause, action=action, caveat=_caveat(top, lang),
+            headline, cause = full_stop(title, lang), ""
+        return Verdict(kind="error", headline=headline, cause=cause, action=action, caveat=caveat(top, lang),
                        missing=missing, outcome=outcome, causes=causes, lang=lang)
     if outcome and outcome_is_bad(outcome):
-        return Verdict(kind="error", headline=_stop(outcome_sentence(outcome, lang), lang), missing=missing,
+        return Verdict(kind="error", headline=full_stop(outcome_sentence(outcome, lang), lang), missing=missing,
                        outcome=outcome, causes=causes, lang=lang)
     warnings = [c for c in causes if c.severity == "warning"]
     if warnings:

@@ -25,7 +25,7 @@ from app.answer.support import Support
 from app.causes import Cause, group_causes
 from app.model import Evidence, Finding
 from app.search import Passage
-from app.verdict import outcome_is_bad, outcome_sentence, sentence_case
+from app.verdict import caveat, full_stop, outcome_is_bad, outcome_sentence, sentence_case
 
 MAX_EVIDENCE = 3
 MAX_EVIDENCE_CHARS = 160
@@ -44,11 +44,6 @@ class Composition:
 
 
 # --------------------------------------------------------------------------- findings
-
-def _stop(text: str, lang: str) -> str:
-    text = text.strip().rstrip(".。")
-    return text + ("。" if lang == "zh" else ".")
-
 
 def _evidence_line(evidence: list[Evidence], lang: str) -> str:
     """Where the problem shows in the user's own input: config lines first, then log lines."""
@@ -73,7 +68,7 @@ def headline(cause: Cause, lang: str, outcome: str, symptom: bool) -> tuple[str,
     wrong = f"{outcome_sentence(outcome, lang)}{colon}{title}" if symptom and outcome and outcome_is_bad(outcome) \
         else title
     todo = _fix_summary(cause.primary) or next((_fix_summary(f) for f in cause.symptoms if _fix_summary(f)), "")
-    return _stop(wrong, lang), _stop(todo, lang) if todo else ""
+    return full_stop(wrong, lang), full_stop(todo, lang) if todo else ""
 
 
 def _prose(text: str) -> str:
@@ -93,7 +88,7 @@ def render_cause(cause: Cause, fs: FindingSources, lang: str, numbering: Numberi
     if summary:
         label = t(lang, "fix_verified_label" if fix and fix.verified else "fix_label", rule=f.rule)
         mark = numbering.marker(fs.fix, support=summary) if fs.fix is not None else ""
-        text = "" if _stop(summary, lang) == said else _stop(summary, lang)
+        text = "" if full_stop(summary, lang) == said else full_stop(summary, lang)
         out.append(" ".join(x for x in (label, text, mark) if x))
         if fix and fix.patch:
             out += ["", "```diff", fix.patch.rstrip("\n"), "```"]
@@ -106,7 +101,7 @@ def render_cause(cause: Cause, fs: FindingSources, lang: str, numbering: Numberi
     if upstream:
         out.append(t(lang, "more") + " " + " · ".join(f"<{u}>" for u in upstream[:3]))
     for s in cause.symptoms:                    # the same cause, seen from the logs
-        out.append(f"- {t(lang, 'same_cause', rule=s.rule)} {_stop(s.title.strip().strip(chr(34)), lang)}")
+        out.append(f"- {t(lang, 'same_cause', rule=s.rule)} {full_stop(s.title.strip().strip(chr(34)), lang)}")
     ev = _evidence_line(cause.evidence, lang)
     if ev:
         out += ["", ev]
@@ -118,8 +113,8 @@ def render_also(cause: Cause, fs: FindingSources, lang: str, numbering: Numberin
     f = fs.finding
     summary = _fix_summary(f)
     mark = numbering.marker(fs.why, support=f.title)
-    fix = f" {t(lang, 'fix_short')} {_stop(summary, lang)}" if summary else ""
-    return f"- **{f.rule}** {_stop(f.title.strip().strip(chr(34)), lang)}{fix} {mark}".rstrip()
+    fix = f" {t(lang, 'fix_short')} {full_stop(summary, lang)}" if summary else ""
+    return f"- **{f.rule}** {full_stop(f.title.strip().strip(chr(34)), lang)}{fix} {mark}".rstrip()
 
 
 def render_others(findings: list[Finding], lang: str) -> str:
@@ -204,9 +199,9 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
         wrong, todo = headline(top, lang, outcome, relevance.symptom or relevance.generic)
         head = f"**{wrong}** {todo}".rstrip()
         parts.append(head)
-        caveat = _caveat(top, lang)
-        if caveat:
-            parts.append(caveat)
+        rests_on = caveat(top, lang)
+        if rests_on:
+            parts.append(f"⚠ {rests_on}")
         parts.append("\n".join(render_cause(top, by_rule[top.primary.rule], lang, numbering, said=todo)))
         also = [render_also(c, by_rule[c.primary.rule], lang, numbering) for c in causes[1:]]
         if also:
@@ -307,18 +302,11 @@ def render_ranked(quotes: list[Quote], numbering: Numbering) -> list[str]:
     return out
 
 
-def _caveat(cause: Cause, lang: str) -> str:
-    if not cause.assumes:
-        return ""
-    files = ", ".join(cause.assumes)
-    return t(lang, "caveat", files=files, what="; ".join(cause.assumes.values()))
-
-
 def render_findings(sources: list[FindingSources], lang: str, numbering: Numbering, heading: str) -> str:
     """Findings put back in front of an LLM answer that left them out: title, why and fix of each."""
     blocks = [heading]
     for fs in sources:
         cause = Cause(primary=fs.finding)
-        blocks.append("\n".join([f"**{_stop(fs.finding.title.strip().strip(chr(34)), lang)}**", ""]
+        blocks.append("\n".join([f"**{full_stop(fs.finding.title.strip().strip(chr(34)), lang)}**", ""]
                                 + render_cause(cause, fs, lang, numbering)))
     return "\n\n".join(blocks)

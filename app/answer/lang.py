@@ -30,7 +30,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "others": "**Other findings** (not what you asked about): {items}.",
         "others_more": " And {n} more (see `mxdoctor check`).",
         "sev_error": "error", "sev_warning": "warning", "sev_info": "info",
-        "caveat": "⚠ This rests on {files}, which you did not paste: {what}. Paste it to confirm.",
         "abstain_given": "I cannot answer this from what you pasted or from the knowledge base: the checks found "
                          "nothing related and no passage clearly answers it.",
         "kb_intro_general": "General background from the knowledge base (not a finding about your setup):",
@@ -88,7 +87,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "others": "**其他发现**（与本问题无直接关系）：{items}。",
         "others_more": " 另有 {n} 项（见 `mxdoctor check`）。",
         "sev_error": "错误", "sev_warning": "警告", "sev_info": "提示",
-        "caveat": "⚠ 这个结论依赖 {files}，但你没有粘贴它：{what}。请粘贴以确认。",
         "abstain_given": "根据你粘贴的内容和知识库，我无法回答这个问题：检查没有发现相关问题，知识库中也没有能明确回答它的段落。",
         "kb_intro_general": "知识库中的一般说明（并非针对你的配置的发现）：",
         "no_findings": "检查没有在你提供的内容中发现问题{what}。",

@@ -83,10 +83,8 @@ def split_relevant(question: str, findings: list[Finding], previous_rules: list[
     for cause in group_causes(findings):        # one cause is answered whole: its config and log sides
         if wanted_rules & set(cause.rules):
             wanted_rules |= set(cause.rules)
-
-    def wanted(f: Finding) -> bool:
-        return f.rule in wanted_rules
     base.scores = scores
-    base.relevant = sorted((f for f in findings if wanted(f)), key=lambda f: (-round(scores[f.rule]), f.sort_key()))
-    base.others = sorted((f for f in findings if not wanted(f)), key=lambda f: f.sort_key())
+    base.relevant = sorted((f for f in findings if f.rule in wanted_rules),
+                           key=lambda f: (-round(scores[f.rule]), f.sort_key()))
+    base.others = sorted((f for f in findings if f.rule not in wanted_rules), key=lambda f: f.sort_key())
     return base

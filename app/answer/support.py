@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 import yaml
 
 from app.answer.quotes import coverage_weights, score_sentence
+from app.answer.retrieve import is_team_page
 from app.answer.terms import CJK_RE, content_terms, idf_table, question_terms, sentences, strip_identifiers, weight
 from ingest.kbdata import kb_path
 
@@ -92,7 +93,6 @@ def measure(question: str, passages: list, index=None, finding_score: float = 0.
     """The signals for `question` over the search's `passages` (and the best finding's relevance
     score), and the calibrated probability that they answer it."""
     qterms = question_terms(strip_identifiers(question))
-    from app.answer.retrieve import is_team_page
     s = Support(zh=1.0 if CJK_RE.search(question) else 0.0, finding=finding_score,
                 team=1.0 if team and any(is_team_page(p) for p in passages[:1]) else 0.0)
     if qterms:

@@ -183,7 +183,7 @@ def _yaml_keys(lines: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
     return tops, pairs
 
 
-def rank_shipped(kind: str, lines: list[str]) -> list[tuple[float, str, str]]:
+def rank_shipped(kind: str, lines: list[str], shapes: dict[str, dict] | None = None) -> list[tuple[float, str, str]]:
     """(score, file, why) for every shipped file of this kind that shares names with the block
     (an unquoted `key = value` file may be either ini or TOML)."""
     kinds = {"ini": ("ini", "toml"), "yaml": ("yaml",), "toml": ("toml",)}[kind]
@@ -191,7 +191,7 @@ def rank_shipped(kind: str, lines: list[str]) -> list[tuple[float, str, str]]:
     if kind == "yaml":
         sections = sections | {s for s, _ in pairs}
     out = []
-    for name, shape in shipped_shapes().items():
+    for name, shape in (shapes if shapes is not None else shipped_shapes()).items():
         if shape.get("kind") not in kinds:
             continue
         known = shape.get("sections") or {}
@@ -212,7 +212,7 @@ def _full(name: str) -> str:
     return name if name.endswith(".toml") else f"config/{name}"
 
 
-def name_block(kind: str, lines: list[str]) -> tuple[str, str, list[str]]:
+def name_block(kind: str, lines: list[str], shapes: dict[str, dict] | None = None) -> tuple[str, str, list[str]]:
     """(file name, reason, other candidates) for one block of a known shape."""
     values = [v for _, v in list_values(lines)]
     if kind == "plugins":
@@ -229,7 +229,7 @@ def name_block(kind: str, lines: list[str]) -> tuple[str, str, list[str]]:
         sections, pairs = _yaml_keys(lines) if kind == "yaml" else _ini_keys(lines)
         if kind == "yaml" and "services" in sections:
             return "docker-compose.yml", "a `services:` mapping, as docker compose reads it", []
-        ranked = rank_shipped(kind, lines)
+        ranked = rank_shipped(kind, lines, shapes)
         if ranked and ranked[0][0] >= MIN_SHAPE_SCORE and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
             score, name, why = ranked[0]
             return _full(name), f"its names ({why}) are those of {name}", [_full(n) for _, n, _ in ranked[1:4]]
@@ -294,6 +294,7 @@ def detect_blocks(lines: list[str], offset: int = 1) -> list[Block]:
     """The files in a headerless paste, in order, each with the name it was taken as. A paragraph
     of comments belongs to what follows it; a paragraph of the same shape as the block before it
     continues that block (a blank line inside one file) unless its names say it is another file."""
+    shapes = shipped_shapes()          # read once: every block is compared with all of them
     blocks: list[Block] = []
     comments: list[str] = []
     comments_start: int | None = None
@@ -304,7 +305,7 @@ def detect_blocks(lines: list[str], offset: int = 1) -> list[Block]:
             comments += para + [""]
             continue
         prev = blocks[-1] if blocks else None
-        if prev is not None and _continues(prev, shape, para):
+        if prev is not None and _continues(prev, shape, para, shapes):
             prev.lines += [""] * max(1, (comments_start or start) - prev.end - 1) + comments + para
         else:
             blocks.append(Block(start=comments_start or start, lines=comments + list(para), shape=shape))
@@ -312,14 +313,14 @@ def detect_blocks(lines: list[str], offset: int = 1) -> list[Block]:
     if comments and blocks:
         blocks[-1].lines += [""] + comments[:-1]
     for b in blocks:
-        b.name, b.reason, b.alternatives = name_block(b.shape, b.lines)
+        b.name, b.reason, b.alternatives = name_block(b.shape, b.lines, shapes)
     return blocks
 
 
-def _continues(prev: Block, shape: str, para: list[str]) -> bool:
+def _continues(prev: Block, shape: str, para: list[str], shapes: dict[str, dict]) -> bool:
     if shape != prev.shape:
         return prev.shape == "yaml" and para[0].startswith((" ", "\t"))   # an indented yaml continuation
     if shape in ("ini", "toml", "yaml"):
-        before, after = name_block(shape, prev.lines)[0], name_block(shape, para)[0]
+        before, after = name_block(shape, prev.lines, shapes)[0], name_block(shape, para, shapes)[0]
         return before == after or after.startswith("pasted") or before.startswith("pasted")
     return True

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.model import DEFAULTS_ASSUMED, Evidence, PluginEntry
+from app.model import Evidence, PluginEntry
 from app.parsers.ini import truthy
 from app.parsers.structured import key_line
 from app.rules.context import Context
@@ -266,11 +266,6 @@ def _p_misnamed(ctx: Context, arg: Any) -> Match:
 
 # ------------------------------------------------------------------ simulation
 
-def _assumed(assumes: dict[str, str]) -> dict[str, str]:
-    """What a simulated answer took for granted beyond Haraka's own defaults."""
-    return {name: what for name, what in assumes.items() if what != DEFAULTS_ASSUMED}
-
-
 def _sel_names(ctx: Context, sel: Any) -> set[str] | None:
     if sel is None or sel == "any":
         return None
@@ -299,7 +294,7 @@ def _p_shadowed(ctx: Context, arg: dict) -> Match:
                 if entry:
                     ev.insert(0, _plugin_ev(entry))
                 return Match(True, ev, {"by": step.answered_by, "hook": step.hook, "target": step.target or "",
-                                        "retval": step.retval, "plugin": plugin}, assumes=_assumed(step.assumes))
+                                        "retval": step.retval, "plugin": plugin}, assumes=dict(step.assumes))
     return Match(False)
 
 
@@ -322,7 +317,7 @@ def _p_answered(ctx: Context, arg: dict) -> Match:
                                      f"{step.hook}: {step.answered_by or 'no plugin'} → {step.reply or step.retval}",
                                      "simulation")],
                      {"by": step.answered_by or "", "hook": step.hook, "reply": step.reply, "target": step.target or ""},
-                     assumes=_assumed(step.assumes))
+                     assumes=dict(step.assumes))
     return Match(False)
 
 
@@ -334,7 +329,7 @@ def _p_outcome(ctx: Context, arg: Any) -> Match:
         return Match(False)
     from app.verdict import outcome_sentence
     return Match(True, [Evidence("simulation", None, f"simulated: {outcome_sentence(out)}", "simulation")],
-                 {"outcome": out}, assumes=_assumed(ctx.simulation.assumptions))
+                 {"outcome": out}, assumes=ctx.simulation.assumptions)
 
 
 @predicate("registered", "{hook, plugin}: plugin registers a method on hook (per catalog)")

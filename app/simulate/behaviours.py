@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.model import DEFAULTS_ASSUMED, Catalog, ConfigSet
+from app.model import Catalog, ConfigSet
 from app.parsers.ini import truthy
 
 CONT, OK, DENY, DENYSOFT, UNKNOWN = "CONT", "OK", "DENY", "DENYSOFT", "UNKNOWN"
@@ -52,8 +52,6 @@ class SimContext:
     local_sender: bool = False
     resolved: list[str] = field(default_factory=list)   # recipients wildduck resolved
     unknown_plugins: list[str] = field(default_factory=list)  # listed, but hooks unknown
-    # config files a model read that were not given, during the current decision (see `decide`)
-    missing: dict[str, str] = field(default_factory=dict)
 
     @property
     def rcpt_domain(self) -> str:
@@ -62,22 +60,9 @@ class SimContext:
     def given(self, name: str) -> bool:
         return self.cs.get(name) is not None
 
-    def _note_missing(self, name: str) -> None:
-        if not self.given(name):
-            self.missing.setdefault(f"config/{name}", DEFAULTS_ASSUMED)
-
-    def list_file(self, name: str, record: bool = True) -> list[str]:
-        """A flat list file's values; reading one that was not given is remembered, so the step
-        can say its answer rests on Haraka's defaults for it."""
-        if record:
-            self._note_missing(name)
+    def list_file(self, name: str) -> list[str]:
         f = self.cs.get(name)
         return [str(v).strip() for v in f.parsed] if f is not None and isinstance(f.parsed, list) else []
-
-    def ini(self, name: str) -> dict[str, dict[str, Any]]:
-        """An ini file's sections, remembering a read of one that was not given."""
-        self._note_missing(name)
-        return self.cs.ini(name)
 
 
 Model = Callable[[SimContext], Decision]
@@ -95,9 +80,9 @@ def model(plugin: str, *hooks: str):
 # ----------------------------------------------------------------- rcpt_to.in_host_list
 
 def in_host_list(ctx: SimContext, domain: str) -> bool:
-    if domain in {d.lower() for d in ctx.list_file("host_list", record=False)}:
+    if domain in {d.lower() for d in ctx.list_file("host_list")}:
         return True
-    for pattern in ctx.list_file("host_list_regex", record=False):
+    for pattern in ctx.list_file("host_list_regex"):
         try:
             if re.fullmatch(pattern, domain, re.I):
                 return True
@@ -198,7 +183,7 @@ def _ip_in(ip: str, cidrs: list[str]) -> bool:
 
 @model("relay", "connect_init", "connect")
 def _relay_acl(ctx: SimContext) -> Decision:
-    relay_cfg = ctx.ini("relay.ini").get("relay", {})
+    relay_cfg = ctx.cs.ini("relay.ini").get("relay", {})
     if truthy(relay_cfg.get("all")):
         ctx.relaying = True
         return Decision(CONT, note="relay.ini [relay] all=true: every client may relay")
@@ -210,11 +195,11 @@ def _relay_acl(ctx: SimContext) -> Decision:
 
 @model("relay", "rcpt")
 def _relay_rcpt(ctx: SimContext) -> Decision:
-    relay_cfg = ctx.ini("relay.ini").get("relay", {})
+    relay_cfg = ctx.cs.ini("relay.ini").get("relay", {})
     if truthy(relay_cfg.get("all")):
         return Decision(OK, note="relay.ini [relay] all=true: relay accepts every recipient")
     if truthy(relay_cfg.get("dest_domains")):
-        domains = ctx.ini("relay_dest_domains.ini").get("domains", {})
+        domains = ctx.cs.ini("relay_dest_domains.ini").get("domains", {})
         action = str(domains.get(ctx.rcpt_domain, "")).lower()
         if "accept" in action:
             return Decision(OK, note=f"{ctx.rcpt_domain} is an accepted destination in relay_dest_domains.ini")
@@ -246,7 +231,7 @@ def _re_listed(ctx: SimContext, kind: str, color: str, value: str) -> bool:
 @model("access", "rcpt")
 def _access_rcpt(ctx: SimContext) -> Decision:
     rcpt = (ctx.rcpt or "").lower()
-    accept = truthy(ctx.ini("access.ini").get("rcpt", {}).get("accept"))
+    accept = truthy(ctx.cs.ini("access.ini").get("rcpt", {}).get("accept"))
     if rcpt and (rcpt in _access_list(ctx, "rcpt", "white") or _re_listed(ctx, "rcpt", "white", rcpt)):
         if accept:
             return Decision(OK, note="recipient is on the rcpt allow list and access.ini [rcpt] accept=true")
@@ -291,11 +276,11 @@ IP_LITERAL = re.compile(r"^\[?(?:\d{1,3}\.){3}\d{1,3}\]?$|^\[?IPv6:", re.I)
 
 @model("helo.checks", "helo", "ehlo", "connect", "mail", "rcpt", "data", "data_post")
 def _helo_checks(ctx: SimContext) -> Decision:
-    reject = ctx.ini("helo.checks.ini").get("reject", {})
+    reject = ctx.cs.ini("helo.checks.ini").get("reject", {})
     enabled = [k for k, v in reject.items() if truthy(v)]
     if not enabled:
         return Decision(CONT, note="helo.checks only records results unless [reject] options are on")
-    skip = ctx.ini("helo.checks.ini").get("skip", {})
+    skip = ctx.cs.ini("helo.checks.ini").get("skip", {})
     if _is_private(str(ctx.envelope.get("ip", ""))) and truthy(skip.get("private_ip", True)):
         return Decision(CONT, note="the client IP is private, and helo.checks skips private IPs by default")
     helo = str(ctx.envelope.get("helo", ""))
@@ -306,7 +291,7 @@ def _helo_checks(ctx: SimContext) -> Decision:
 
 @model("headers", "data_post", "data")
 def _headers(ctx: SimContext) -> Decision:
-    reject = ctx.ini("headers.ini").get("reject", {})
+    reject = ctx.cs.ini("headers.ini").get("reject", {})
     headers = {k.lower() for k in (ctx.envelope.get("headers") or {})}
     if truthy(reject.get("missing_required")) and headers and not {"from", "date"} <= headers:
         missing = next(h for h in ("From", "Date") if h.lower() not in headers)
@@ -354,7 +339,7 @@ GATED = {
 
 def _gated(plugin: str, ctx: SimContext) -> Decision:
     ini, sections, what = GATED[plugin]
-    cfg = ctx.ini(ini)
+    cfg = ctx.cs.ini(ini)
     if ctx.relaying:
         sections = sections + tuple(f"{s}_relay" for s in sections)
     on = [f"[{s}] {k}" for s in sections for k, v in cfg.get(s, {}).items() if truthy(v)]

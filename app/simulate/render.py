@@ -1,7 +1,7 @@
 """Text view of a Simulation: the hook table, then the transaction step by step."""
 from __future__ import annotations
 
-from app.model import DEFAULTS_ASSUMED, Simulation
+from app.model import Simulation
 
 
 def render_simulation_text(sim: Simulation) -> str:
@@ -25,13 +25,11 @@ def render_simulation_text(sim: Simulation) -> str:
         for d in s.depends_on:
             out.append(f"      ? depends on {d}")
         for name, what in s.assumes.items():
-            if what != DEFAULTS_ASSUMED:
-                out.append(f"      ! depends on {name} (not given): {what}")
+            out.append(f"      ! depends on {name} (not given): {what}")
     if sim.unknown_plugins:
         out.append(f"\nNot in the catalog (hooks unknown): {', '.join(sim.unknown_plugins)}")
     out.append(f"\nOutcome: {sim.outcome}")
-    assumed = {n: w for n, w in sim.assumptions.items() if w != DEFAULTS_ASSUMED}
-    if assumed:
-        out.append("This outcome depends on files that were not given: " + ", ".join(assumed)
+    if sim.assumptions:
+        out.append("This outcome depends on files that were not given: " + ", ".join(sim.assumptions)
                    + " (paste them to confirm)")
     return "\n".join(out) + "\n"

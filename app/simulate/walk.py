@@ -36,10 +36,9 @@ def run_hook(hook: str, order: dict[str, list[dict]], ctx: SimContext, target: s
             step.notes.append(f"{name} may answer here too (not in the catalog: its hooks are unknown)")
     for i, reg in enumerate(regs):
         plugin = reg["plugin"]
-        ctx.missing = {}
         d = decide(plugin, hook, ctx, reg.get("method", ""))
         step.ran.append(plugin)
-        for name, what in {**ctx.missing, **d.assumes}.items():
+        for name, what in d.assumes.items():
             step.assumes.setdefault(name, what)
         if d.depends:
             step.depends_on.append(f"{plugin}: {d.depends}")
