@@ -64,7 +64,7 @@ class Result:
 
 
 def case_inputs(case: Path, meta: dict) -> dict:
-    from app.inputs.bundle import bundle_inputs
+    from app.core.inputs.bundle import bundle_inputs
     return {**bundle_inputs(case), "envelope": meta.get("envelope")}
 
 
@@ -176,7 +176,7 @@ def main() -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print every answer that fails")
     args = ap.parse_args()
 
-    from app.search import Index
+    from app.retrieval.search import Index
     from ingest.embeddings import embedding_name
     from ingest.pipeline import ingest
     emb = args.embedding or embedding_name()

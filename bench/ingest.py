@@ -11,7 +11,7 @@ in a fresh temporary home:
       added straight to the store — for a model their vectors are normalised mixes of the real
       vectors of the passages they were cut from (embedding 9k passages with the model would take
       tens of minutes and measure (a) again); then an ingest (which rebuilds the lexical index),
-      an unchanged ingest at that size, and --queries warm hybrid searches via app.search.search,
+      an unchanged ingest at that size, and --queries warm hybrid searches via app.retrieval.search.search,
       timed one by one (p50/p95), plus the dense / lexical / fetch parts on their own.
 Targets: cold < 30 s, unchanged < 3 s, query p95 < 100 ms warm at 10k chunks.
 
@@ -46,7 +46,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.search import Index, search  # noqa: E402
+from app.retrieval.search import Index, search  # noqa: E402
 from ingest.embeddings import get_embeddings  # noqa: E402
 from ingest.manifest import Manifest  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402

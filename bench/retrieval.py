@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from app.search import MODES, Index, search  # noqa: E402
+from app.retrieval.search import MODES, Index, search  # noqa: E402
 from ingest import embeddings as emb_mod  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 

@@ -88,7 +88,7 @@ def time_grep(path: Path, pattern: str) -> tuple[float, float, str]:
 TRIAGE_CHILD = """
 import sys, time
 sys.path.insert(0, {root!r})
-from app.triage import triage
+from app.core.triage import triage
 t = time.perf_counter()
 r = triage([{path!r}], workers={workers!r})
 elapsed = time.perf_counter() - t

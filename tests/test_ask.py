@@ -11,7 +11,7 @@ import pytest
 
 from app.answer import Session, ask, record_feedback, unanswered
 from app.answer.citations import MARKER_RE
-from app.answer.terms import _clean, join_lines
+from app.retrieval.terms import _clean, join_lines
 from app.settings import LLMSettings
 from test_llm_stub import build_hash_index, case_context
 
@@ -112,7 +112,7 @@ def test_every_citation_points_at_a_passage_that_says_it(index, tmp_path, case):
 
 
 def test_finding_keyed_passages_come_from_the_kb_files_with_the_index_ids(index):
-    from app.answer.kbpages import kb_pages
+    from app.retrieval.kbpages import kb_pages
     ids = [c.chunk_id for chunks in kb_pages().values() for c in chunks]
     assert len(index.get(ids)) == len(ids)        # same chunking, same ids as `mxdoctor ingest`
 
@@ -309,7 +309,7 @@ def test_cli_session_continues_and_clears(cli_home, capsys):
 # --------------------------------------------------------------------------- question wording
 
 def test_inflected_words_meet_their_base_form():
-    from app.answer.terms import content_terms
+    from app.retrieval.terms import content_terms
     assert set(content_terms("it reached MongoDB and was stored")) >= set(content_terms("reach mongodb store"))
     assert set(content_terms("checking queued messages")) >= set(content_terms("check queue"))
     assert "install" in content_terms("installed") and "dkim_verify" in content_terms("dkim_verify")
@@ -335,7 +335,7 @@ def test_log_refusals_become_symptoms():
     from types import SimpleNamespace
 
     from app.answer.symptoms import log_symptoms
-    from app.logs.parser import parse_lines
+    from app.core.logs.parser import parse_lines
     d = SimpleNamespace(events=list(parse_lines(FULL_MAILBOX_LOG.splitlines())))
     assert log_symptoms(d) == ["5.2.2 Mailbox full"]
     assert log_symptoms(None) == [] and log_symptoms(SimpleNamespace(events=[])) == []
@@ -349,7 +349,7 @@ def test_a_question_the_checks_cannot_explain_is_answered_from_the_logs_refusal(
 
 
 def test_definition_table_rows_are_quotable_word_for_word():
-    from app.answer.terms import sentences
+    from app.retrieval.terms import sentences
     page = ("# Codes\n\n| code | meaning |\n|---|---|\n| ERRQ06 | the storing step failed as a whole |\n"
             "| ERRQ07 | short |\n\nA closing sentence that is long enough to count.\n")
     got = sentences(page)

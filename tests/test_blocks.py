@@ -1,4 +1,4 @@
-"""Pastes without `==> name <==` headers: cut into files and named by content (app/inputs/blocks.py),
+"""Pastes without `==> name <==` headers: cut into files and named by content (app/core/inputs/blocks.py),
 with the names of the files Haraka, its plugins and WildDuck ship (kb/config-shapes.yaml)."""
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.diagnose import diagnose
-from app.inputs import load_paste
-from app.inputs.blocks import detect_blocks, shipped_shapes
+from app.core.diagnose import diagnose
+from app.core.inputs import load_paste
+from app.core.inputs.blocks import detect_blocks, shipped_shapes
 
 CANONICAL = Path(__file__).resolve().parent.parent / "kb" / "examples" / "canonical" / "config"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.diagnose import Diagnosis, diagnose
-from app.inputs.bundle import bundle_inputs
+from app.core.diagnose import Diagnosis, diagnose
+from app.core.inputs.bundle import bundle_inputs
 
 CASES_DIR = Path(__file__).parent / "cases"
 SEVERITY_RANK = {"none": 0, "info": 1, "warning": 2, "error": 3}

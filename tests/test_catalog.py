@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.catalog import load_catalog, load_catalog_files
-from app.catalog_build import build_catalog, render_catalog
-from app.catalog_build.discover import locate, plugin_names
-from app.catalog_build.probes import diff_hooks
+from app.core.catalog import load_catalog, load_catalog_files
+from app.build import build_catalog, render_catalog
+from app.build.discover import locate, plugin_names
+from app.build.probes import diff_hooks
 from app.cli import main
-from app.errors import InputError
-from app.simulate.order import HARAKA_O_HOOKS
+from app.core.errors import InputError
+from app.core.simulate.order import HARAKA_O_HOOKS
 from haraka_install import require_haraka
 from ingest.kbdata import kb_path
 

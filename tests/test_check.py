@@ -5,9 +5,9 @@ import json
 import pytest
 
 from app.cli import main
-from app.diagnose import diagnose
-from app.examples import example_dir
-from app.model import Evidence, Finding
+from app.core.diagnose import diagnose
+from app.core.examples import example_dir
+from app.core.model import Evidence, Finding
 
 CANONICAL = str(example_dir("canonical") / "config")
 SECRET_FILES = {

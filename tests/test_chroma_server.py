@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.search import Index, search
+from app.retrieval.search import Index, search
 from ingest import store
 from ingest.manifest import Manifest
 from ingest.pipeline import ingest

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from app.search import Index, search
+from app.retrieval.search import Index, search
 from ingest import embeddings as embeddings_mod
 from ingest.embeddings import get_embeddings
 from ingest.kbdata import kb_path

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from app.rules import load_rules
+from app.core.rules import load_rules
 from ingest.frontmatter import split_front_matter
 from ingest.kbdata import kb_path
 

@@ -3,9 +3,9 @@ values reported instead of raised; and the prompt builder's fencing of data."""
 from __future__ import annotations
 
 from app.answer.prompt import PromptInput, build_messages, defuse
-from app.model import Evidence, Finding
-from app.redact import IdentifierMasker
-from app.search import Passage
+from app.core.model import Evidence, Finding
+from app.core.redact import IdentifierMasker
+from app.retrieval.search import Passage
 from app.settings import load_settings
 
 

@@ -222,7 +222,7 @@ CASES = __import__("pathlib").Path(__file__).parent / "cases"
 
 def build_hash_index(root, extra_specs=()):
     """A small real index of the shipped KB with the deterministic plumbing embedding."""
-    from app.search import Index
+    from app.retrieval.search import Index
     from ingest.pipeline import ingest
     ingest(specs=[{"type": "kb"}, *extra_specs], home=root, embedding="hash-64")
     return Index(root, "hash-64")
@@ -232,7 +232,7 @@ def case_context(name: str) -> dict:
     """Session keyword arguments for a tests/cases directory, the way the app would receive it."""
     import yaml
     case = next(CASES.glob(name + "*"))
-    from app.inputs.bundle import bundle_inputs
+    from app.core.inputs.bundle import bundle_inputs
     meta = yaml.safe_load((case / "case.yaml").read_text(encoding="utf-8"))
     return {**bundle_inputs(case), "envelope": meta.get("envelope"),
             "question": meta.get("question", ""), "expect": meta.get("expect") or {}}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.logs import group_transactions, parse_line, parse_lines, read_log
+from app.core.logs import group_transactions, parse_line, parse_lines, read_log
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 LOGS = sorted(FIXTURES.glob("*.log"))
@@ -316,7 +316,7 @@ def test_derived_outcomes_match_what_the_smtp_client_really_got(name):
 
 
 def test_streaming_tracker_keeps_no_events_unless_asked():
-    from app.logs import iter_transactions
+    from app.core.logs import iter_transactions
     txns = list(iter_transactions(read_log(FIXTURES / "haraka-default.log"), keep_events=False))
     assert txns and all(t.events == [] for t in txns)
     d = txns[1].to_dict()
@@ -325,7 +325,7 @@ def test_streaming_tracker_keeps_no_events_unless_asked():
 
 def test_fast_shapes_agree_with_the_generic_key_value_parser():
     """shapes.py reads Haraka's summary lines by position; it must say what parse_kv says."""
-    from app.logs.fields import fast_kv, parse_kv
+    from app.core.logs.fields import fast_kv, parse_kv
     heads = {"hook_result": "", "recipient": None, "sender": None, "message": "message ", "queue": "queue ",
              "connect": "connect ", "disconnect": "disconnect "}
     checked = 0
@@ -360,7 +360,7 @@ def test_gelf_lines_join_their_transaction_in_timelines():
 
 
 def test_wildduck_fast_path_matches_the_generic_reading(monkeypatch):
-    import app.logs.wildduck as wildduck
+    import app.core.logs.wildduck as wildduck
     lines = [e for p in LOGS for e in read_log(p)
              if e.fields.get("wildduck_action") in ("RESOLVED", "STORED") and e.raw.startswith("[")]
     assert len(lines) > 20
@@ -376,8 +376,8 @@ def test_a_plugins_own_reply_code_comes_from_the_disconnect_lines_last_reply():
         '[NOTICE] [2F6A1C3D-8B9E-4D7F-A0B1-C2D3E4F5A601.1] [core] recipient <lin@example.com> code=DENY msg="5.2.2 Mailbox full" sender=a@example.net',
         '[NOTICE] [2F6A1C3D-8B9E-4D7F-A0B1-C2D3E4F5A601.1] [core] disconnect ip=209.85.219.44 rdns=x helo=x relay=N early=N esmtp=Y tls=Y pipe=Y errors=0 txns=1 rcpts=0/0/1 msgs=0/0/0 bytes=0 lr="554 5.2.2 Mailbox full" time=0.2',
     ]
-    from app.logs.parser import parse_lines
-    from app.logs.transactions import group_transactions
+    from app.core.logs.parser import parse_lines
+    from app.core.logs.transactions import group_transactions
     (txn,) = group_transactions(list(parse_lines(lines)))
     assert [(r.code, r.outcome) for r in txn.recipients] == [(554, "rejected")]
     other = [line.replace("554 5.2.2 Mailbox full", "421 timeout") for line in lines]

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.logs import group_transactions, parse_line, parse_lines, read_log
-from app.logs.parser import _parse
-from app.textio import MAX_LINE
+from app.core.logs import group_transactions, parse_line, parse_lines, read_log
+from app.core.logs.parser import _parse
+from app.core.textio import MAX_LINE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 REAL_LINES = [l for p in sorted(FIXTURES.glob("*.log")) for l in p.read_text(encoding="utf-8").splitlines()][::7]
@@ -116,7 +116,7 @@ def test_compressed_rotated_logs_are_read(tmp_path):
         assert [(e.kind, e.fields) for e in read_log(path)] == plain, name
     broken = tmp_path / "broken.gz"
     broken.write_bytes(gzip.compress(data)[:3000])
-    from app.logs import LineReader, open_log
+    from app.core.logs import LineReader, open_log
     reader = LineReader(open_log(broken))
     lines = list(reader.lines())
     assert lines and data.decode().startswith("\n".join(lines[:-1]))
@@ -143,7 +143,7 @@ odd_uuids = st.sampled_from(["ABC", "ABC.x", "ABC.1", "ABC..", ".", "ABC.1.2", "
 @given(st.lists(st.tuples(st.sampled_from(PROTOCOL_LINES + REAL_LINES), odd_uuids), max_size=40))
 def test_grouping_survives_odd_uuids(pairs):
     """Transactions are keyed on the uuid text: whatever it holds, grouping and triage must not fail."""
-    from app.triage import triage
+    from app.core.triage import triage
     lines = [UUID_IN_LINE.sub(uuid, line) for line, uuid in pairs]
     group_transactions(parse_lines(lines, "f"))
     triage([("f", lines)], timelines=True)
@@ -151,8 +151,8 @@ def test_grouping_survives_odd_uuids(pairs):
 
 
 def _region_lines(path, parts):
-    from app.logs import LineReader
-    from app.logs.regions import RangeReader, plan_regions
+    from app.core.logs import LineReader
+    from app.core.logs.regions import RangeReader, plan_regions
     regions = plan_regions(path, parts)
     if regions is None:
         return None
@@ -165,7 +165,7 @@ def _region_lines(path, parts):
 
 
 def test_regions_number_lines_like_one_reader(tmp_path):
-    from app.logs import LineReader
+    from app.core.logs import LineReader
     text = (FIXTURES / "haraka-default.log").read_bytes()
     for name, data in {"lf": text, "crlf": text.replace(b"\n", b"\r\n"), "bom": codecs.BOM_UTF8 + text,
                        "huge": text[:5000] + b"x" * (3 * 1024 * 1024) + b"\n" + text[5000:]}.items():
@@ -180,7 +180,7 @@ def test_regions_number_lines_like_one_reader(tmp_path):
 
 def test_regions_refuse_files_they_cannot_cut(tmp_path):
     import gzip
-    from app.logs.regions import plan_regions
+    from app.core.logs.regions import plan_regions
     text = (FIXTURES / "haraka-default.log").read_bytes()
     cases = {"lone_cr": text.replace(b"\n", b"\r", 200), "gz": gzip.compress(text),
              "utf16": text.decode().encode("utf-16"), "small": text[:1000]}

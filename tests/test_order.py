@@ -2,7 +2,7 @@
 
 Each case writes a config/plugins into a fresh `haraka -i` install dir (plus local stand-in
 plugins in its plugins/), runs the real `haraka -o -c DIR`, parses its tables and compares every
-hook's plugin/method/priority list with app.simulate.order.hook_order.
+hook's plugin/method/priority list with app.core.simulate.order.hook_order.
 """
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import load_catalog
-from app.model import Catalog, HookRegistration, PluginInfo
-from app.parsers.plugins_file import parse_plugins
-from app.simulate.order import HARAKA_O_HOOKS, HOOK_RUN_ORDER, clamp_priority, hook_order
+from app.core.catalog import load_catalog
+from app.core.model import Catalog, HookRegistration, PluginInfo
+from app.core.parsers.plugins_file import parse_plugins
+from app.core.simulate.order import HARAKA_O_HOOKS, HOOK_RUN_ORDER, clamp_priority, hook_order
 from haraka_install import require_haraka
 
 # ----------------------------------------------------------------------------- local plugins

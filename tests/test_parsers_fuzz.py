@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.inputs import load_paste, load_texts
-from app.model import ConfigSet
-from app.parsers.flat import list_values
-from app.parsers.ini import parse_ini
-from app.parsers.plugins_file import parse_plugins
-from app.parsers.structured import parse_structured
-from app.textio import clean_line, decode, to_lines
+from app.core.inputs import load_paste, load_texts
+from app.core.model import ConfigSet
+from app.core.parsers.flat import list_values
+from app.core.parsers.ini import parse_ini
+from app.core.parsers.plugins_file import parse_plugins
+from app.core.parsers.structured import parse_structured
+from app.core.textio import clean_line, decode, to_lines
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])

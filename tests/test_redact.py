@@ -1,4 +1,4 @@
-"""Unit tests of app.redact: secret patterns, known-secret scrubbing, and the reversible masking of
+"""Unit tests of app.core.redact: secret patterns, known-secret scrubbing, and the reversible masking of
 e-mail addresses, IPs and domains (with restoring, also when the text arrives in pieces)."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.redact import (MASK, IdentifierMasker, redact_obj, redact_outbound, redact_text, scrub_known,
+from app.core.redact import (MASK, IdentifierMasker, redact_obj, redact_outbound, redact_text, scrub_known,
                         secret_values)
 
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from app.answer import Session, record_feedback
-from app.redact import MASK, redact_text
+from app.core.redact import MASK, redact_text
 from app.settings import LLMSettings
 from test_llm_stub import StubServer, build_hash_index
 

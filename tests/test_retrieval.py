@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.search import Index, english_view, expand_query, passages_for_finding, search
+from app.retrieval.search import Index, english_view, expand_query, passages_for_finding, search
 from ingest.embeddings import DEFAULT as EMBEDDING
 from ingest.kbdata import kb_dir
 from ingest.pipeline import ingest
@@ -86,7 +86,7 @@ def test_every_mode_returns_ranked_passages_with_citations(index):
 # ---------------------------------------------------------------- finding-keyed passages
 
 def test_passages_for_finding_gives_the_rule_page_then_its_cited_notes(index):
-    from app.rules.loader import load_rules
+    from app.core.rules.loader import load_rules
     rule = next(r for r in load_rules() if r.id == "MXD101")
     notes = [f"kb:note:{c.split(':', 1)[1]}" for c in rule.citations if c.startswith("note:")]
     assert len(notes) >= 2

@@ -2,8 +2,8 @@
 and a fail example's automatic fix (when the rule has one) must verify."""
 import pytest
 
-from app.rules import load_rules
-from app.rules.examples import run_example
+from app.core.rules import load_rules
+from app.core.rules.examples import run_example
 
 RULES = load_rules()
 CASES = [(r, kind, i, ex) for r in RULES for kind in ("fail", "pass") for i, ex in enumerate(r.examples.get(kind, []))]

@@ -1,9 +1,9 @@
 """Rule files are validated with errors that name the file and line; bad files never hide good ones."""
 import pytest
 
-from app.errors import RuleError
-from app.model import Problem
-from app.rules.loader import load_rules, parse_rule
+from app.core.errors import RuleError
+from app.core.model import Problem
+from app.core.rules.loader import load_rules, parse_rule
 
 GOOD = """\
 id: ACME001

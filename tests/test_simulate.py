@@ -5,8 +5,8 @@ import json
 import pytest
 
 from app.cli import main
-from app.inputs import load_texts
-from app.simulate import simulate
+from app.core.inputs import load_texts
+from app.core.simulate import simulate
 
 
 def sim(files: dict[str, str], **env):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.errors import InputError
-from app.triage import render_text, triage
+from app.core.errors import InputError
+from app.core.triage import render_text, triage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 DEFAULT = FIXTURES / "haraka-default.log"
@@ -166,7 +166,7 @@ def test_gelf_prefilter_counts_exactly_what_the_parser_would():
 
 
 def test_shard_batch_agrees_with_shard_of():
-    from app.logs.shard import shard_batch, shard_of
+    from app.core.logs.shard import shard_batch, shard_of
     lines = [l for p in sorted(FIXTURES.glob("*.log")) for l in p.read_text().splitlines()]
     lines += ["", "x", "[INFO] [", "[INFO] [-] [core] x", '{"uuid":"ABCDEF01-2345-4678-9abc-def012345678.2"}']
     for shards in (2, 3, 4):
@@ -205,7 +205,7 @@ def _replayed_log(tmp_path, copies: int) -> Path:
 
 def test_workers_give_the_same_report_as_one_pass(tmp_path):
     """A plain file is cut into regions (connections crossing a cut are finished by the parent)."""
-    from app.logs.regions import plan_regions
+    from app.core.logs.regions import plan_regions
     path = _replayed_log(tmp_path, 300)
     single = triage([path], workers=1).to_dict()
     assert single["connections"] == 600 and single["transactions"] > 300
@@ -220,7 +220,7 @@ def test_workers_on_a_compressed_file_split_by_connection(tmp_path):
     packed = tmp_path / "replayed.log.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
     single = triage([path], workers=1).to_dict()
-    from app.logs.regions import plan_regions
+    from app.core.logs.regions import plan_regions
     assert plan_regions(packed, 2) is None          # cannot seek in it: split by connection instead
     for report in (triage([packed], workers=2).to_dict(), triage([packed], workers=1).to_dict()):
         report["files"][0]["name"] = str(path)
@@ -235,12 +235,12 @@ def test_workers_on_a_compressed_file_split_by_connection(tmp_path):
 def test_regions_without_connect_lines_and_when_deferral_overflows(tmp_path, monkeypatch):
     """No `connect` lines: every connection met past the first cut is deferred to the parent; too many
     deferred events make triage fall back to splitting by connection. Both agree with one pass."""
-    import app.logs.transactions as transactions
+    import app.core.logs.transactions as transactions
     path = _replayed_log(tmp_path, 200)
     path.write_text("".join(l for l in path.read_text().splitlines(keepends=True) if "] connect ip=" not in l))
     single = triage([path], workers=1).to_dict()
     assert triage([path], workers=3).to_dict() == single
-    import app.logs.parallel as triage_module
+    import app.core.logs.parallel as triage_module
     calls = []
     sharded = triage_module._read_sharded
     monkeypatch.setattr(triage_module, "_read_sharded", lambda *a: calls.append(a) or sharded(*a))

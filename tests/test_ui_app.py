@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from app.examples import example_files  # noqa: E402
+from app.core.examples import example_files  # noqa: E402
 
 MAIN = str(Path(__file__).resolve().parent.parent / "app" / "ui" / "main.py")
 LOGS = Path(__file__).resolve().parent / "fixtures" / "logs" / "haraka-default.log"
@@ -50,7 +50,7 @@ def texts(at: AppTest) -> str:
 
 
 def test_first_start_indexes_the_kb_with_visible_progress(home):
-    from app.kb_status import index_status
+    from app.retrieval.status import index_status
     assert not index_status(home, "hash-64").ready
     at = app()
     statuses = at.get("status")

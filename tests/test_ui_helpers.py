@@ -6,10 +6,10 @@ import zipfile
 
 import pytest
 
-from app.diagnose import diagnose
-from app.examples import example_files
-from app.inputs import load_texts
-from app.simulate import simulate
+from app.core.diagnose import diagnose
+from app.core.examples import example_files
+from app.core.inputs import load_texts
+from app.core.simulate import simulate
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def canonical():
 # ------------------------------------------------------------------ hook table
 
 def test_hook_table_marks_first_answerer_and_shadowed(canonical):
-    from app.pipeline_table import ANSWERS, SHADOWED, hook_table, table_records
+    from app.ui.pipeline_table import ANSWERS, SHADOWED, hook_table, table_records
     rows = {r.hook: r for r in hook_table(canonical.simulation)}
     rcpt = rows["rcpt"]
     assert [c.plugin for c in rcpt.cells] == ["rcpt_to.in_host_list", "wildduck"]
@@ -36,7 +36,7 @@ def test_hook_table_marks_first_answerer_and_shadowed(canonical):
 
 
 def test_hook_table_after_fix_has_wildduck_answering(canonical):
-    from app.pipeline_table import ANSWERS, hook_table
+    from app.ui.pipeline_table import ANSWERS, hook_table
     fix = next(f.fix for f in canonical.findings if f.rule == "MXD101")
     files = {**example_files("canonical"), **fix.files}
     rows = {r.hook: r for r in hook_table(simulate(load_texts(list(files.items()))))}
@@ -44,7 +44,7 @@ def test_hook_table_after_fix_has_wildduck_answering(canonical):
 
 
 def test_priorities_are_labelled():
-    from app.pipeline_table import Cell
+    from app.ui.pipeline_table import Cell
     assert Cell("karma", -5).label == "karma (-5)" and Cell("tls").label == "tls"
 
 
@@ -59,7 +59,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def test_zip_of_config_dir_diagnoses_like_the_files(canonical):
-    from app.uploads import unpack_uploads
+    from app.ui.uploads import unpack_uploads
     files = example_files("canonical")
     data = _zip({f"haraka/{k}": v.encode() for k, v in files.items()} | {"haraka/node_modules/x/a.js": b"x"})
     got = unpack_uploads([("haraka.zip", data)])
@@ -70,7 +70,7 @@ def test_zip_of_config_dir_diagnoses_like_the_files(canonical):
 
 
 def test_zip_refuses_traversal_and_oversize(monkeypatch):
-    import app.uploads as up
+    import app.ui.uploads as up
     monkeypatch.setattr(up, "MAX_MEMBER_BYTES", 10)
     got = up.unpack_uploads([("x.zip", _zip({"../../etc/passwd": b"root", "config/plugins": b"wildduck",
                                             "config/big.ini": b"x" * 50}))])
@@ -79,7 +79,7 @@ def test_zip_refuses_traversal_and_oversize(monkeypatch):
 
 
 def test_broken_zip_and_plain_files():
-    from app.uploads import unpack_uploads
+    from app.ui.uploads import unpack_uploads
     got = unpack_uploads([("bad.zip", b"PK\x03\x04garbage"), ("plugins", b"wildduck\n")])
     assert got.texts == [("plugins", b"wildduck\n")]
     assert got.skipped and got.skipped[0].startswith("zip:")
@@ -88,7 +88,7 @@ def test_broken_zip_and_plain_files():
 # ------------------------------------------------------------------ pastes, links, escaping
 
 def test_example_split_for_form_gives_the_same_diagnosis(canonical):
-    from app.pastes import split_for_form
+    from app.ui.pastes import split_for_form
     plugins, other, logs = split_for_form(example_files("canonical"))
     assert plugins.startswith("# plugins") and "==> config/host_list <==" in other
     d = diagnose(texts=[("config/plugins", plugins), ("", other)], log_text=logs or None)
@@ -106,12 +106,12 @@ def test_example_split_for_form_gives_the_same_diagnosis(canonical):
     ("mxdoctor://elsewhere/x", None),
 ])
 def test_links(target, expected):
-    from app.links import href
+    from app.core.links import href
     assert href(target) == expected
 
 
 def test_note_markdown_prefers_translation_and_refuses_paths():
-    from app.links import note_markdown
+    from app.core.links import note_markdown
     zh = note_markdown("rcpt-in-host-list", "zh")
     en = note_markdown("rcpt-in-host-list", "en")
     assert zh and en and zh[0] != en[0] and "---" not in en[1][:5]
@@ -130,9 +130,9 @@ def test_escape_md_neutralises_links_images_and_html():
 # ------------------------------------------------------------------ rules, catalog, walk-through
 
 def test_rule_and_plugin_search():
-    from app.catalog import load_catalog
-    from app.rule_search import filter_plugins, filter_rules
-    from app.rules.loader import load_rules
+    from app.core.catalog import load_catalog
+    from app.ui.rule_search import filter_plugins, filter_rules
+    from app.core.rules.loader import load_rules
     rules = load_rules()
     assert [r.id for r in filter_rules(rules, "mxd101")] == ["MXD101"]
     hits = filter_rules(rules, "in_host_list wildduck")
@@ -144,7 +144,7 @@ def test_rule_and_plugin_search():
 
 
 def test_walkthrough_broken_then_fixed():
-    from app.walkthrough import canonical_pair, flow_dot, flow_steps, outcome_text
+    from app.ui.walkthrough import canonical_pair, flow_dot, flow_steps, outcome_text
     broken, fixed, files = canonical_pair()
     assert broken.outcome == "processed_not_stored" and fixed is not None and fixed.outcome == "stored"
     rcpt = next(s for s in flow_steps(broken) if s.hook == "rcpt")
@@ -157,7 +157,7 @@ def test_walkthrough_broken_then_fixed():
 
 
 def test_flow_dot_quotes_labels():
-    from app.walkthrough import FlowStep, flow_dot
+    from app.ui.walkthrough import FlowStep, flow_dot
     dot = flow_dot([FlowStep(hook="rcpt", target='a"b@x', text="", answered_by="p")], "x")
     assert 'a\\"b@x' in dot
 
@@ -167,7 +167,7 @@ def test_flow_dot_quotes_labels():
 def test_add_sources_validates_input(tmp_path):
     import yaml
 
-    from app.knowledge_sources import add_folder, add_uploaded, add_urls
+    from app.ui.knowledge_sources import add_folder, add_uploaded, add_urls
     assert add_folder(str(tmp_path / "missing"), "", tmp_path)[0] is False
     assert add_folder(str(tmp_path), "ftp://x", tmp_path)[0] is False
     assert add_folder(str(tmp_path), "https://wiki.example.com/mail", tmp_path)[0] is True
@@ -180,7 +180,7 @@ def test_add_sources_validates_input(tmp_path):
 
 
 def test_index_status_of_an_empty_home(tmp_path):
-    from app.kb_status import first_start_sources, index_status
+    from app.retrieval.status import first_start_sources, index_status
     st = index_status(tmp_path, "hash-64")
     assert not st.ready and st.documents == 0 and st.last_ingest_text() == "never"
     assert [s["type"] for s in first_start_sources(tmp_path)] == ["kb"]
@@ -190,7 +190,7 @@ def test_index_status_of_an_empty_home(tmp_path):
 
 def test_app_command_serves_headless_on_loopback_without_telemetry():
     from app.cli import build_parser
-    from app.commands.app import MAIN, streamlit_command
+    from app.cli.commands.app import MAIN, streamlit_command
     args = build_parser().parse_args(["app", "--port", "8999"])
     assert (args.port, args.address) == (8999, "127.0.0.1")
     cmd = streamlit_command(args.port, args.address)
@@ -201,8 +201,8 @@ def test_app_command_serves_headless_on_loopback_without_telemetry():
 
 
 def test_app_command_indexes_kb_on_a_fresh_data_dir(tmp_path, monkeypatch, capsys):
-    from app.commands.app import prepare_index
-    from app.kb_status import index_status
+    from app.cli.commands.app import prepare_index
+    from app.retrieval.status import index_status
     monkeypatch.setenv("MXDOCTOR_EMBEDDING", "hash-64")
     prepare_index(tmp_path)
     assert index_status(tmp_path, "hash-64").ready
@@ -212,7 +212,7 @@ def test_app_command_indexes_kb_on_a_fresh_data_dir(tmp_path, monkeypatch, capsy
 
 
 def test_answer_markdown_strips_images_and_foreign_links():
-    from app.answer_markdown import answer_markdown
+    from app.ui.answer_markdown import answer_markdown
     md = answer_markdown("See [1] and [2]. ![t](http://evil/x.png?d=secret) [x](javascript:alert(1)) "
                          "[ok](https://haraka.github.io/)\n\n[r]: http://evil/\n\n```\n[1] stays\n```",
                          [{"n": 1, "url": "mxdoctor://rules/MXD101"}, {"n": 2, "url": "file:///srv/wiki/a.md"}])

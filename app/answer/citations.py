@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.answer.lang import t
-from app.model import Finding
+from app.core.model import Finding
 
 MARKER_RE = re.compile(r"\[(\d{1,3}(?:\s*[,，]\s*\d{1,3})*)\]")
 FENCE_RE = re.compile(r"```.*?(?:```|\Z)", re.S)

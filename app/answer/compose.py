@@ -20,12 +20,12 @@ from app.answer.lang import t
 from app.answer.model import Numbering, supporting_sentence
 from app.answer.quotes import Quote, names_something, pick_sentences, render_quotes
 from app.answer.relevance import Relevance
-from app.answer.retrieve import FindingSources, Retrieved
+from app.retrieval.passages import FindingSources, Retrieved
 from app.answer.support import Support
-from app.causes import Cause, group_causes
-from app.model import Evidence, Finding
-from app.search import Passage
-from app.verdict import caveat, full_stop, outcome_is_bad, outcome_sentence, sentence_case
+from app.core.causes import Cause, group_causes
+from app.core.model import Evidence, Finding
+from app.retrieval.search import Passage
+from app.core.verdict import caveat, full_stop, outcome_is_bad, outcome_sentence, sentence_case
 
 MAX_EVIDENCE = 3
 MAX_EVIDENCE_CHARS = 160
@@ -263,7 +263,7 @@ def ranked_quotes(question: str, passages: list[Passage], shown: list[Finding]) 
     first passage a sentence must share two distinctive words with the question, or a rare one,
     so a passage that only shares "250" adds nothing."""
     from app.answer.quotes import RARE_TERM, score_sentence
-    from app.answer.terms import content_terms, idf_table, question_terms, strip_identifiers
+    from app.retrieval.terms import content_terms, idf_table, question_terms, strip_identifiers
     qterms = question_terms(strip_identifiers(question))
     named = [w for w in re.findall(r"[\w.\-/]+", question) if any(c.isdigit() for c in w) or "_" in w or "." in w]
     table = idf_table()

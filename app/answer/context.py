@@ -15,8 +15,8 @@ from typing import Any, Iterator
 
 from app.answer.intent import is_followup
 from app.answer.model import Answer, AnswerEvent
-from app.redact import IdentifierMasker
-from app.search import Index
+from app.core.redact import IdentifierMasker
+from app.retrieval.search import Index
 from app.settings import LLMSettings, load_settings
 
 
@@ -90,7 +90,7 @@ class Session:
         """The checks on the context, run once per context; None when nothing was given."""
         with self._lock:
             if self._diagnosis is None and self.has_context:
-                from app.diagnose import diagnose
+                from app.core.diagnose import diagnose
                 c = self._context
                 self._diagnosis = diagnose(c["paths"] or None, paste=c["paste"], texts=c["texts"] or None,
                                            log_paths=c["log_paths"] or None, log_text=c["log_text"],
@@ -103,7 +103,7 @@ class Session:
         process or is stored, even where it appears as plain prose."""
         with self._lock:
             if self._secrets is None:
-                from app.redact import secret_values
+                from app.core.redact import secret_values
                 found: set[str] = set()
                 d = self.diagnosis
                 for f in (d.configset.files.values() if d else []):

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.redact import redact_obj
+from app.core.redact import redact_obj
 
 VOTES = {"up": "up", "down": "down", "+1": "up", "-1": "down", "👍": "up", "👎": "down", None: None}
 FEEDBACK_FILE = "feedback.jsonl"

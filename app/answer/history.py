@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.redact import redact_obj
+from app.core.redact import redact_obj
 
 SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 MAX_LOG_CHARS = 4_000_000

@@ -30,7 +30,7 @@ class Vocabulary:
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> Vocabulary:
-    from app.answer.terms import stem
+    from app.retrieval.terms import stem
     data = yaml.safe_load(open(path, encoding="utf-8")) or {}
 
     def rx(key: str) -> tuple[re.Pattern, ...]:

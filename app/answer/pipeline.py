@@ -17,11 +17,11 @@ from app.answer.intent import Intent, read_intent
 from app.answer.lang import detect_lang, t
 from app.answer.model import Answer, AnswerEvent, Numbering, passage_dict
 from app.answer.relevance import Relevance, split_relevant
-from app.answer.retrieve import Retrieved, finding_sources, open_index, retrieve
+from app.retrieval.passages import Retrieved, finding_sources, open_index, retrieve
 from app.answer.support import Support, measure
 from app.answer.symptoms import log_symptoms
-from app.redact import redact_text, scrub_known
-from app.search import Passage
+from app.core.redact import redact_text, scrub_known
+from app.retrieval.search import Passage
 
 LOG_EXCERPT_KINDS = {"crit", "timeout", "load_error", "hook_result", "queue"}
 LOG_EXCERPT_LEVELS = {"WARN", "ERROR", "CRIT", "ALERT", "EMERG"}

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.model import Finding
-from app.redact import IdentifierMasker, redact_outbound
-from app.search import Passage
+from app.core.model import Finding
+from app.core.redact import IdentifierMasker, redact_outbound
+from app.retrieval.search import Passage
 
 DATA_TAGS = ("passage", "passages", "findings", "finding", "config", "log", "question", "history")
 TAG_RE = re.compile(r"<\s*(/?)\s*(" + "|".join(DATA_TAGS) + r")\b", re.I)

@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass
 
 from app.answer.model import Numbering
-from app.answer.terms import (CJK_RE, content_terms, cosine, idf_table, looks_like_instruction, question_terms,
+from app.retrieval.terms import (CJK_RE, content_terms, cosine, idf_table, looks_like_instruction, question_terms,
                               sentences, strip_identifiers, tfidf, weight)
-from app.model import Finding
-from app.search import Passage
+from app.core.model import Finding
+from app.retrieval.search import Passage
 
 SENTENCE_MIN_SCORE = 8.0       # about two distinctive shared terms, or one very rare one (an error code)
 MIN_COVERAGE = 0.3             # share of the question's term weight a quoted sentence must cover

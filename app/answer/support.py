@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 import yaml
 
 from app.answer.quotes import coverage_weights, score_sentence
-from app.answer.retrieve import is_team_page
-from app.answer.terms import CJK_RE, content_terms, idf_table, question_terms, sentences, strip_identifiers, weight
+from app.retrieval.passages import is_team_page
+from app.retrieval.terms import CJK_RE, content_terms, idf_table, question_terms, sentences, strip_identifiers, weight
 from ingest.kbdata import kb_path
 
 TOP_PASSAGES = 3

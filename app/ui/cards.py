@@ -9,9 +9,9 @@ import streamlit as st
 
 import logging
 
-from app import links
-from app.model import Finding
-from app.redact import redact_line
+from app.core import links
+from app.core.model import Finding
+from app.core.redact import redact_line
 from app.ui.safe import escape_md, plain_text
 from app.ui.state import t
 
@@ -42,7 +42,7 @@ def passage_list(passages: list[dict], numbered: bool = True, claim: str = "") -
     """Sources as cards: title (a link when it can be opened), the sentence that backs the claim,
     where it comes from. Snippets are plain text, never rendered Markdown."""
     from app.answer.model import supporting_sentence
-    from app.search import Passage
+    from app.retrieval.search import Passage
     for i, p in enumerate(passages, 1):
         head = p.get("title") or p.get("doc_id") or "passage"
         if p.get("heading") and p["heading"].split(" › ")[-1] not in head:
@@ -72,8 +72,8 @@ def evidence_block(evidence) -> None:
 
 def headline_card(diagnosis, lang: str) -> None:
     """What happens to mail and what to do, in words, before anything else on the page."""
-    from app.pipeline_table import message_path
-    from app.verdict import verdict
+    from app.ui.pipeline_table import message_path
+    from app.core.verdict import verdict
     v = verdict(diagnosis, lang)
     with st.container(border=True, key="headline"):
         st.markdown(f"### {VERDICT_ICON.get(v.kind, '')} {escape_md(v.headline)}")
@@ -140,14 +140,14 @@ def cause_card(cause, passages: list[dict], key: str = "") -> None:
 
 def finding_card(f: Finding, passages: list[dict], mask: bool = True, key: str = "") -> None:
     """A single finding as a card (a cause of its own)."""
-    from app.causes import Cause
+    from app.core.causes import Cause
     cause_card(Cause(primary=f), passages, key=key)
 
 
 def hook_table(sim) -> None:
     import pandas as pd
 
-    from app.pipeline_table import ANSWERS, SHADOWED, hook_table as rows_of, table_records
+    from app.ui.pipeline_table import ANSWERS, SHADOWED, hook_table as rows_of, table_records
     rows = rows_of(sim)
     if not rows:
         st.info(t("pipe.empty"))
@@ -174,7 +174,7 @@ def transactions_table(transactions) -> None:
 def timeline(txn, mask: bool = True) -> None:
     import pandas as pd
 
-    from app.triage import timeline as timeline_of
+    from app.core.triage import timeline as timeline_of
     tl = timeline_of(txn)
     uuid = str(tl["uuid"]).replace("`", "")
     st.markdown(f"`{uuid}` · {escape_md(tl['outcome'])} · {escape_md(tl.get('stage') or '')}")

@@ -1,6 +1,6 @@
 """The Streamlit entry point (`mxdoctor app` runs it): navigation, shared state, first-start index.
 
-Pages are thin; they call the same functions as the CLI (app.diagnose, app.search, app.answer)
+Pages are thin; they call the same functions as the CLI (app.core.diagnose, app.retrieval.search, app.answer)
 and the helpers in app/ui and app/*.py. Run directly with `streamlit run app/ui/main.py`.
 """
 from __future__ import annotations

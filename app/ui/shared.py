@@ -24,27 +24,27 @@ def embeddings(name: str):
 
 @st.cache_resource(show_spinner=False)
 def shared_index(home: str, embedding: str):
-    from app.search import Index
+    from app.retrieval.search import Index
     embeddings(embedding)
     return Index(Path(home), embedding)
 
 
 @st.cache_resource(show_spinner=False)
 def shared_rules():
-    from app.rules.loader import load_rules
+    from app.core.rules.loader import load_rules
     return load_rules()
 
 
 @st.cache_resource(show_spinner=False)
 def shared_catalog():
-    from app.catalog import load_catalog
+    from app.core.catalog import load_catalog
     return load_catalog()
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def finding_passages(rule: str, citations: tuple[str, ...], question: str, home: str, embedding: str) -> list[dict]:
     """A finding's cited passages (its rule page, then the notes it cites); cleared by a re-index."""
-    from app.search import passages_for_finding
+    from app.retrieval.search import passages_for_finding
     index = shared_index(home, embedding)
     if index.count() == 0:
         return []
@@ -56,7 +56,7 @@ def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offlin
                skip_if_ready: bool = False):
     """Index `specs` with a visible status box and progress bar; returns the IngestSummary
     (None when `skip_if_ready` and another session finished indexing while this one waited)."""
-    from app.kb_status import index_status
+    from app.retrieval.status import index_status
     from ingest.pipeline import ingest
     with st.status(label, expanded=True) as box:
         bar = st.progress(0.0)
@@ -77,6 +77,6 @@ def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offlin
 
 def ensure_index(home: Path, embedding: str, label: str) -> None:
     """First start: index kb/ (offline) before anything needs a citation, showing progress."""
-    from app.kb_status import first_start_sources, index_status
+    from app.retrieval.status import first_start_sources, index_status
     if not index_status(home, embedding).ready:
         run_ingest(first_start_sources(home), home, embedding, label, offline=True, skip_if_ready=True)

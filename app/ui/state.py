@@ -4,7 +4,7 @@ Streamlit forgets a widget's value when a page without that widget runs; the pas
 must survive a trip to the Ask page. So those widgets copy their value into a plain key
 (`_keep_<key>`, via `on_change=keep`), and a run that finds the widget key gone puts it back.
 A reload of the page starts a new Streamlit session: the inputs and conversations then come back
-from this browser's workspace (app.workspace), found by the `?s=` id in the page's URL.
+from this browser's workspace (app.ui.workspace), found by the `?s=` id in the page's URL.
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def _defaults() -> dict[str, Callable[[], Any]]:
         "uploads": list,            # [(name, bytes)] from the uploader
         "upload_notes": list,       # what an upload skipped
         "upload_logs": list,        # uploaded logs, spooled to files and read as a stream
-        "diagnosis": lambda: None,  # app.diagnose.Diagnosis of the last run
-        "transactions": list,       # app.logs.Transaction list of that run
+        "diagnosis": lambda: None,  # app.core.diagnose.Diagnosis of the last run
+        "transactions": list,       # app.core.logs.Transaction list of that run
         "diag_seconds": lambda: 0.0,
         "llm": lambda: None,        # app.settings.LLMSettings for this session (None: from settings.yaml/env)
         "chat": list,               # [{"role", "content", "passages", "sent", "backend", "id"}]
@@ -59,7 +59,7 @@ def init_state() -> None:
 
 def _open_workspace() -> None:
     """This browser's workspace: the one named in the URL (restored after a reload), or a new one."""
-    from app.workspace import Workspace, WorkspaceStore, new_id, valid_id
+    from app.ui.workspace import Workspace, WorkspaceStore, new_id, valid_id
     ss = st.session_state
     wanted = st.query_params.get("s")
     ws = WorkspaceStore(home()).load(wanted) if valid_id(wanted) else None
@@ -77,7 +77,7 @@ def _open_workspace() -> None:
 
 def save_workspace() -> None:
     """Store this browser's inputs and open conversation (masked); a full disk costs the history only."""
-    from app.workspace import WorkspaceStore
+    from app.ui.workspace import WorkspaceStore
     ss = st.session_state
     ws = ss.get("_ws")
     if ws is None:
@@ -140,7 +140,7 @@ def local_paths_allowed() -> bool:
 def context_texts() -> list[tuple[str, str | bytes]]:
     """What the Diagnose page holds, as `diagnose(texts=...)` items; headerless blocks of the
     other-files box carry the name they were taken as, or the one the admin chose instead."""
-    from app.pastes import named_blocks
+    from app.ui.pastes import named_blocks
     ss = st.session_state
     items: list[tuple[str, str | bytes]] = []
     if ss.get("in_plugins", "").strip():

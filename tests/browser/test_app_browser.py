@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.examples import example_files
+from app.core.examples import example_files
 
 FIXTURE_LOG = Path(__file__).resolve().parents[1] / "fixtures" / "logs" / "haraka-default.log"
 UUID_RE = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")

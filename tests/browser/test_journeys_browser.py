@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.examples import example_files
+from app.core.examples import example_files
 
 from .test_app_browser import open_app, wait_idle
 

@@ -3,8 +3,8 @@
 For every scenario in scenarios.py and every log format, one Haraka is started, the scenario's
 transactions are sent, and three things are checked against what really happened:
   1. the real replies are the ones the scenario documents (so the table stays true);
-  2. app.logs.parse_lines understands every line Haraka printed;
-  3. app.simulate predicts the same reply code at every stage where it claims to know.
+  2. app.core.logs.parse_lines understands every line Haraka printed;
+  3. app.core.simulate predicts the same reply code at every stage where it claims to know.
 Servers are started lazily and at most once per (scenario, format); their work dirs live under
 pytest's tmp dir so the simulator can read the very config Haraka ran with.
 """
@@ -129,7 +129,7 @@ def _field_matches(value, want: str) -> bool:
 
 @pytest.mark.parametrize("scenario,fmt,timestamps", _runs())
 def test_log_parser_reads_every_line(run_scenario, scenario, fmt, timestamps):
-    from app.logs import parse_lines
+    from app.core.logs import parse_lines
 
     run = run_scenario(scenario, fmt, timestamps)
     file = f"haraka-{fmt}.log"
@@ -190,8 +190,8 @@ def _predicted_codes(sim, send_spec: Send) -> dict[str, tuple[int | None, str]]:
 
 @pytest.mark.parametrize("scenario", [pytest.param(sc, id=sc.id) for sc in SCENARIOS])
 def test_simulator_predicts_real_replies(run_scenario, scenario):
-    from app.inputs import load_paths
-    from app.simulate import simulate
+    from app.core.inputs import load_paths
+    from app.core.simulate import simulate
 
     run = run_scenario(scenario, "default", False)
     cs = load_paths([run.config_dir.parent])   # the instance: config/ and its local plugins/

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from app.cli import main
-from app.diagnose import diagnose
-from app.verdict import verdict
+from app.core.diagnose import diagnose
+from app.core.verdict import verdict
 
 from .conftest import CANONICAL, WIKI_URL, words
 

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("streamlit")
 
-from app.workspace import Workspace, WorkspaceStore, new_id  # noqa: E402
+from app.ui.workspace import Workspace, WorkspaceStore, new_id  # noqa: E402
 
 from .conftest import CANONICAL, page_text, run_app  # noqa: E402
 
@@ -103,7 +103,7 @@ def test_the_secret_corpus_is_masked_on_every_page_and_export(app_env):
     assert [s for s in ALL_SECRETS if s in shown] == []
     for tab in at.tabs:
         assert [s for s in ALL_SECRETS if s in page_text(tab)] == []
-    from app.report import render
+    from app.core.report import render
     d = at.session_state["diagnosis"]
     for fmt in ("text", "json", "markdown", "sarif"):
         assert [s for s in ALL_SECRETS if s in render(d, fmt)] == [], fmt

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from app.errors import InputError
+from app.core.errors import InputError
 from app.ui import cards
 from app.ui.safe import escape_md
 from app.ui.shared import finding_passages
@@ -19,8 +19,8 @@ MAX_BOX_CHARS = 200_000      # beyond this a browser text box gets slow; uploads
 
 
 def load_example() -> None:
-    from app.examples import example_files
-    from app.pastes import split_for_form
+    from app.core.examples import example_files
+    from app.ui.pastes import split_for_form
     ss.in_plugins, ss.in_other, ss.in_logs = split_for_form(example_files("canonical"))
     ss.uploads, ss.upload_notes, ss.block_overrides = [], [], {}
     keep("in_plugins", "in_other", "in_logs")
@@ -44,7 +44,7 @@ def spool_dir():
 def take_uploads() -> None:
     import shutil
 
-    from app.uploads import unpack_uploads
+    from app.ui.uploads import unpack_uploads
     shutil.rmtree(spool_dir(), ignore_errors=True)
     got = unpack_uploads([(f.name, f.getvalue()) for f in ss.get("uploader") or []], spool_dir())
     ss.uploads, ss.upload_notes, ss.upload_logs = got.texts, got.skipped, got.logs
@@ -60,8 +60,8 @@ def _cut(text: str) -> str:
 
 
 def run_diagnosis() -> None:
-    from app.diagnose import diagnose
-    from app.logs import group_transactions
+    from app.core.diagnose import diagnose
+    from app.core.logs import group_transactions
     items = [(name, _cut(data) if isinstance(data, str) and name in ("config/plugins", "") else data)
              for name, data in context_texts()]
     logs = _cut(ss.in_logs) if ss.in_logs.strip() else None
@@ -102,7 +102,7 @@ def input_summary() -> str:
 
 def blocks_table() -> None:
     """How the other-files box was cut and named, with a way to say what a block really is."""
-    from app.pastes import IGNORE, block_key, pasted_blocks
+    from app.ui.pastes import IGNORE, block_key, pasted_blocks
     blocks = pasted_blocks(_cut(ss.get("in_other", "")))
     if not blocks:
         return
@@ -162,7 +162,7 @@ if unread and not d.configset.files and not d.log_lines:
 
 
 def causes_section() -> None:
-    from app.causes import group_causes
+    from app.core.causes import group_causes
     causes = group_causes(d.findings)
     if not causes:
         return
@@ -214,14 +214,14 @@ def input_tab() -> None:
         st.code("\n".join(rows), language=None)
     for p in d.problems[:30]:
         st.caption("⚠ " + escape_md(str(p)))
-    from app.verdict import verdict
+    from app.core.verdict import verdict
     missing = verdict(d, lang()).missing
     if missing:
         st.caption(escape_md(missing))
 
 
 def export_tab() -> None:
-    from app.report import render
+    from app.core.report import render
     c1, c2, c3 = st.columns(3)
     md = render(d, "markdown", base_url=st.context.url if hasattr(st, "context") else None)
     c1.download_button("Markdown (wiki)", md, "mxdoctor-report.md", "text/markdown", key="dl_md",

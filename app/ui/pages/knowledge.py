@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.kb_status import index_status
+from app.retrieval.status import index_status
 from app.ui import cards
 from app.ui.safe import escape_md
 from app.ui.shared import run_ingest, shared_index
@@ -15,7 +15,7 @@ ss = st.session_state
 
 note_id = st.query_params.get("note")
 if note_id:
-    from app.links import note_markdown
+    from app.core.links import note_markdown
     found = note_markdown(note_id, lang())
     if found is None:
         st.warning("No such note.")
@@ -48,20 +48,20 @@ with tab_folder:
                            disabled=not local)
     base = st.text_input("Link citations to (optional URL base, e.g. https://wiki.example.com/mail)", key="kb_base")
     if st.button("Add folder", key="kb_add_folder", disabled=not local):
-        from app.knowledge_sources import add_folder
+        from app.ui.knowledge_sources import add_folder
         ok, msg = add_folder(folder, base, home())
         (st.success if ok else st.error)(escape_md(msg))
 with tab_urls:
     urls = st.text_area("One URL per line (fetched at the next re-index)", key="kb_urls")
     if st.button("Add URLs", key="kb_add_urls"):
-        from app.knowledge_sources import add_urls
+        from app.ui.knowledge_sources import add_urls
         ok, msg = add_urls(urls, home())
         (st.success if ok else st.error)(escape_md(msg))
 with tab_upload:
     docs = st.file_uploader("Documents (.md, .html, .txt, .rst)", accept_multiple_files=True, key="kb_docs",
                             type=["md", "markdown", "html", "htm", "txt", "rst"])
     if st.button("Add documents", key="kb_add_docs", disabled=not docs):
-        from app.knowledge_sources import add_uploaded
+        from app.ui.knowledge_sources import add_uploaded
         ok, msg = add_uploaded([(d.name, d.getvalue()) for d in docs or []], home())
         (st.success if ok else st.error)(escape_md(msg))
 
@@ -85,7 +85,7 @@ query = q1.text_input("Query", key="kb_query", placeholder="wildduck rcpt hook n
 mode = q2.segmented_control("Mode", ["hybrid", "lexical", "dense"], default="hybrid", key="kb_mode")
 k = q3.number_input("k", 1, 20, 5, key="kb_k")
 if query.strip():
-    from app.search import search
+    from app.retrieval.search import search
     index = shared_index(str(home()), embedding())
     if index.count() == 0:
         st.warning("The index is empty: re-index first.")

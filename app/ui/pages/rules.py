@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.rule_search import filter_plugins, filter_rules
+from app.ui.rule_search import filter_plugins, filter_rules
 from app.ui.cards import link_md
 from app.ui.safe import escape_md
 from app.ui.shared import shared_catalog, shared_rules
@@ -18,7 +18,7 @@ MAX_DETAILED = 12          # more matches than this: a table (each rule's exampl
 
 @st.cache_resource(show_spinner=False)
 def flow_pair():
-    from app.walkthrough import canonical_pair
+    from app.ui.walkthrough import canonical_pair
     return canonical_pair()
 
 
@@ -34,7 +34,7 @@ def show_example(ex: dict) -> None:
 
 
 def show_flow(sim, title: str) -> None:
-    from app.walkthrough import flow_dot, flow_steps, outcome_text
+    from app.ui.walkthrough import flow_dot, flow_steps, outcome_text
     steps = flow_steps(sim, lang())
     st.markdown(f"#### {title}")
     st.graphviz_chart(flow_dot(steps, sim.outcome))

@@ -1,4 +1,0 @@
-"""Generate the plugin catalog from a real Haraka install (see build.py for why)."""
-from app.catalog_build.build import build_catalog, render_catalog, write_catalog
-
-__all__ = ["build_catalog", "render_catalog", "write_catalog"]

@@ -1,0 +1,40 @@
+"""`mxdoctor` entry point: dispatch to app.cli.commands.*; unusable input exits 2 with one line."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app import __version__
+from app.cli.commands import load_commands
+from app.core.errors import InputError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mxdoctor", description=(
+        "Diagnose Haraka + WildDuck mail servers: deterministic checks, hook simulation, log triage."))
+    parser.add_argument("--version", action="version", version=f"mxdoctor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in load_commands():
+        mod.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except InputError as exc:
+        print(f"mxdoctor: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

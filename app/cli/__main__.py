@@ -1,0 +1,6 @@
+"""`python -m app.cli` runs the mxdoctor command line."""
+import sys
+
+from app.cli import main
+
+sys.exit(main())

@@ -1,0 +1,161 @@
+"""`mxdoctor catalog build|show`: generate the plugin catalog from real Haraka, or look in it."""
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import InputError
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("catalog", help="build or show the plugin catalog",
+                                   description="Build the plugin catalog from a real Haraka "
+                                   "install, or show what the catalog knows.")
+    sub = parser.add_subparsers(dest="catalog_command", metavar="ACTION")
+
+    build = sub.add_parser("build", help="harvest every plugin of a Haraka install (needs node)")
+    build.add_argument("--haraka", required=True, metavar="DIR",
+                       help="the Haraka npm package, or a dir holding node_modules/Haraka")
+    build.add_argument("--instance", metavar="DIR",
+                       help="a Haraka install dir (haraka -i DIR): its plugins/ and config count")
+    build.add_argument("--plugin", action="append", metavar="NAME", dest="plugins",
+                       help="only this plugin (repeatable); default: every plugin found")
+    build.add_argument("--no-probes", action="store_true",
+                       help="skip the config probes that find conditional hooks (faster)")
+    build.add_argument("--out", metavar="FILE", help="write the catalog YAML here")
+    build.set_defaults(run=run_build)
+
+    shapes = sub.add_parser("shapes", help="record the sections and keys of every shipped config file")
+    shapes.add_argument("--haraka", required=True, metavar="DIR",
+                        help="the Haraka npm package, or a dir holding node_modules/Haraka")
+    shapes.add_argument("--plugin-dir", action="append", default=[], metavar="DIR",
+                        help="a plugin package not under node_modules (e.g. haraka-plugin-wildduck); repeatable")
+    shapes.add_argument("--wildduck", metavar="DIR", help="a WildDuck checkout (its config/*.toml)")
+    shapes.add_argument("--out", metavar="FILE", help="write the shapes YAML here")
+    shapes.set_defaults(run=run_shapes)
+
+    show = sub.add_parser("show", help="show one plugin, or list them all")
+    show.add_argument("plugin", nargs="?", help="plugin name (prefix and deprecated names work)")
+    show.add_argument("--catalog", action="append", metavar="PATH",
+                      help="extra catalog file or dir merged over the shipped one (repeatable)")
+    show.add_argument("--format", choices=["text", "json"], default="text")
+    show.set_defaults(run=run_show)
+
+    parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
+
+
+def run(args: argparse.Namespace) -> int:
+    return args.run(args)
+
+
+# --------------------------------------------------------------------------- build
+
+def run_build(args: argparse.Namespace) -> int:
+    from app.build import build_catalog, write_catalog
+
+    catalog = build_catalog(Path(args.haraka), args.plugins,
+                            instance_dir=Path(args.instance) if args.instance else None,
+                            probes=not args.no_probes)
+    if args.out:
+        write_catalog(catalog, Path(args.out))
+    print(build_summary(catalog, args.out))
+    return 0
+
+
+def run_shapes(args: argparse.Namespace) -> int:
+    import yaml
+
+    from app.build.discover import locate
+    from app.build.shapes import build_shapes, write_shapes
+    layout = locate(Path(args.haraka))
+    modules = layout.package_dir.parent
+    plugin_dirs = sorted(p for p in modules.glob("haraka-plugin-*") if p.is_dir())
+    plugin_dirs += sorted(modules.glob("@*/haraka-plugin-*")) + [Path(d) for d in args.plugin_dir]
+    shapes = build_shapes(layout.package_dir, plugin_dirs, Path(args.wildduck) if args.wildduck else None)
+    sources = [f"Haraka ({layout.package_dir})", f"{len(plugin_dirs)} plugin packages"] + \
+        (["WildDuck"] if args.wildduck else [])
+    if args.out:
+        write_shapes(shapes, Path(args.out), sources)
+    else:
+        print(yaml.safe_dump(shapes, sort_keys=False))
+    print(f"{len(shapes['files'])} config file shapes from " + ", ".join(sources))
+    return 0
+
+
+def build_summary(catalog: dict[str, Any], out: str | None) -> str:
+    plugins = catalog.get("plugins") or {}
+    failed = {n: p["load_error"] for n, p in plugins.items() if p.get("load_error")}
+    silent = [n for n, p in plugins.items() if not p.get("hooks") and n not in failed]
+    conditional = [n for n, p in plugins.items() if p.get("conditional_hooks")]
+    lines = [f"Haraka {catalog.get('haraka_version')}: {len(plugins)} plugins, "
+             f"{sum(len(p.get('hooks') or []) for p in plugins.values())} hook registrations, "
+             f"{len(catalog.get('aliases') or {})} deprecated names"]
+    if conditional:
+        lines.append(f"conditional hooks found for {len(conditional)}: {', '.join(conditional)}")
+    if silent:
+        lines.append(f"registered nothing under default config: {', '.join(silent)}")
+    for name, err in failed.items():
+        lines.append(f"failed to load: {name}: {err}")
+    if out:
+        lines.append(f"wrote {out}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- show
+
+def run_show(args: argparse.Namespace) -> int:
+    from app.core.catalog import load_catalog
+
+    catalog = load_catalog(args.catalog)
+    if not args.plugin:
+        rows = [_info_dict(info) for _, info in sorted(catalog.plugins.items())]
+        if args.format == "json":
+            print(json.dumps({"haraka_version": catalog.haraka_version, "aliases": catalog.aliases,
+                              "plugins": rows}, indent=2))
+        else:
+            width = max((len(r["name"]) for r in rows), default=10)
+            for r in rows:
+                hooks = sorted({h["hook"] for h in r["hooks"]})
+                print(f"{r['name']:<{width}}  {','.join(r['roles']) or '-':<28} {' '.join(hooks)}")
+        return 0
+    info = catalog.get(args.plugin)
+    if info is None:
+        close = difflib.get_close_matches(args.plugin, list(catalog.plugins) + list(catalog.aliases), n=3)
+        hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+        raise InputError(f"the catalog does not know plugin {args.plugin!r}{hint}")
+    data = _info_dict(info)
+    resolved = catalog.resolve(args.plugin)
+    if resolved != args.plugin:
+        data["requested_as"] = args.plugin
+    if args.format == "json":
+        print(json.dumps(data, indent=2))
+    else:
+        print(render_plugin(data))
+    return 0
+
+
+def _info_dict(info) -> dict[str, Any]:
+    return asdict(info)
+
+
+def render_plugin(data: dict[str, Any]) -> str:
+    lines = [data["name"] + (f"  (config/plugins says {data['requested_as']!r})"
+                             if data.get("requested_as") else "")]
+    if data.get("summary"):
+        lines.append(f"  {data['summary']}")
+    pkg = " ".join(x for x in (data.get("package"), data.get("version")) if x)
+    lines.append(f"  package: {pkg or '-'}   source: {data.get('source')}")
+    lines.append(f"  roles: {', '.join(data.get('roles') or []) or '-'}")
+    lines.append(f"  config files: {', '.join(data.get('config_files') or []) or '-'}")
+    if data.get("hooks"):
+        lines.append("  hooks (registration order):")
+        for h in data["hooks"]:
+            prio = f"  priority {h['priority']}" if h["priority"] else ""
+            lines.append(f"    {h['hook']:<22} {h['method']}{prio}")
+    else:
+        lines.append("  hooks: none under default config")
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""`mxdoctor triage LOG...`: summarise Haraka / WildDuck logs (text or JSON)."""
+from __future__ import annotations
+
+import json
+import sys
+
+from app.core.triage import render_text, triage
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("triage", help="summarise Haraka/WildDuck logs: outcomes, rejections, errors",
+                              description="Read Haraka logs (default, logfmt or JSON format; syslog, journald and "
+                                          "docker prefixes are fine) and summarise real SMTP outcomes.")
+    p.add_argument("logs", nargs="+", metavar="LOG", help="log file(s); '-' reads standard input")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--timelines", action="store_true", help="also show each transaction's timeline")
+    p.add_argument("--max-timelines", type=int, default=200, metavar="N",
+                   help="at most N timelines (default: 200)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    sources = [("<stdin>", _stdin_lines()) if path == "-" else path for path in args.logs]
+    report = triage(sources, timelines=args.timelines, max_timelines=args.max_timelines)
+    if args.format == "json":
+        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(report, timelines=args.timelines))
+    return 0
+
+
+def _stdin_lines():
+    from app.core.logs.reader import LineReader
+    return LineReader(sys.stdin.buffer).lines()

@@ -1,0 +1,69 @@
+"""Load the plugin catalog (kb/plugins/*.yaml, plus a user's own catalog files).
+
+The generated file comes from real Haraka (`mxdoctor catalog build`); hand-kept entries (the
+wildduck plugin, which is not on npm) and role annotations live beside it and are merged in.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.core.model import Catalog, HookRegistration, PluginInfo
+from ingest.kbdata import kb_path
+
+
+def _merge_plugin(cat: Catalog, name: str, data: dict[str, Any], source: str) -> None:
+    info = cat.plugins.get(name) or PluginInfo(name=name, source=data.get("source", source))
+    if "hooks" in data and data["hooks"] is not None:
+        info.hooks = [HookRegistration(hook=h["hook"], method=h.get("method", f"hook_{h['hook']}"),
+                                       priority=int(h.get("priority", 0) or 0)) for h in data["hooks"]]
+    for key in ("roles", "config_files"):
+        if data.get(key):
+            merged = list(getattr(info, key))
+            merged += [v for v in data[key] if v not in merged]
+            setattr(info, key, merged)
+    if data.get("conditional_hooks"):
+        info.conditional_hooks = list(data["conditional_hooks"])
+    for key in ("package", "version", "summary"):
+        if data.get(key):
+            setattr(info, key, data[key])
+    if data.get("source"):
+        info.source = data["source"]
+    cat.plugins[name] = info
+
+
+def load_catalog_files(paths: list[Path]) -> Catalog:
+    cat = Catalog()
+    for path in paths:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        cat.haraka_version = doc.get("haraka_version", cat.haraka_version)
+        cat.aliases.update(doc.get("aliases") or {})
+        cat.core_files += [f for f in doc.get("core_files") or [] if f not in cat.core_files]
+        for name, data in (doc.get("plugins") or {}).items():
+            _merge_plugin(cat, name, data or {}, doc.get("source", "haraka"))
+    return cat
+
+
+def catalog_paths(extra: list[str | Path] | None = None) -> list[Path]:
+    base = kb_path("plugins")
+    paths = sorted(base.glob("*.yaml")) if base.is_dir() else []
+    # generated first, then hand-kept overlays (sorted names: catalog.yaml < overlay-*.yaml)
+    user = os.environ.get("MXDOCTOR_CATALOG")
+    for p in [*(extra or []), *([user] if user else [])]:
+        p = Path(p)
+        paths += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    return paths
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(paths: tuple[str, ...]) -> Catalog:
+    return load_catalog_files([Path(p) for p in paths])
+
+
+def load_catalog(extra: list[str | Path] | None = None) -> Catalog:
+    """The merged catalog. Cached per set of files; treat the result as read-only."""
+    return _cached(tuple(str(p) for p in catalog_paths(extra)))

@@ -1,0 +1,121 @@
+"""Verified fixes: apply a finding's edits, re-run every check on the result, and offer the fix
+only if that finding is gone and no new error appeared. The patch is a unified diff."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+
+from app.core.model import SEVERITY_ORDER, ConfigSet, Finding, Fix, Rule
+from app.core.rules.context import Context
+from app.core.rules.engine import run_rules
+from app.core.rules.fixops import apply_ops
+
+
+def unified_diff(before: dict[str, list[str]], after: dict[str, list[str] | None]) -> str:
+    out: list[str] = []
+    for name in sorted(after):
+        new = after[name]
+        out += difflib.unified_diff(before.get(name, []), new or [], f"a/{name}",
+                                    "/dev/null" if new is None else f"b/{name}", lineterm="")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def patched_configset(cs: ConfigSet, files: dict[str, list[str]]) -> ConfigSet:
+    """A new ConfigSet with the edited files re-parsed; untouched files are shared."""
+    from app.core.inputs.loader import add_file
+    new = ConfigSet(files=dict(cs.files), plugins=cs.plugins, problems=[])
+    for name, lines in files.items():
+        if lines is None:
+            new.files.pop(name, None)
+            continue
+        old = cs.files.get(name)
+        add_file(new, name, old.origin if old else "mxdoctor fix", "\n".join(lines) + "\n",
+                 kind=old.kind if old else None)
+    return new
+
+
+def recheck(ctx: Context, cs: ConfigSet, rules: list[Rule]) -> tuple[Context, list[Finding]]:
+    """Every rule again on edited files (same logs; the simulation is redone)."""
+    new_ctx = replace(ctx, cs=cs)
+    new_ctx.__dict__.pop("simulation", None)
+    return new_ctx, run_rules(new_ctx, rules)
+
+
+def attach_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> None:
+    before_errors = {f.rule for f in findings if f.severity == "error"}
+    for finding in findings:
+        editable = [op for op in finding.fix_ops if op.op != "manual"]
+        manual = [str(op.args.get("value", op.args.get("text", ""))) for op in finding.fix_ops if op.op == "manual"]
+        if not editable:
+            if finding.fix_summary or manual:
+                finding.fix = Fix(summary=finding.fix_summary, patch="", manual=manual, verified=False)
+            continue
+        originals, changed, messages = apply_ops(ctx.cs, editable)
+        if not changed:
+            finding.fix = Fix(summary=finding.fix_summary, patch="", manual=manual + messages)
+            continue
+        _, after = recheck(ctx, patched_configset(ctx.cs, changed), rules)
+        gone = all(f.rule != finding.rule for f in after)
+        new_errors = {f.rule for f in after if f.severity == "error"} - before_errors
+        fix = Fix(summary=finding.fix_summary, patch=unified_diff(originals, changed),
+                  files={n: ("\n".join(l) + "\n" if l is not None else "") for n, l in changed.items()},
+                  verified=gone and not new_errors, manual=manual + messages)
+        if not fix.verified:
+            why = "the finding remains after the edit" if not gone else \
+                f"the edit introduces {', '.join(sorted(new_errors))}"
+            fix.manual.append(f"automatic edit not offered: {why}")
+            fix.patch, fix.files = "", {}
+        finding.fix = fix
+
+
+@dataclass
+class CombinedFix:
+    """Every compatible verified fix applied together, and checked again as a set."""
+    files: dict[str, str] = field(default_factory=dict)        # file -> its whole new text
+    patch: str = ""
+    applied: list[str] = field(default_factory=list)           # rules this fixes
+    skipped: dict[str, str] = field(default_factory=dict)      # rule -> why its fix is not in the set
+    remaining: list[str] = field(default_factory=list)         # rules that still fire afterwards
+
+    def to_dict(self) -> dict:
+        return {"files": sorted(self.files), "patch": self.patch, "applied": self.applied,
+                "skipped": self.skipped, "remaining": self.remaining}
+
+
+def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> CombinedFix | None:
+    """Apply the verified fixes one by one, most serious first, on top of each other. A fix whose
+    edit is already done by an earlier one (dkim_verify commented out, so no rename is left to do)
+    is covered; one that would bring its finding back or add an error is left out. Returns None
+    when no finding has a verified edit."""
+    candidates = sorted((f for f in findings if f.fix is not None and f.fix.verified and f.fix.files),
+                        key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
+    if not candidates:
+        return None
+    before_errors = {f.rule for f in findings if f.severity == "error"}
+    out = CombinedFix()
+    current, final = ctx.cs, set()
+    for f in candidates:
+        _, changed, _ = apply_ops(current, [op for op in f.fix_ops if op.op != "manual"])
+        if not changed:
+            out.skipped[f.rule] = "its edit is already part of these changes"
+            continue
+        trial_cs = patched_configset(current, changed)
+        after = {x.rule: x for x in recheck(ctx, trial_cs, rules)[1]}
+        new_errors = {r for r, x in after.items() if x.severity == "error"} - before_errors
+        if f.rule in after or new_errors:
+            why = f"conflicts with the fixes above (it would add {', '.join(sorted(new_errors))})" if new_errors \
+                else "does not hold together with the fixes above"
+            out.skipped[f.rule] = why
+            continue
+        current, final = trial_cs, set(after)      # what still fires once this set is applied
+        out.applied.append(f.rule)
+    out.remaining = sorted(final)
+    for rule, why in list(out.skipped.items()):
+        if why.startswith("its edit is already") and rule in final:
+            out.skipped[rule] = "its edit is gone after the fixes above, but the problem is not"
+    originals = {name: f.lines for name, f in ctx.cs.files.items()}
+    edited = {name: f.lines for name, f in current.files.items() if originals.get(name) != f.lines}
+    deleted = {name: None for name in originals if name not in current.files}
+    out.patch = unified_diff(originals, {**edited, **deleted})
+    out.files = {name: "\n".join(lines) + "\n" for name, lines in edited.items()}
+    return out if out.applied else None

@@ -1,0 +1,25 @@
+"""Run a rule's own pass/fail examples (the sqlfluff fixture pattern): tests and the UI use this."""
+from __future__ import annotations
+
+from app.core.model import Finding, Rule
+
+
+def example_inputs(example: dict):
+    """(ConfigSet, events, envelope) for one example."""
+    from app.core.inputs import load_texts
+    files = example.get("files") or {}
+    cs = load_texts([(name, text if text is not None else "") for name, text in files.items()])
+    events = []
+    if example.get("logs"):
+        from app.core.logs import parse_lines
+        events = list(parse_lines(str(example["logs"]).splitlines(), "example.log"))
+    return cs, events, example.get("envelope")
+
+
+def run_example(rule: Rule, example: dict, all_rules: list[Rule] | None = None) -> list[Finding]:
+    """Findings of `rule` (alone, or with fixes verified against `all_rules`) on the example."""
+    from app.core.checks import run_checks
+    cs, events, envelope = example_inputs(example)
+    findings, _ = run_checks(cs, events, logs_given=bool(example.get("logs")), rules=all_rules or [rule],
+                             envelope=envelope, verify_fixes=all_rules is not None)
+    return [f for f in findings if f.rule == rule.id]

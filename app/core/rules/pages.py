@@ -1,0 +1,19 @@
+"""A rule's documentation page (shellcheck-style: one page per stable code), built from its YAML.
+The Markdown itself comes from ingest.rulepages, the same page the knowledge base indexes."""
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.model import Rule
+from ingest.rulepages import render_rule_markdown
+
+
+def rule_to_dict(rule: Rule) -> dict[str, Any]:
+    return {"id": rule.id, "title": rule.title, "severity": rule.severity, "category": rule.category,
+            "tags": rule.tags, "explanation": rule.explanation, "fix": {"summary": rule.fix_summary,
+            "ops": [{op.op: op.args} for op in rule.fix]}, "citations": rule.citations,
+            "examples": rule.examples}
+
+
+def rule_page_markdown(rule: Rule) -> str:
+    return render_rule_markdown(rule_to_dict(rule))

@@ -1,0 +1,107 @@
+"""The hook pipeline as a table: one row per hook, its plugins in run order, each marked.
+
+Why a separate model: the app highlights the plugin whose answer ends a hook and greys the ones
+that never run because of it; deciding that from a Simulation is logic, so it lives here (plain,
+testable) and the page only paints it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.model import Simulation
+from app.core.simulate.order import HOOK_RUN_ORDER
+
+ANSWERS = "answers"      # its non-CONT answer ended the hook (for at least one step)
+RAN = "ran"              # ran and answered CONT
+SHADOWED = "shadowed"    # registered, but an earlier plugin answered first
+NOT_REACHED = "idle"     # registered at a hook the simulated transaction did not exercise
+
+
+@dataclass
+class Cell:
+    plugin: str
+    priority: int = 0
+    state: str = NOT_REACHED
+
+    @property
+    def label(self) -> str:
+        return self.plugin + (f" ({self.priority:+d})" if self.priority else "")
+
+
+@dataclass
+class HookRow:
+    hook: str
+    cells: list[Cell] = field(default_factory=list)
+    answered_by: list[str] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+
+
+def _run_position(hook: str) -> int:
+    return HOOK_RUN_ORDER.index(hook) if hook in HOOK_RUN_ORDER else len(HOOK_RUN_ORDER)
+
+
+def hook_table(sim: Simulation) -> list[HookRow]:
+    """Rows in the order hooks fire during one transaction; cells in the order plugins run."""
+    rows: list[HookRow] = []
+    hooks = sorted(sim.order, key=lambda h: (_run_position(h), list(sim.order).index(h)))
+    for hook in hooks:
+        steps = [s for s in sim.steps if s.hook == hook]
+        answered = {s.answered_by for s in steps if s.answered_by}
+        ran = {p for s in steps for p in s.ran}
+        shadowed = {p for s in steps for p in s.shadowed}
+        row = HookRow(hook=hook, answered_by=sorted(answered),
+                      replies=[s.reply for s in steps if s.reply],
+                      targets=[s.target for s in steps if s.target])
+        for reg in sim.order[hook]:
+            name = reg["plugin"] if isinstance(reg, dict) else reg.plugin
+            prio = int((reg.get("priority") if isinstance(reg, dict) else reg.priority) or 0)
+            if name in answered:
+                state = ANSWERS
+            elif name in ran:
+                state = RAN
+            elif name in shadowed:
+                state = SHADOWED
+            else:
+                state = NOT_REACHED
+            row.cells.append(Cell(plugin=name, priority=prio, state=state))
+        rows.append(row)
+    return rows
+
+
+def table_records(rows: list[HookRow]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """(display records, state records) with the same shape: Hook, 1, 2, ... for a data frame."""
+    width = max((len(r.cells) for r in rows), default=0)
+    shown, states = [], []
+    for r in rows:
+        rec = {"hook": r.hook}
+        st = {"hook": ""}
+        for i in range(width):
+            cell = r.cells[i] if i < len(r.cells) else None
+            rec[str(i + 1)] = cell.label if cell else ""
+            st[str(i + 1)] = cell.state if cell else ""
+        shown.append(rec)
+        states.append(st)
+    return shown, states
+
+
+def message_path(sim: Simulation) -> list[str]:
+    """The steps that decide what happens to the simulated message, one short line each: who
+    answered, what the client heard, who never ran because of it."""
+    out: list[str] = []
+    for s in sim.steps:
+        if s.hook in ("connect_init", "rcpt_ok", "disconnect"):
+            continue
+        decisive = s.answered_by or s.shadowed or s.reply[:1] in ("4", "5") or s.hook in ("rcpt", "queue")
+        if not decisive:
+            continue
+        where = s.hook + (f" <{s.target}>" if s.target else "")
+        who = f"{s.answered_by} answers {s.retval}" if s.answered_by else "no plugin answers"
+        likely = next((n.split(": ", 1)[1] for n in s.notes if n.startswith("likely reply: ")), "")
+        reply = f" → {s.reply}" if s.reply and s.reply != "?" else (f" → most likely {likely}" if likely else
+                                                                     " → depends on the outside world" if s.reply else "")
+        line = f"{where}: {who}{reply}"
+        if s.shadowed:
+            line += f" (never reached: {', '.join(s.shadowed)})"
+        out.append(line)
+    return out
