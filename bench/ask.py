@@ -176,7 +176,7 @@ def main() -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print every answer that fails")
     args = ap.parse_args()
 
-    from app.retrieval.search import Index
+    from app.retrieval.index import Index
     from ingest.embeddings import embedding_name
     from ingest.pipeline import ingest
     emb = args.embedding or embedding_name()

@@ -46,7 +46,8 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.retrieval.search import Index, search  # noqa: E402
+from app.retrieval.index import Index
+from app.retrieval.search import search  # noqa: E402
 from ingest.embeddings import get_embeddings  # noqa: E402
 from ingest.manifest import Manifest  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
@@ -133,7 +134,7 @@ def prefetch_npm(specs: list[dict], cache: Path) -> tuple[list[dict], str]:
 def synthetic(home: Path, name: str, target: int, seed: int = 11) -> int:
     """Grow the collection to `target` chunks with recombined kb paragraphs. Returns how many were added."""
     store = vector_store(home, get_embeddings(name), name)
-    coll = store._collection
+    coll = store.collection
     ids, texts, metas = all_chunks(store)
     need = target - len(ids)
     if need <= 0:

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from app.retrieval.search import MODES, Index, search  # noqa: E402
+from app.retrieval.index import Index
+from app.retrieval.search import MODES, search  # noqa: E402
 from ingest import embeddings as emb_mod  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 

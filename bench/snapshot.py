@@ -72,7 +72,7 @@ def answers(repo: Path, work: Path) -> dict:
     try:
         from app.retrieval import Index
     except ImportError:
-        from app.retrieval.search import Index
+        from app.retrieval.index import Index
     indexes = {name: Index(home) for name, home in homes.items()}
     out = {}
     for q in questions:

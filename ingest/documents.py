@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
+
+from ingest.tokenize import text_lang
 
 
 @dataclass
@@ -28,6 +31,6 @@ class SourceDoc:
 
 
 def looks_chinese(text: str) -> bool:
-    sample = text[:2000]
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    return cjk > 20 and cjk > len(sample) // 20
+    """A page is Chinese when its first 2000 characters hold more than 20 Chinese ones, and more
+    than one in twenty."""
+    return text_lang(text[:2000], min_chars=21, min_share=Fraction(1, 20)) == "zh"

@@ -87,7 +87,7 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
         new_chunks = [c for _, chunks in pending for c in chunks]
         current = {c.id for c in new_chunks}
         # one read for the whole batch: what the store holds for these documents now
-        got = store._collection.get(where=_doc_filter([doc.doc_id for doc, _ in pending]), include=["metadatas"])
+        got = store.collection.get(where=_doc_filter([doc.doc_id for doc, _ in pending]), include=["metadatas"])
         existing = dict(zip(got["ids"], got["metadatas"]))
         stale = [i for i in existing if i not in current]
         to_add = [c for c in new_chunks if c.id not in existing]
@@ -96,7 +96,7 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
         if to_add:
             store.add_documents(to_add, ids=[c.id for c in to_add])
         if relabel:
-            store._collection.update(ids=[c.id for c in relabel], metadatas=[c.metadata for c in relabel])
+            store.collection.update(ids=[c.id for c in relabel], metadatas=[c.metadata for c in relabel])
         if stale:
             store.delete(ids=stale)
         changed = changed or bool(to_add or relabel or stale)
@@ -190,7 +190,7 @@ def _prune(store, manifest: Manifest, seen: dict[str, set[str]]) -> int:
     orphans: dict[str, dict[str, list[str]]] = {}     # source -> doc id -> chunk ids
     unknown = [cid for cid in present if cid not in known]
     for i in range(0, len(unknown), 5000):
-        got = store._collection.get(ids=unknown[i:i + 5000], include=["metadatas"])
+        got = store.collection.get(ids=unknown[i:i + 5000], include=["metadatas"])
         for cid, m in zip(got["ids"], got["metadatas"]):
             orphans.setdefault(m.get("source", ""), {}).setdefault(m.get("doc_id", ""), []).append(cid)
     removed = 0

@@ -39,14 +39,36 @@ def client(home: Path) -> chromadb.api.ClientAPI:
         return _clients[key]
 
 
-def vector_store(home: Path, embeddings: Embeddings, embedding_name: str) -> Chroma:
-    return Chroma(client=client(home), collection_name=collection_name(embedding_name),
-                  embedding_function=embeddings, collection_metadata={"hnsw:space": "cosine"})
+COLLECTION_METADATA = {"hnsw:space": "cosine"}
 
 
-def all_chunks(store: Chroma, batch: int = 5000) -> tuple[list[str], list[str], list[dict]]:
+class ChunkStore:
+    """One embedding's chunks: LangChain's Chroma adds and deletes documents (it embeds them with
+    our embedding function); reads, metadata updates, counts and vector queries go to the same
+    collection through chromadb's public API."""
+
+    def __init__(self, home: Path, embeddings: Embeddings, embedding_name: str):
+        name = collection_name(embedding_name)
+        self.vectors = Chroma(client=client(home), collection_name=name, embedding_function=embeddings,
+                              collection_metadata=COLLECTION_METADATA)
+        # no embedding function here: vectors always come from ours, through `vectors` or `query`
+        self.collection = client(home).get_or_create_collection(name=name, embedding_function=None,
+                                                                metadata=COLLECTION_METADATA)
+
+    def add_documents(self, documents: list, ids: list[str]) -> None:
+        self.vectors.add_documents(documents, ids=ids)
+
+    def delete(self, ids: list[str]) -> None:
+        self.vectors.delete(ids=ids)
+
+
+def vector_store(home: Path, embeddings: Embeddings, embedding_name: str) -> ChunkStore:
+    return ChunkStore(home, embeddings, embedding_name)
+
+
+def all_chunks(store: ChunkStore, batch: int = 5000) -> tuple[list[str], list[str], list[dict]]:
     """(ids, texts, metadatas) of everything in the collection, paged."""
-    coll = store._collection
+    coll = store.collection
     ids: list[str] = []
     texts: list[str] = []
     metas: list[dict] = []
@@ -62,15 +84,15 @@ def all_chunks(store: Chroma, batch: int = 5000) -> tuple[list[str], list[str], 
     return ids, texts, metas
 
 
-def all_ids(store: Chroma, batch: int = 20000) -> list[str]:
+def all_ids(store: ChunkStore, batch: int = 20000) -> list[str]:
     """Every chunk id in the collection (no texts: cheap enough to call on every run)."""
     ids: list[str] = []
     while True:
-        got = store._collection.get(include=[], limit=batch, offset=len(ids))
+        got = store.collection.get(include=[], limit=batch, offset=len(ids))
         if not got["ids"]:
             return ids
         ids += got["ids"]
 
 
-def ids_for_doc(store: Chroma, doc_id: str) -> set[str]:
-    return set(store._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+def ids_for_doc(store: ChunkStore, doc_id: str) -> set[str]:
+    return set(store.collection.get(where={"doc_id": doc_id}, include=[])["ids"])

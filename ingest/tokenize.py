@@ -26,6 +26,21 @@ PARTICLES_RE = re.compile(r"[的了吗呢吧啊呀么都也被把就和]+")
 _jieba = None
 
 
+def cjk_count(text: str) -> int:
+    """How many Chinese characters (CJK unified ideographs) the text holds."""
+    return sum(len(run) for run in CJK_RE.findall(text or ""))
+
+
+def text_lang(text: str, *, min_chars: int = 1, min_share: float = 0) -> str:
+    """"zh" or "en": the one language detector, for questions, sentences and documents alike.
+
+    A question or a sentence is Chinese as soon as it holds one Chinese character (the default);
+    a document is asked for more (`min_chars`, and a `min_share` of its characters), so that an
+    English page quoting a few Chinese words stays English."""
+    n = cjk_count(text)
+    return "zh" if n >= min_chars and n > len(text or "") * min_share else "en"
+
+
 def cut_words(text: str) -> list[str]:
     """jieba's search-mode segmentation of a Chinese run (jieba loaded on first use)."""
     global _jieba

@@ -11,7 +11,7 @@ import pytest
 
 from app.answer import Session, ask, record_feedback, unanswered
 from app.answer.citations import MARKER_RE
-from app.retrieval.terms import _clean, join_lines
+from app.retrieval.sentences import _clean, join_lines
 from app.settings import LLMSettings
 from test_llm_stub import build_hash_index, case_context
 
@@ -309,7 +309,7 @@ def test_cli_session_continues_and_clears(cli_home, capsys):
 # --------------------------------------------------------------------------- question wording
 
 def test_inflected_words_meet_their_base_form():
-    from app.retrieval.terms import content_terms
+    from app.retrieval.query import content_terms
     assert set(content_terms("it reached MongoDB and was stored")) >= set(content_terms("reach mongodb store"))
     assert set(content_terms("checking queued messages")) >= set(content_terms("check queue"))
     assert "install" in content_terms("installed") and "dkim_verify" in content_terms("dkim_verify")
@@ -349,7 +349,7 @@ def test_a_question_the_checks_cannot_explain_is_answered_from_the_logs_refusal(
 
 
 def test_definition_table_rows_are_quotable_word_for_word():
-    from app.retrieval.terms import sentences
+    from app.retrieval.sentences import sentences
     page = ("# Codes\n\n| code | meaning |\n|---|---|\n| ERRQ06 | the storing step failed as a whole |\n"
             "| ERRQ07 | short |\n\nA closing sentence that is long enough to count.\n")
     got = sentences(page)

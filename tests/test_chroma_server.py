@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from app.retrieval.search import Index, search
+from app.retrieval.index import Index
+from app.retrieval.search import search
 from ingest import store
 from ingest.manifest import Manifest
 from ingest.pipeline import ingest

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from app.retrieval.search import Index, search
+from app.retrieval.index import Index
+from app.retrieval.search import search
 from ingest import embeddings as embeddings_mod
 from ingest.embeddings import get_embeddings
 from ingest.kbdata import kb_path
@@ -474,7 +475,7 @@ def test_default_embedding_is_built_and_works_offline(tmp_path, monkeypatch):
     assert [p.suffix for p in (tmp_path / "cache" / "models").iterdir()] == [".onnx"]
     index = Index(tmp_path / "home")
     assert index.embedding == "e5-int8"
-    got = index.store._collection.get(include=["embeddings"])
+    got = index.store.collection.get(include=["embeddings"])
     assert len(got["embeddings"][0]) == 384
     # semantic, not lexical: no shared words between question and answer; Chinese finds English
     assert index.dense("my TLS cert is out of date", 1)[0][0] in chunk_ids(index, "mini:tls.md")
@@ -484,7 +485,7 @@ def test_default_embedding_is_built_and_works_offline(tmp_path, monkeypatch):
 
 
 def chunk_ids(index: Index, doc_id: str) -> set[str]:
-    return set(index.store._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+    return set(index.store.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
 
 # ---------------------------------------------------------------- converters, directly

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.answer.prompt import PromptInput, build_messages, defuse
 from app.core.model import Evidence, Finding
 from app.core.redact import IdentifierMasker
-from app.retrieval.search import Passage
+from app.retrieval.index import Passage
 from app.settings import load_settings
 
 

@@ -222,7 +222,7 @@ CASES = __import__("pathlib").Path(__file__).parent / "cases"
 
 def build_hash_index(root, extra_specs=()):
     """A small real index of the shipped KB with the deterministic plumbing embedding."""
-    from app.retrieval.search import Index
+    from app.retrieval.index import Index
     from ingest.pipeline import ingest
     ingest(specs=[{"type": "kb"}, *extra_specs], home=root, embedding="hash-64")
     return Index(root, "hash-64")

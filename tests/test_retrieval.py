@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.retrieval.search import Index, english_view, expand_query, passages_for_finding, search
+from app.retrieval.index import Index
+from app.retrieval.passages import finding_sources
+from app.retrieval.query import english_view, expand_query
+from app.retrieval.search import search
 from ingest.embeddings import DEFAULT as EMBEDDING
 from ingest.kbdata import kb_dir
 from ingest.pipeline import ingest
@@ -85,20 +88,34 @@ def test_every_mode_returns_ranked_passages_with_citations(index):
 
 # ---------------------------------------------------------------- finding-keyed passages
 
-def test_passages_for_finding_gives_the_rule_page_then_its_cited_notes(index):
+def _finding(rule_id: str):
+    from app.core.model import Finding
     from app.core.rules.loader import load_rules
-    rule = next(r for r in load_rules() if r.id == "MXD101")
-    notes = [f"kb:note:{c.split(':', 1)[1]}" for c in rule.citations if c.startswith("note:")]
-    assert len(notes) >= 2
-    got = passages_for_finding("MXD101", rule.citations, "mail accepted but never stored", k=3, index=index)
-    assert [p.doc_id for p in got] == ["kb:rule:MXD101"] + notes[:2]
-    assert got[0].kind == "rule" and "rcpt_to.in_host_list" in got[0].text
+    rule = next(r for r in load_rules() if r.id == rule_id)
+    return Finding(rule=rule.id, title=rule.title, severity=rule.severity, category=rule.category,
+                   explanation=rule.explanation,
+                   citations=rule.citations)
 
 
-def test_passages_for_finding_prefers_the_translation_for_a_chinese_question(index):
-    got = passages_for_finding("MXD101", ["note:rcpt-in-host-list"], "为什么邮件没有存进去", k=2, index=index,
-                               lang="zh")
-    assert [p.doc_id for p in got] == ["kb:rule:MXD101", "kb:note:rcpt-in-host-list.zh"]
+def test_a_findings_passages_are_its_rule_page_then_the_notes_that_back_it():
+    """One way for both pages: the Diagnose page's cards and the Ask page use finding_sources."""
+    from app.ui.shared import finding_passages
+    f = _finding("MXD101")
+    fs = finding_sources(f, "en")
+    assert fs.why.doc_id == "kb:rule:MXD101" and "rcpt_to.in_host_list" in fs.why.text
+    cited = {f"kb:note:{c.split(':', 1)[1]}" for c in f.citations if c.startswith("note:")}
+    assert fs.notes and {p.doc_id for p in fs.notes} <= cited
+    shown = finding_passages(f, "en")
+    assert [p["doc_id"] for p in shown][:1] == ["kb:rule:MXD101"]
+    assert [p["chunk_id"] for p in shown] == [p.chunk_id for p in (fs.why, fs.fix, *fs.notes) if p]
+
+
+def test_a_findings_notes_come_in_the_translation_for_a_chinese_page():
+    f = _finding("MXD101")
+    en = finding_sources(f, "en").notes
+    zh = finding_sources(f, "zh").notes
+    assert len(zh) == len(en) and any(p.doc_id.endswith(".zh") for p in zh)
+    assert all(p.lang == "zh" for p in zh if p.doc_id.endswith(".zh"))
 
 
 # ---------------------------------------------------------------- Chinese questions

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from app.answer.context import Session
 from app.answer.feedback import record_feedback, unanswered
 from app.answer.model import Answer, AnswerEvent
-from app.retrieval.search import Index
+from app.retrieval.index import Index
 from app.settings import LLMSettings
 
 __all__ = ["ask", "stream_ask", "Session", "Answer", "AnswerEvent", "record_feedback", "unanswered"]

@@ -24,7 +24,7 @@ from app.retrieval.passages import FindingSources, Retrieved
 from app.answer.support import Support
 from app.core.causes import Cause, group_causes
 from app.core.model import Evidence, Finding
-from app.retrieval.search import Passage
+from app.retrieval.index import Passage
 from app.core.verdict import caveat, full_stop, outcome_is_bad, outcome_sentence, sentence_case
 
 MAX_EVIDENCE = 3
@@ -263,7 +263,7 @@ def ranked_quotes(question: str, passages: list[Passage], shown: list[Finding]) 
     first passage a sentence must share two distinctive words with the question, or a rare one,
     so a passage that only shares "250" adds nothing."""
     from app.answer.quotes import RARE_TERM, score_sentence
-    from app.retrieval.terms import content_terms, idf_table, question_terms, strip_identifiers
+    from app.retrieval.query import content_terms, idf_table, question_terms, strip_identifiers
     qterms = question_terms(strip_identifiers(question))
     named = [w for w in re.findall(r"[\w.\-/]+", question) if any(c.isdigit() for c in w) or "_" in w or "." in w]
     table = idf_table()

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from app.answer.intent import is_followup
 from app.answer.model import Answer, AnswerEvent
 from app.core.redact import IdentifierMasker
-from app.retrieval.search import Index
+from app.retrieval.index import Index
 from app.settings import LLMSettings, load_settings
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import yaml
 
 from ingest.kbdata import kb_path
+from ingest.tokenize import cjk_count
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Vocabulary:
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> Vocabulary:
-    from app.retrieval.terms import stem
+    from app.retrieval.query import stem
     data = yaml.safe_load(open(path, encoding="utf-8")) or {}
 
     def rx(key: str) -> tuple[re.Pattern, ...]:
@@ -67,7 +68,7 @@ class Intent:
 def is_followup(question: str) -> bool:
     v = vocabulary()
     words = len(re.findall(r"\w+", question))
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", question))
+    cjk = cjk_count(question)
     return _any(v.followup, question) or (words + cjk // 2) <= v.followup_max_words
 
 

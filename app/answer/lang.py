@@ -1,13 +1,10 @@
 """The answer's frame in the question's language: a Chinese question gets Chinese framing.
 
 Only the frame is translated; quoted passages, rule explanations, log lines and commands stay
-as written. Detection is by CJK characters, which is all a mixed "为什么 wildduck 收不到" needs.
+as written. The language comes from `ingest.tokenize.text_lang` (any Chinese character makes a
+question Chinese, which is all a mixed "为什么 wildduck 收不到" needs).
 """
 from __future__ import annotations
-
-import re
-
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -121,10 +118,6 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 SEVERITY = {"en": {"error": "error", "warning": "warning", "info": "info"},
             "zh": {"error": "错误", "warning": "警告", "info": "提示"}}
-
-
-def detect_lang(text: str) -> str:
-    return "zh" if CJK_RE.search(text or "") else "en"
 
 
 def t(lang: str, key: str, **kw) -> str:

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.retrieval.search import Passage
+from app.retrieval.index import Passage
 
 
 class Numbering:
@@ -50,7 +50,8 @@ class Numbering:
 def supporting_sentence(p: Passage, claim: str) -> str:
     """The sentence of `p` closest to `claim`: what a source card shows under the title (a rule
     page's template slots read as '…')."""
-    from app.retrieval.terms import cosine, sentences, tfidf
+    from app.retrieval.query import cosine, tfidf
+    from app.retrieval.sentences import sentences
     from app.core.links import readable_title
     target = tfidf(claim)
     best, top = -1.0, ""

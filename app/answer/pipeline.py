@@ -14,14 +14,16 @@ from typing import Iterator
 from app.answer import citations as cite
 from app.answer.compose import Composition, compose, render_findings
 from app.answer.intent import Intent, read_intent
-from app.answer.lang import detect_lang, t
+from app.answer.lang import t
 from app.answer.model import Answer, AnswerEvent, Numbering, passage_dict
 from app.answer.relevance import Relevance, split_relevant
-from app.retrieval.passages import Retrieved, finding_sources, open_index, retrieve
+from app.retrieval.index import open_index
+from app.retrieval.passages import Retrieved, finding_sources, retrieve
 from app.answer.support import Support, measure
 from app.answer.symptoms import log_symptoms
 from app.core.redact import redact_text, scrub_known
-from app.retrieval.search import Passage
+from app.retrieval.index import Passage
+from ingest.tokenize import text_lang
 
 LOG_EXCERPT_KINDS = {"crit", "timeout", "load_error", "hook_result", "queue"}
 LOG_EXCERPT_LEVELS = {"WARN", "ERROR", "CRIT", "ALERT", "EMERG"}
@@ -49,7 +51,7 @@ def _lang_sources(lang: str):
 def prepare(session, question: str, k: int = 6) -> Prepared:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    lang = detect_lang(question)
+    lang = text_lang(question)
     d = session.diagnosis
     timings["diagnose"] = time.perf_counter() - t0
     findings = list(d.findings) if d else []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from app.core.model import Finding
 from app.core.redact import IdentifierMasker, redact_outbound
-from app.retrieval.search import Passage
+from app.retrieval.index import Passage
 
 DATA_TAGS = ("passage", "passages", "findings", "finding", "config", "log", "question", "history")
 TAG_RE = re.compile(r"<\s*(/?)\s*(" + "|".join(DATA_TAGS) + r")\b", re.I)

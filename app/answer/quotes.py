@@ -9,10 +9,12 @@ import re
 from dataclasses import dataclass
 
 from app.answer.model import Numbering
-from app.retrieval.terms import (CJK_RE, content_terms, cosine, idf_table, looks_like_instruction, question_terms,
-                              sentences, strip_identifiers, tfidf, weight)
+from app.retrieval.passages import looks_like_instruction
+from app.retrieval.query import content_terms, cosine, idf_table, question_terms, strip_identifiers, tfidf, weight
+from app.retrieval.sentences import sentences
 from app.core.model import Finding
-from app.retrieval.search import Passage
+from app.retrieval.index import Passage
+from ingest.tokenize import text_lang
 
 SENTENCE_MIN_SCORE = 8.0       # about two distinctive shared terms, or one very rare one (an error code)
 MIN_COVERAGE = 0.3             # share of the question's term weight a quoted sentence must cover
@@ -64,7 +66,7 @@ def coverage_weights(question: str, qterms: set[str], table) -> dict[str, float]
     question's terms are its own words plus their English equivalents (the glossary); an English
     sentence can only ever match the English side and a Chinese one the Chinese words (and the
     names written in the question), so each is measured against what it could match."""
-    cjk = {w for w in qterms if CJK_RE.search(w)}
+    cjk = {w for w in qterms if text_lang(w) == "zh"}
     latin = qterms - cjk
     own_latin = latin & set(content_terms(strip_identifiers(question)))
     total = sum(weight(w, table) for w in qterms)
@@ -103,7 +105,7 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
                 continue
             score, n, top = score_sentence(qterms, s, table)
             quotes_log = any(v in s.lower() for v in verbatim)
-            q_w = q_weight["zh" if CJK_RE.search(s) else "en"]
+            q_w = q_weight[text_lang(s)]
             if not quotes_log and not (loose and n >= 1) and not accepted(score, n, top, q_w, min_coverage):
                 continue
             if shown_vecs and max(cosine(tfidf(s, table), v) for v in shown_vecs) >= REDUNDANT:

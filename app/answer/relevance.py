@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.answer.intent import Intent, read_intent, vocabulary
-from app.retrieval.terms import content_terms, idf_table, question_terms, weight
+from app.retrieval.query import content_terms, idf_table, question_terms, weight
 from app.core.causes import group_causes
 from app.core.model import Finding
 

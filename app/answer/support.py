@@ -22,8 +22,10 @@ import yaml
 
 from app.answer.quotes import coverage_weights, score_sentence
 from app.retrieval.passages import is_team_page
-from app.retrieval.terms import CJK_RE, content_terms, idf_table, question_terms, sentences, strip_identifiers, weight
+from app.retrieval.query import content_terms, idf_table, question_terms, strip_identifiers, weight
+from app.retrieval.sentences import sentences
 from ingest.kbdata import kb_path
+from ingest.tokenize import text_lang
 
 TOP_PASSAGES = 3
 FEATURES = ("coverage", "passage_coverage", "oov", "finding", "team", "zh")
@@ -93,7 +95,7 @@ def measure(question: str, passages: list, index=None, finding_score: float = 0.
     """The signals for `question` over the search's `passages` (and the best finding's relevance
     score), and the calibrated probability that they answer it."""
     qterms = question_terms(strip_identifiers(question))
-    s = Support(zh=1.0 if CJK_RE.search(question) else 0.0, finding=finding_score,
+    s = Support(zh=1.0 if text_lang(question) == "zh" else 0.0, finding=finding_score,
                 team=1.0 if team and any(is_team_page(p) for p in passages[:1]) else 0.0)
     if qterms:
         table = idf_table()
@@ -104,7 +106,7 @@ def measure(question: str, passages: list, index=None, finding_score: float = 0.
             s.passage_coverage = max(s.passage_coverage, sum(weight(t, table) for t in shared) / total)
             for sent in sentences(p.text):
                 score, _, _ = score_sentence(qterms, sent, table)
-                s.coverage = max(s.coverage, score / (q_weight["zh" if CJK_RE.search(sent) else "en"] or 1.0))
+                s.coverage = max(s.coverage, score / (q_weight[text_lang(sent)] or 1.0))
         if index is not None:
             vocab = index_vocabulary(index)
             s.oov = sum(weight(t, table) for t in qterms if t not in vocab) / total

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.retrieval.search import Passage
+from app.retrieval.index import Passage
 from ingest.kbdata import kb_path
 
 _lock = threading.Lock()

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from app.retrieval.kbpages import doc_chunks, finding_doc_ids
-from app.retrieval.terms import cosine, looks_like_instruction, tfidf
 from app.core.model import Finding
-from app.retrieval.search import Index, Passage
+from app.retrieval.index import Index, Passage
+from app.retrieval.kbpages import doc_chunks, finding_doc_ids
+from app.retrieval.query import cosine, tfidf
+from app.retrieval.search import search
 
 RULE_ID_RE = re.compile(r"\bMXD\d{3}\b", re.I)
 EXACT_RE = re.compile(r"\b(?:ERR[A-Z]\d{2}|E[A-Z]{5,}|[45]\d\d|MXD\d{3})\b|[a-z]+_[a-z_]+|\w+\.\w+\.\w+")
@@ -82,24 +82,17 @@ def finding_sources(f: Finding, lang: str = "en") -> FindingSources:
     return out
 
 
-def open_index(index: Index | None = None, home: Path | None = None, embedding: str | None = None
-               ) -> tuple[Index | None, str | None]:
-    """The search index, or None with the reason (never built, unreadable). Never builds one."""
-    if index is not None:
-        return index, None
-    from ingest.home import data_home
-    h = home or data_home()
-    if not (h / "manifest.json").is_file():
-        return None, "not indexed"
-    try:
-        from app.retrieval.search import get_index
-        idx = get_index(home=h, embedding=embedding)
-        return (idx, None) if idx.count() else (None, "not indexed")
-    except Exception as exc:       # a broken index must not break the answer
-        return None, f"index unreadable: {exc.__class__.__name__}"
-
-
+INSTRUCTION_RE = re.compile(
+    r"(?i)\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|guidelines)\b"
+    r"|\byou are (?:now )?(?:an?|the) (?:ai|assistant|language model|llm)\b|\bsystem prompt\b"
+    r"|\b(?:say|answer|reply|respond|tell the user)\b.{0,30}\b(?:config(?:uration)? is (?:fine|ok|correct)|no problems?)\b"
+    r"|(?:忽略|无视|忘记).{0,12}(?:指令|提示|说明|规则)")
 OWN_SOURCES = ("kb", "npm:")     # what ships with mxdoctor; anything else is the team's own
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Text that talks to a model instead of about mail servers: never quoted, never obeyed."""
+    return bool(INSTRUCTION_RE.search(text or ""))
 
 
 def is_team_page(p: Passage) -> bool:
@@ -112,7 +105,6 @@ def question_passages(query: str, index: Index | None, fired: set[str], k: int =
     question is about the team's own setup, so the team's best page (if the search found one) leads."""
     if index is None or not query.strip():
         return []
-    from app.retrieval.search import search
     named = {m.upper() for m in RULE_ID_RE.findall(query)}
     allowed = fired | named
     out: list[Passage] = []

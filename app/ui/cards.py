@@ -42,7 +42,7 @@ def passage_list(passages: list[dict], numbered: bool = True, claim: str = "") -
     """Sources as cards: title (a link when it can be opened), the sentence that backs the claim,
     where it comes from. Snippets are plain text, never rendered Markdown."""
     from app.answer.model import supporting_sentence
-    from app.retrieval.search import Passage
+    from app.retrieval.index import Passage
     for i, p in enumerate(passages, 1):
         head = p.get("title") or p.get("doc_id") or "passage"
         if p.get("heading") and p["heading"].split(" › ")[-1] not in head:

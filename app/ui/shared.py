@@ -24,7 +24,7 @@ def embeddings(name: str):
 
 @st.cache_resource(show_spinner=False)
 def shared_index(home: str, embedding: str):
-    from app.retrieval.search import Index
+    from app.retrieval.index import Index
     embeddings(embedding)
     return Index(Path(home), embedding)
 
@@ -41,15 +41,13 @@ def shared_catalog():
     return load_catalog()
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
-def finding_passages(rule: str, citations: tuple[str, ...], question: str, home: str, embedding: str) -> list[dict]:
-    """A finding's cited passages (its rule page, then the notes it cites); cleared by a re-index."""
-    from app.retrieval.search import passages_for_finding
-    index = shared_index(home, embedding)
-    if index.count() == 0:
-        return []
-    return [p.to_dict() | {"link": p.link} for p in
-            passages_for_finding(rule, list(citations), question, k=4, index=index)]
+def finding_passages(finding, lang: str) -> list[dict]:
+    """A finding's passages, found the way the Ask page finds them (`finding_sources`): its rule
+    page's Why and Fix, then the cited notes' chunks that back it, in the page's language."""
+    from app.retrieval.passages import finding_sources
+    fs = finding_sources(finding, lang)
+    chosen = [p for p in (fs.why, fs.fix, *fs.notes) if p is not None]
+    return [p.to_dict() | {"link": p.link} for p in chosen]
 
 
 def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offline: bool = False,
@@ -68,7 +66,6 @@ def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offlin
                 summary = ingest(specs, home=home, embedding=embedding, offline=offline, warn=notes.append,
                                  progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m[:80]))
         shared_index(str(home), embedding).reload_lexical()
-        finding_passages.clear()
         for n in notes[:20]:
             st.caption(escape_md(n))
         box.update(label=f"{label} — {summary.line()}" if summary else label, state="complete", expanded=False)

@@ -30,7 +30,7 @@ L2 = 1.0
 def measure_all(questions: list[dict], homes: dict[str, Path]) -> list[dict]:
     from app.answer import Session
     from app.answer.pipeline import prepare
-    from app.retrieval.search import Index
+    from app.retrieval.index import Index
     indexes = {name: Index(home) for name, home in homes.items()}
     rows = []
     for q in questions:

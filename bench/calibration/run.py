@@ -108,7 +108,7 @@ def is_right(q: dict, answer, sources: list[str]) -> bool:
 
 def run(questions: list[dict], repo: Path, homes: dict[str, Path], verbose: bool) -> dict:
     from app.answer import Session
-    from app.retrieval.search import Index
+    from app.retrieval.index import Index
     indexes = {name: Index(home) for name, home in homes.items()}
     rows = []
     for q in questions:

@@ -30,7 +30,7 @@ def journey_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def journey_index(journey_home):
-    from app.retrieval.search import Index
+    from app.retrieval.index import Index
     return Index(journey_home)
 
 

@@ -62,7 +62,8 @@ def run_ingest(args) -> int:
 
 
 def run_search(args) -> int:
-    from app.retrieval.search import get_index, search
+    from app.retrieval.index import get_index
+    from app.retrieval.search import search
     index = get_index(Path(args.home) if args.home else None)
     if index.count() == 0:
         print("the index is empty: run 'mxdoctor ingest' first", file=sys.stderr)

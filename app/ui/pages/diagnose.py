@@ -10,7 +10,7 @@ from app.core.errors import InputError
 from app.ui import cards
 from app.ui.safe import escape_md
 from app.ui.shared import finding_passages
-from app.ui.state import context_texts, embedding, home, init_state, keep, lang, save_workspace, t
+from app.ui.state import context_texts, home, init_state, keep, lang, save_workspace, t
 
 init_state()
 
@@ -170,9 +170,8 @@ def causes_section() -> None:
     minor = [c for c in causes if c not in major]
     for i, cause in enumerate(major):
         try:
-            passages = finding_passages(cause.primary.rule, tuple(cause.primary.citations), cause.primary.title,
-                                        str(home()), embedding())
-        except Exception as exc:  # the index is optional for a diagnosis: say so and go on
+            passages = finding_passages(cause.primary, lang())
+        except Exception as exc:  # a citation must never take the diagnosis down: say so and go on
             st.caption(f"citations unavailable: {exc.__class__.__name__}")
             passages = []
         cards.cause_card(cause, passages, key=str(i))
