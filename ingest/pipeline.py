@@ -52,6 +52,110 @@ def lexical_path(home: Path, embedding: str) -> Path:
     return home / f"lexical-{embedding.replace(':', '-').replace('/', '-')}"
 
 
+class _Run:
+    """One ingest: the store, the manifest and the summary, plus the batch of changed documents
+    waiting to be written (written every BATCH_CHUNKS chunks and at the end of each source)."""
+
+    def __init__(self, home: Path, embedding: str, summary: IngestSummary, say: Progress):
+        self.summary, self.say = summary, say
+        self.store = vector_store(home, get_embeddings(embedding), embedding)
+        self.manifest = Manifest.load(home / "manifest.json")
+        if (self.manifest.embedding and self.manifest.embedding != embedding) or \
+                self.manifest.chunker != CHUNKER_VERSION:
+            self.manifest.docs = {}     # re-chunk (and re-embed) everything; chunk ids make this idempotent
+        self.manifest.embedding = embedding
+        self.manifest.chunker = CHUNKER_VERSION
+        _forget_missing(self.store, self.manifest)
+        self.changed = False    # anything written or deleted: the lexical index must be rebuilt
+        self.seen: dict[str, set[str]] = {}
+        self.pending: list[tuple[SourceDoc, list]] = []
+
+    def _write(self, new_chunks: list) -> int:
+        """Add new chunks, relabel moved ones, delete stale ones; returns how many were added."""
+        store = self.store
+        current = {c.id for c in new_chunks}
+        # one read for the whole batch: what the store holds for these documents now
+        got = store.collection.get(where=_doc_filter([doc.doc_id for doc, _ in self.pending]), include=["metadatas"])
+        existing = dict(zip(got["ids"], got["metadatas"]))
+        stale = [i for i in existing if i not in current]
+        to_add = [c for c in new_chunks if c.id not in existing]
+        # same text (same id, same vector) but the title, url or position changed: fix metadata only
+        relabel = [c for c in new_chunks if c.id in existing and existing[c.id] != c.metadata]
+        if to_add:
+            store.add_documents(to_add, ids=[c.id for c in to_add])
+        if relabel:
+            store.collection.update(ids=[c.id for c in relabel], metadatas=[c.metadata for c in relabel])
+        if stale:
+            store.delete(ids=stale)
+        self.changed = self.changed or bool(to_add or relabel or stale)
+        return len(to_add)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        added = self._write([c for _, chunks in self.pending for c in chunks])
+        for doc, chunks in self.pending:
+            self.manifest.docs[doc.doc_id] = {"hash": doc.content_hash, "source": doc.source, "title": doc.title,
+                                              "url": doc.url, "lang": doc.lang, "kind": doc.kind, "path": doc.path,
+                                              "chunks": [c.id for c in chunks]}
+        self.manifest.save()
+        self.summary.chunks += added
+        self.pending.clear()
+
+    def take(self, name: str, doc: SourceDoc, taken: set[str], warn: Callable[[str], None]) -> bool:
+        """Queue a document if it is new or changed; True when the batch is full."""
+        summary = self.summary
+        if doc.doc_id in taken:
+            warn(f"{name}: two documents share the id {doc.doc_id}; the second was skipped")
+            return False
+        taken.add(doc.doc_id)
+        self.seen.setdefault(name, set()).add(doc.doc_id)
+        summary.documents += 1
+        entry = self.manifest.docs.get(doc.doc_id)
+        if entry and entry.get("hash") == doc.content_hash:
+            summary.skipped += 1
+            return False
+        summary.updated += bool(entry)
+        summary.added += not entry
+        self.pending.append((doc, chunk_doc(doc)))
+        return sum(len(c) for _, c in self.pending) >= BATCH_CHUNKS
+
+    def read_source(self, i: int, n_specs: int, spec: dict[str, Any], ctx: SourceContext,
+                    warn: Callable[[str], None]) -> None:
+        name = source_name(spec)
+        self.say(i / max(1, n_specs), f"reading {name}")
+        before = len(self.summary.warnings)
+        docs = list(iter_source(spec, ctx))
+        fetched_ok = bool(docs) or len(self.summary.warnings) == before
+        if fetched_ok:
+            self.seen.setdefault(name, set())   # two specs may share a name: never forget the first one's docs
+        self.summary.sources[name] = self.summary.sources.get(name, 0) + len(docs)
+        taken = set().union(*self.seen.values()) if self.seen else set()
+        for j, doc in enumerate(docs):
+            if self.take(name, doc, taken, warn):
+                self.say((i + (j + 1) / max(1, len(docs))) / max(1, n_specs), f"{name}: embedding")
+                self.flush()
+        self.flush()
+        self.manifest.sources[name] = {"documents": len(docs), "ok": fetched_ok, "spec": spec}
+
+    def finish(self, home: Path, embedding: str, prune: bool) -> None:
+        """Prune what disappeared, rebuild the lexical index if anything changed, save the manifest."""
+        summary, store = self.summary, self.store
+        if prune:
+            self.say(0.95, "pruning removed documents")
+            summary.removed = _prune(store, self.manifest, self.seen)
+            self.changed = self.changed or bool(summary.removed)
+        lex_path = lexical_path(home, embedding)
+        ids = all_ids(store)
+        if self.changed or not _lexical_matches(lex_path, ids):
+            self.say(0.97, "building the lexical index")
+            ids, texts, _ = all_chunks(store)
+            LexicalIndex.build(ids, texts).save(lex_path)
+        summary.total_chunks = len(ids)
+        self.manifest.last_ingest = time.time()
+        self.manifest.save()
+
+
 def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, embedding: str | None = None,
            progress: Progress | None = None, offline: bool = False, prune: bool = True,
            warn: Callable[[str], None] | None = None) -> IngestSummary:
@@ -68,89 +172,10 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
 
     specs = specs if specs is not None else load_sources(home)
     ctx = SourceContext(cache_dir=home / "cache", warn=_warn, offline=offline)
-    store = vector_store(home, get_embeddings(embedding), embedding)
-    manifest = Manifest.load(home / "manifest.json")
-    if (manifest.embedding and manifest.embedding != embedding) or manifest.chunker != CHUNKER_VERSION:
-        manifest.docs = {}          # re-chunk (and re-embed) everything; chunk ids make this idempotent
-    manifest.embedding = embedding
-    manifest.chunker = CHUNKER_VERSION
-    _forget_missing(store, manifest)
-    changed = False    # anything written or deleted: the lexical index must be rebuilt
-
-    seen: dict[str, set[str]] = {}
-    pending: list[tuple[SourceDoc, list]] = []
-
-    def flush() -> None:
-        nonlocal changed
-        if not pending:
-            return
-        new_chunks = [c for _, chunks in pending for c in chunks]
-        current = {c.id for c in new_chunks}
-        # one read for the whole batch: what the store holds for these documents now
-        got = store.collection.get(where=_doc_filter([doc.doc_id for doc, _ in pending]), include=["metadatas"])
-        existing = dict(zip(got["ids"], got["metadatas"]))
-        stale = [i for i in existing if i not in current]
-        to_add = [c for c in new_chunks if c.id not in existing]
-        # same text (same id, same vector) but the title, url or position changed: fix metadata only
-        relabel = [c for c in new_chunks if c.id in existing and existing[c.id] != c.metadata]
-        if to_add:
-            store.add_documents(to_add, ids=[c.id for c in to_add])
-        if relabel:
-            store.collection.update(ids=[c.id for c in relabel], metadatas=[c.metadata for c in relabel])
-        if stale:
-            store.delete(ids=stale)
-        changed = changed or bool(to_add or relabel or stale)
-        for doc, chunks in pending:
-            manifest.docs[doc.doc_id] = {"hash": doc.content_hash, "source": doc.source, "title": doc.title,
-                                         "url": doc.url, "lang": doc.lang, "kind": doc.kind, "path": doc.path,
-                                         "chunks": [c.id for c in chunks]}
-        manifest.save()
-        summary.chunks += len(to_add)
-        pending.clear()
-
+    run = _Run(home, embedding, summary, say)
     for i, spec in enumerate(specs):
-        name = source_name(spec)
-        say(i / max(1, len(specs)), f"reading {name}")
-        before = len(summary.warnings)
-        docs = list(iter_source(spec, ctx))
-        fetched_ok = bool(docs) or len(summary.warnings) == before
-        if fetched_ok:
-            seen.setdefault(name, set())   # two specs may share a name: never forget the first one's docs
-        summary.sources[name] = summary.sources.get(name, 0) + len(docs)
-        taken = set().union(*seen.values()) if seen else set()
-        for j, doc in enumerate(docs):
-            if doc.doc_id in taken:
-                _warn(f"{name}: two documents share the id {doc.doc_id}; the second was skipped")
-                continue
-            taken.add(doc.doc_id)
-            seen.setdefault(name, set()).add(doc.doc_id)
-            summary.documents += 1
-            entry = manifest.docs.get(doc.doc_id)
-            if entry and entry.get("hash") == doc.content_hash:
-                summary.skipped += 1
-                continue
-            summary.updated += bool(entry)
-            summary.added += not entry
-            pending.append((doc, chunk_doc(doc)))
-            if sum(len(c) for _, c in pending) >= BATCH_CHUNKS:
-                say((i + (j + 1) / max(1, len(docs))) / max(1, len(specs)), f"{name}: embedding")
-                flush()
-        flush()
-        manifest.sources[name] = {"documents": len(docs), "ok": fetched_ok, "spec": spec}
-
-    if prune:
-        say(0.95, "pruning removed documents")
-        summary.removed = _prune(store, manifest, seen)
-        changed = changed or bool(summary.removed)
-    lex_path = lexical_path(home, embedding)
-    ids = all_ids(store)
-    if changed or not _lexical_matches(lex_path, ids):
-        say(0.97, "building the lexical index")
-        ids, texts, _ = all_chunks(store)
-        LexicalIndex.build(ids, texts).save(lex_path)
-    summary.total_chunks = len(ids)
-    manifest.last_ingest = time.time()
-    manifest.save()
+        run.read_source(i, len(specs), spec, ctx, _warn)
+    run.finish(home, embedding, prune)
     summary.seconds = time.monotonic() - started
     say(1.0, "done")
     return summary

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from app.answer import citations as cite
-from app.answer.compose import Composition, compose, render_findings
+from app.answer.compose import Composition, compose
+from app.answer.render import render_findings
 from app.answer.intent import Intent, read_intent
 from app.answer.lang import t
 from app.answer.model import Answer, AnswerEvent, Numbering, passage_dict

@@ -6,7 +6,7 @@ only repeats a finding already shown, none that talks to a model. Every quote is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.answer.model import Numbering
 from app.retrieval.passages import looks_like_instruction
@@ -76,6 +76,45 @@ def coverage_weights(question: str, qterms: set[str], table) -> dict[str, float]
             "zh": sum(weight(w, table) for w in cjk | own_latin) or total}
 
 
+@dataclass
+class _Picker:
+    """The tests one sentence must pass to be quoted for a question, and what was taken so far."""
+    qterms: set[str]
+    table: tuple
+    q_weight: dict[str, float]
+    shown_vecs: list[dict[str, float]]
+    verbatim: list[str]
+    loose: bool
+    min_coverage: float
+    seen: set[str] = field(default_factory=set)
+    seen_words: list[set[str]] = field(default_factory=list)
+
+    def is_new(self, s: str) -> tuple[str, set[str]] | None:
+        """(normalised text, its words), or None for a repeat, a near-duplicate or an instruction."""
+        norm = re.sub(r"\W+", " ", s.lower()).strip()
+        words = set(norm.split())
+        if norm in self.seen or looks_like_instruction(s) or any(
+                len(words & other) >= NEAR_DUPLICATE * max(1, min(len(words), len(other))) for other in self.seen_words):
+            return None
+        return norm, words
+
+    def score(self, s: str) -> float | None:
+        """The sentence's score for the question, or None when it does not answer it well enough
+        or only repeats a finding already shown."""
+        score, n, top = score_sentence(self.qterms, s, self.table)
+        quotes_log = any(v in s.lower() for v in self.verbatim)
+        if not quotes_log and not (self.loose and n >= 1) and \
+                not accepted(score, n, top, self.q_weight[text_lang(s)], self.min_coverage):
+            return None
+        if self.shown_vecs and max(cosine(tfidf(s, self.table), v) for v in self.shown_vecs) >= REDUNDANT:
+            return None
+        return score
+
+    def take(self, norm: str, words: set[str]) -> None:
+        self.seen.add(norm)
+        self.seen_words.append(words)
+
+
 def pick_sentences(question: str, passages: list[Passage], shown: list[Finding], limit: int,
                    min_coverage: float = MIN_COVERAGE, verbatim: list[str] | None = None,
                    loose: bool = False) -> list[Quote]:
@@ -83,38 +122,27 @@ def pick_sentences(question: str, passages: list[Passage], shown: list[Finding],
     a finding already shown, none that talks to a model instead of about mail servers. A sentence
     that quotes one of the `verbatim` texts (a refusal from the user's own log) is taken as is;
     `loose` takes any sentence sharing a distinctive word (the caller ranks and filters)."""
-    verbatim = [v.lower() for v in verbatim or [] if len(v) >= MIN_VERBATIM]
     qterms = question_terms(strip_identifiers(question))
     if not qterms or not passages:
         return []
     table = idf_table()
-    q_weight = coverage_weights(question, qterms, table)
-    shown_vecs = [tfidf(f"{f.title}\n{f.explanation}", table) for f in shown]
+    picker = _Picker(qterms, table, coverage_weights(question, qterms, table),
+                     [tfidf(f"{f.title}\n{f.explanation}", table) for f in shown],
+                     [v.lower() for v in verbatim or [] if len(v) >= MIN_VERBATIM], loose, min_coverage)
     quotes: list[Quote] = []
-    seen: set[str] = set()
-    seen_words: list[set[str]] = []
     for rank, p in enumerate(passages):
         if p.kind == "rule":        # a rule page only restates a finding, shown or not
             continue
         per_passage: list[Quote] = []
         for s in sentences(p.text):
-            norm = re.sub(r"\W+", " ", s.lower()).strip()
-            words = set(norm.split())
-            if norm in seen or looks_like_instruction(s) or any(
-                    len(words & other) >= NEAR_DUPLICATE * max(1, min(len(words), len(other))) for other in seen_words):
-                continue
-            score, n, top = score_sentence(qterms, s, table)
-            quotes_log = any(v in s.lower() for v in verbatim)
-            q_w = q_weight[text_lang(s)]
-            if not quotes_log and not (loose and n >= 1) and not accepted(score, n, top, q_w, min_coverage):
-                continue
-            if shown_vecs and max(cosine(tfidf(s, table), v) for v in shown_vecs) >= REDUNDANT:
+            new = picker.is_new(s)
+            score = picker.score(s) if new else None
+            if score is None:
                 continue
             if p.kind == "plugin":      # catalog facts make no sense without the plugin's name
                 s = f"{p.title}: {s}"
             per_passage.append(Quote(s, p, score - 0.1 * rank))
-            seen.add(norm)
-            seen_words.append(words)
+            picker.take(*new)
         quotes += sorted(per_passage, key=lambda q: -q.score)[:MAX_PER_PASSAGE]
     return sorted(quotes, key=lambda q: -q.score)[:limit]
 

@@ -69,10 +69,8 @@ def _compose_mongo_service(cs: ConfigSet) -> str | None:
     return None
 
 
-def plan(diagnosis: Any, envelope: dict[str, Any] | None = None) -> VerifySteps:
-    """`envelope`: what the user said to simulate (--rcpt), preferred over what the logs show."""
-    cs: ConfigSet = diagnosis.configset
-    v = VerifySteps()
+def _recipient(v: VerifySteps, diagnosis: Any, envelope: dict[str, Any] | None) -> None:
+    """The address to test: the one the user gave, else the logs', else postmaster@ a local domain."""
     given = [r for r in (envelope or {}).get("rcpt") or [] if isinstance(r, str) and "@" in r]
     v.rcpt = given[0].strip("<>") if given else _first_rcpt(diagnosis.events)
     if given:
@@ -80,16 +78,41 @@ def plan(diagnosis: Any, envelope: dict[str, Any] | None = None) -> VerifySteps:
     elif v.rcpt:
         v.known["rcpt"] = "logs"
     else:
-        hl = cs.get("host_list")
+        hl = diagnosis.configset.get("host_list")
         doms = [d for d in (hl.parsed or []) if isinstance(d, str) and "." in d] if hl is not None else []
         if doms:
             v.rcpt, v.known["rcpt"] = f"postmaster@{doms[0].lower()}", "config/host_list"
+
+
+def _server(v: VerifySteps, cs: ConfigSet) -> None:
+    """Where to send the test: config/me and the port smtp.ini listens on."""
     me = cs.get("me")
     if me is not None and me.lines and me.lines[0].strip():
         v.host, v.known["host"] = me.lines[0].strip(), "config/me"
     port = _listen_port(cs)
     if port:
         v.port, v.known["port"] = port, "config/smtp.ini"
+
+
+def _mailbox_store(v: VerifySteps, cs: ConfigSet) -> None:
+    """How to reach WildDuck's MongoDB: the URL without its password, the user, the database."""
+    url = _mongo(cs)
+    m = URL_RE.match(url) if url else None
+    if m:
+        v.mongo_url = f"{m.group(1)}{m.group(3)}{m.group(4) or ''}"
+        v.mongo_user = m.group(2) or None
+        db = (m.group(4) or "").strip("/")
+        v.mongo_db = db or v.mongo_db
+        v.known["mongo"] = "config/wildduck.yaml"
+    v.compose_service = _compose_mongo_service(cs)
+
+
+def plan(diagnosis: Any, envelope: dict[str, Any] | None = None) -> VerifySteps:
+    """`envelope`: what the user said to simulate (--rcpt), preferred over what the logs show."""
+    cs: ConfigSet = diagnosis.configset
+    v = VerifySteps()
+    _recipient(v, diagnosis, envelope)
+    _server(v, cs)
     names = cs.plugin_names()
     v.wildduck = "wildduck" in names
     v.queue_plugin = next((n for n in names if QUEUE_PLUGIN_RE.match(n)), None)
@@ -97,16 +120,7 @@ def plan(diagnosis: Any, envelope: dict[str, Any] | None = None) -> VerifySteps:
     logs = sorted({ev.file for ev in diagnosis.events if ev.file and not ev.file.startswith(("pasted", "paste"))})
     if logs:
         v.log_name = logs[0]
-    url = _mongo(cs)
-    if url:
-        m = URL_RE.match(url)
-        if m:
-            v.mongo_url = f"{m.group(1)}{m.group(3)}{m.group(4) or ''}"
-            v.mongo_user = m.group(2) or None
-            db = (m.group(4) or "").strip("/")
-            v.mongo_db = db or v.mongo_db
-            v.known["mongo"] = "config/wildduck.yaml"
-    v.compose_service = _compose_mongo_service(cs)
+    _mailbox_store(v, cs)
     return v
 
 

@@ -63,6 +63,43 @@ def _rankings(query: str, mode: str, index: Index, where: dict | None, pool: int
     return rankings, weights
 
 
+def _twins(fused: list[tuple[str, float]], chunks: dict[str, tuple[str, dict]]) -> dict[tuple[str, str], str]:
+    """The best chunk of each translated note, by language: a note found in the other language
+    is shown in the question's language, at the rank its best twin earned."""
+    twin: dict[tuple[str, str], str] = {}
+    for cid, _ in fused:
+        meta = chunks.get(cid, ("", {}))[1]
+        if meta.get("note"):
+            twin.setdefault((meta["note"], meta.get("lang", "en")), cid)
+    return twin
+
+
+class _Results:
+    """The passages kept so far: no chunk twice, at most MAX_PER_DOC per document, no near-duplicate."""
+
+    def __init__(self, k: int):
+        self.k = k
+        self.out: list[Passage] = []
+        self.kept: list[set[str]] = []
+        self.emitted: set[str] = set()
+        self.per_doc: dict[str, int] = {}
+
+    def full(self) -> bool:
+        return len(self.out) >= self.k
+
+    def offer(self, cid: str, score: float, text: str, meta: dict) -> None:
+        doc_id = meta.get("doc_id", "")
+        if cid in self.emitted or (MAX_PER_DOC and self.per_doc.get(doc_id, 0) >= MAX_PER_DOC):
+            return
+        sh = _shingles(text)
+        if any(_near_duplicate(sh, other) for other in self.kept):
+            return
+        self.kept.append(sh)
+        self.emitted.add(cid)
+        self.per_doc[doc_id] = self.per_doc.get(doc_id, 0) + 1
+        self.out.append(_passage(len(self.out) + 1, score, cid, text, meta))
+
+
 def search(query: str, k: int = 5, mode: str = "hybrid", sources: list[str] | None = None,
            index: Index | None = None, pool: int = 30) -> list[Passage]:
     if mode not in MODES:
@@ -73,38 +110,18 @@ def search(query: str, k: int = 5, mode: str = "hybrid", sources: list[str] | No
     fused = _fuse(rankings, weights) if len(rankings) > 1 else rankings[0]
     chunks = index.get([cid for cid, _ in fused[: pool * 3]])
     lang = text_lang(query)
-    # the best chunk of each translated note, by language: a note found in the other language
-    # is shown in the question's language, at the rank its best twin earned
-    twin: dict[tuple[str, str], str] = {}
-    for cid, _ in fused:
-        meta = chunks.get(cid, ("", {}))[1]
-        if meta.get("note"):
-            twin.setdefault((meta["note"], meta.get("lang", "en")), cid)
-    out: list[Passage] = []
-    kept: list[set[str]] = []
-    emitted: set[str] = set()
-    per_doc: dict[str, int] = {}
+    twin = _twins(fused, chunks)
+    results = _Results(k)
     for cid, score in fused:
         if cid not in chunks:
             continue
         meta = chunks[cid][1]
         if PREFER_LANG and meta.get("note") and meta.get("lang", "en") != lang:
             cid = twin.get((meta["note"], lang), cid)
-        if cid in emitted:
-            continue
         text, meta = chunks[cid]
         if sources and meta.get("source") not in sources:
             continue
-        doc_id = meta.get("doc_id", "")
-        if MAX_PER_DOC and per_doc.get(doc_id, 0) >= MAX_PER_DOC:
-            continue
-        sh = _shingles(text)
-        if any(_near_duplicate(sh, other) for other in kept):
-            continue
-        kept.append(sh)
-        emitted.add(cid)
-        per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-        out.append(_passage(len(out) + 1, score, cid, text, meta))
-        if len(out) >= k:
+        results.offer(cid, score, text, meta)
+        if results.full():
             break
-    return out
+    return results.out

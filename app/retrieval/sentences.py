@@ -59,63 +59,95 @@ def _table_rows(lines: list[str]) -> list[str]:
     return rows
 
 
+class _Blocks:
+    """Markdown lines gathered into (kind, text) blocks: para | item | row | code."""
+
+    def __init__(self) -> None:
+        self.units: list[tuple[str, str]] = []
+        self.cur: list[str] = []
+        self.kind = "para"
+        self.in_code = False
+        self.code: list[str] = []
+        self.table: list[str] = []
+
+    def flush(self) -> None:
+        if self.cur:
+            self.units.append((self.kind, join_lines(self.cur)))
+        self.cur = []
+
+    def flush_table(self) -> None:
+        self.units.extend(("row", row) for row in _table_rows(self.table))
+        self.table.clear()
+
+    def fence(self) -> None:
+        if self.in_code:
+            self.units.append(("code", "\n".join(self.code)))
+            self.code, self.in_code = [], False
+        else:
+            self.flush()
+            self.in_code = True
+
+    def prose(self, line: str) -> None:
+        """A line of running text: starts a list item, continues one, or belongs to a paragraph."""
+        if LIST_RE.match(line):
+            self.flush()
+            self.kind = "item"
+            self.cur = [LIST_RE.sub("", line)]
+            return
+        indented = line.startswith((" ", "\t"))
+        if self.kind == "item" and self.cur and not indented:
+            self.flush()
+            self.kind = "para"
+        if not self.cur:
+            self.kind = self.kind if self.kind == "item" and indented else "para"
+        self.cur.append(line)
+
+    def line(self, line: str) -> None:
+        stripped = line.strip()
+        if self.table and not stripped.startswith("|"):
+            self.flush_table()
+        if stripped.startswith("|") and not self.in_code:
+            self.flush()
+            self.table.append(stripped)
+        elif stripped.startswith("```"):
+            self.fence()
+        elif self.in_code:
+            self.code.append(line)
+        elif not stripped or stripped.startswith(("#", "|", ">")) or stripped.startswith("Severity: **"):
+            self.flush()
+        else:
+            self.prose(line)
+
+    def close(self) -> list[tuple[str, str]]:
+        self.flush()
+        self.flush_table()
+        if self.in_code and self.code:
+            self.units.append(("code", "\n".join(self.code)))
+        return self.units
+
+
 def _units(text: str) -> list[tuple[str, str]]:
     """(kind, text) blocks: para | item | row | code; headings dropped, table rows one each."""
-    units: list[tuple[str, str]] = []
-    cur: list[str] = []
-    kind = "para"
-    in_code = False
-    code: list[str] = []
-    table: list[str] = []
-
-    def flush():
-        nonlocal cur
-        if cur:
-            units.append((kind, join_lines(cur)))
-        cur = []
-
-    def flush_table():
-        units.extend(("row", row) for row in _table_rows(table))
-        table.clear()
-
+    blocks = _Blocks()
     for line in text.split("\n"):
-        stripped = line.strip()
-        if table and not stripped.startswith("|"):
-            flush_table()
-        if stripped.startswith("|") and not in_code:
-            flush()
-            table.append(stripped)
+        blocks.line(line)
+    return blocks.close()
+
+
+def _sentences_of(body: str, first: bool, text: str, nxt: tuple[str, str] | None, max_code_lines: int) -> list[str]:
+    """The quotable sentences of one paragraph or list item."""
+    out: list[str] = []
+    parts = [p.strip() for p in SENT_SPLIT_RE.split(_clean(body)) if p and p.strip()]
+    if first and parts and not text.lstrip().startswith("#") and MIDSENTENCE_RE.match(parts[0]):
+        parts = parts[1:]           # the chunk starts inside a sentence (chunk overlap)
+    for j, s in enumerate(parts):
+        if s.endswith((":", "：")):
+            if j == len(parts) - 1 and nxt and nxt[0] == "code" and 0 < nxt[1].count("\n") + 1 <= max_code_lines:
+                out.append(s + "\n```\n" + nxt[1].strip("\n") + "\n```")
             continue
-        if stripped.startswith("```"):
-            if in_code:
-                units.append(("code", "\n".join(code)))
-                code, in_code = [], False
-            else:
-                flush()
-                in_code = True
-            continue
-        if in_code:
-            code.append(line)
-            continue
-        if not stripped or stripped.startswith(("#", "|", ">")) or stripped.startswith("Severity: **"):
-            flush()
-            continue
-        if LIST_RE.match(line):
-            flush()
-            kind = "item"
-            cur = [LIST_RE.sub("", line)]
-            continue
-        if kind == "item" and cur and not line.startswith((" ", "\t")):
-            flush()
-            kind = "para"
-        if not cur:
-            kind = kind if kind == "item" and line.startswith((" ", "\t")) else "para"
-        cur.append(line)
-    flush()
-    flush_table()
-    if in_code and code:
-        units.append(("code", "\n".join(code)))
-    return units
+        if 20 <= len(s) <= 500:
+            out.append(s)
+    return out
 
 
 def sentences(text: str, max_code_lines: int = 8) -> list[str]:
@@ -131,16 +163,6 @@ def sentences(text: str, max_code_lines: int = 8) -> list[str]:
             if 20 <= len(row) <= 500:
                 out.append(row)
             continue
-        parts = [p.strip() for p in SENT_SPLIT_RE.split(_clean(body)) if p and p.strip()]
-        if i == 0 and parts and not text.lstrip().startswith("#") and MIDSENTENCE_RE.match(parts[0]):
-            parts = parts[1:]           # the chunk starts inside a sentence (chunk overlap)
-        for j, s in enumerate(parts):
-            if s.endswith((":", "：")):
-                nxt = units[i + 1] if i + 1 < len(units) else None
-                if j == len(parts) - 1 and nxt and nxt[0] == "code" and 0 < nxt[1].count("\n") + 1 <= max_code_lines:
-                    out.append(s + "\n```\n" + nxt[1].strip("\n") + "\n```")
-                continue
-            if len(s) < 20 or len(s) > 500:
-                continue
-            out.append(s)
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        out += _sentences_of(body, i == 0, text, nxt, max_code_lines)
     return out

@@ -41,32 +41,38 @@ def _run_position(hook: str) -> int:
     return HOOK_RUN_ORDER.index(hook) if hook in HOOK_RUN_ORDER else len(HOOK_RUN_ORDER)
 
 
+def _state(name: str, answered: set[str], ran: set[str], shadowed: set[str]) -> str:
+    if name in answered:
+        return ANSWERS
+    if name in ran:
+        return RAN
+    return SHADOWED if name in shadowed else NOT_REACHED
+
+
+def _registration(reg) -> tuple[str, int]:
+    """(plugin, priority) of a registration, whether a HookRegistration or its dict form."""
+    if isinstance(reg, dict):
+        return reg["plugin"], int(reg.get("priority") or 0)
+    return reg.plugin, int(reg.priority or 0)
+
+
+def _row(sim: Simulation, hook: str) -> HookRow:
+    steps = [s for s in sim.steps if s.hook == hook]
+    answered = {s.answered_by for s in steps if s.answered_by}
+    ran = {p for s in steps for p in s.ran}
+    shadowed = {p for s in steps for p in s.shadowed}
+    row = HookRow(hook=hook, answered_by=sorted(answered), replies=[s.reply for s in steps if s.reply],
+                  targets=[s.target for s in steps if s.target])
+    for reg in sim.order[hook]:
+        name, prio = _registration(reg)
+        row.cells.append(Cell(plugin=name, priority=prio, state=_state(name, answered, ran, shadowed)))
+    return row
+
+
 def hook_table(sim: Simulation) -> list[HookRow]:
     """Rows in the order hooks fire during one transaction; cells in the order plugins run."""
-    rows: list[HookRow] = []
     hooks = sorted(sim.order, key=lambda h: (_run_position(h), list(sim.order).index(h)))
-    for hook in hooks:
-        steps = [s for s in sim.steps if s.hook == hook]
-        answered = {s.answered_by for s in steps if s.answered_by}
-        ran = {p for s in steps for p in s.ran}
-        shadowed = {p for s in steps for p in s.shadowed}
-        row = HookRow(hook=hook, answered_by=sorted(answered),
-                      replies=[s.reply for s in steps if s.reply],
-                      targets=[s.target for s in steps if s.target])
-        for reg in sim.order[hook]:
-            name = reg["plugin"] if isinstance(reg, dict) else reg.plugin
-            prio = int((reg.get("priority") if isinstance(reg, dict) else reg.priority) or 0)
-            if name in answered:
-                state = ANSWERS
-            elif name in ran:
-                state = RAN
-            elif name in shadowed:
-                state = SHADOWED
-            else:
-                state = NOT_REACHED
-            row.cells.append(Cell(plugin=name, priority=prio, state=state))
-        rows.append(row)
-    return rows
+    return [_row(sim, hook) for hook in hooks]
 
 
 def table_records(rows: list[HookRow]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
