@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("langchain_core", reason="needs the app extra")
 import yaml
 
 from app.cli import main

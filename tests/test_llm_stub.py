@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+pytest.importorskip("langchain_openai", reason="needs the app extra")
+
 RULE_RE = re.compile(r'<finding rule="(MXD\d{3})"')
 PASSAGE_RE = re.compile(r'<passage n="(\d+)"')
 PLACEHOLDER_RE = re.compile(r"\buser\d+@domain\d+\.example\b|\bdomain\d+\.example\b|\bIPv4_\d+\b")

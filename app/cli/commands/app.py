@@ -49,12 +49,9 @@ def prepare_index(home: Path) -> None:
 
 
 def run(args) -> int:
-    from app.core.errors import InputError
+    import streamlit  # noqa: F401  - first: on a light install, the CLI says which extra to install
+
     from ingest.home import data_home
-    try:
-        import streamlit  # noqa: F401
-    except ImportError:
-        raise InputError("the app needs streamlit: pip install streamlit (make app does this)") from None
     home = Path(args.home).expanduser() if args.home else data_home()
     os.environ["MXDOCTOR_HOME"] = str(home)
     os.environ["MXDOCTOR_APP_ADDRESS"] = args.address     # the app turns off server-path features off loopback

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from typing import Any
 
 import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:      # Python 3.10: the same parser, as a package
+    import tomli as tomllib
 
 from app.core.model import Problem
 
