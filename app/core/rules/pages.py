@@ -10,7 +10,8 @@ from ingest.rulepages import render_rule_markdown
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
-    """The rule as its YAML writes it (what `rules show --format json` prints)."""
+    """The rule as data in its YAML shape, fix-op arguments in their long form (what
+    `rules show --format json` prints)."""
     return {"id": rule.id, "title": rule.title, "severity": rule.severity, "category": rule.category,
             "tags": rule.tags, "explanation": rule.explanation, "fix": {"summary": rule.fix_summary,
             "ops": [{op.op: op.args} for op in rule.fix]}, "citations": rule.citations,
