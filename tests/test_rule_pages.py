@@ -20,11 +20,14 @@ def test_the_cli_page_is_the_indexed_page(path):
     assert rule_page_markdown(RULES[data["id"]]) == render_rule_markdown(data)
 
 
+def _words(name: str) -> str:
+    return f"<{name}>"
+
+
 def test_a_slot_takes_its_value_then_its_fallback_then_the_readers_word():
-    words = lambda name: f"<{name}>"                                   # noqa: E731
-    assert fill("{plugin} at {hook|some hook}", {"plugin": "relay"}, words) == "relay at some hook"
-    assert fill("{plugin} at {hook}", {"count": 3}, words) == "<plugin> at <hook>"
-    assert fill("{Plugin} {}", {}, words) == "{Plugin} {}"             # not slots: left alone
+    assert fill("{plugin} at {hook|some hook}", {"plugin": "relay"}, _words) == "relay at some hook"
+    assert fill("{plugin} at {hook}", {"count": 3}, _words) == "<plugin> at <hook>"
+    assert fill("{Plugin} {}", {}, _words) == "{Plugin} {}"             # not slots: left alone
     assert as_template("Remove {plugin} ({count|several} times)") == "Remove ‹plugin› (several times)"
 
 
