@@ -3,7 +3,8 @@ import pytest
 
 from app.core.errors import RuleError
 from app.core.model import Problem
-from app.core.rules.loader import load_rules, parse_rule
+from app.core.rules.loader import load_rules
+from app.core.rules.parse import parse_rule
 
 GOOD = """\
 id: ACME001

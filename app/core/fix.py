@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field, replace
 
-from app.core.model import SEVERITY_ORDER, ConfigSet, Finding, Fix, Rule
+from app.core.model import SEVERITY_ORDER, ConfigSet, Finding, Fix, FixOp, Rule
 from app.core.rules.context import Context
 from app.core.rules.engine import run_rules
 from app.core.rules.fixops import apply_ops
@@ -41,31 +41,44 @@ def recheck(ctx: Context, cs: ConfigSet, rules: list[Rule]) -> tuple[Context, li
     return new_ctx, run_rules(new_ctx, rules)
 
 
+def _edits(finding: Finding) -> list[FixOp]:
+    """The ops that change files (`manual` ones are words for the admin)."""
+    return [op for op in finding.fix_ops if op.op != "manual"]
+
+
+def _manual_steps(finding: Finding) -> list[str]:
+    return [str(op.args.get("value", op.args.get("text", ""))) for op in finding.fix_ops if op.op == "manual"]
+
+
+def _verified_fix(finding: Finding, ctx: Context, rules: list[Rule], before_errors: set[str]) -> Fix:
+    """The finding's edits applied and checked again: offered only when the finding is gone and
+    no new error appeared, otherwise kept as a reason in the manual steps."""
+    manual = _manual_steps(finding)
+    originals, changed, messages = apply_ops(ctx.cs, _edits(finding))
+    if not changed:
+        return Fix(summary=finding.fix_summary, patch="", manual=manual + messages)
+    _, after = recheck(ctx, patched_configset(ctx.cs, changed), rules)
+    gone = all(f.rule != finding.rule for f in after)
+    new_errors = {f.rule for f in after if f.severity == "error"} - before_errors
+    fix = Fix(summary=finding.fix_summary, patch=unified_diff(originals, changed),
+              files={n: ("\n".join(l) + "\n" if l is not None else "") for n, l in changed.items()},
+              verified=gone and not new_errors, manual=manual + messages)
+    if not fix.verified:
+        why = "the finding remains after the edit" if not gone else \
+            f"the edit introduces {', '.join(sorted(new_errors))}"
+        fix.manual.append(f"automatic edit not offered: {why}")
+        fix.patch, fix.files = "", {}
+    return fix
+
+
 def attach_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> None:
+    """Each finding gets its Fix: verified edits, or only the words (summary, manual steps)."""
     before_errors = {f.rule for f in findings if f.severity == "error"}
     for finding in findings:
-        editable = [op for op in finding.fix_ops if op.op != "manual"]
-        manual = [str(op.args.get("value", op.args.get("text", ""))) for op in finding.fix_ops if op.op == "manual"]
-        if not editable:
-            if finding.fix_summary or manual:
-                finding.fix = Fix(summary=finding.fix_summary, patch="", manual=manual, verified=False)
-            continue
-        originals, changed, messages = apply_ops(ctx.cs, editable)
-        if not changed:
-            finding.fix = Fix(summary=finding.fix_summary, patch="", manual=manual + messages)
-            continue
-        _, after = recheck(ctx, patched_configset(ctx.cs, changed), rules)
-        gone = all(f.rule != finding.rule for f in after)
-        new_errors = {f.rule for f in after if f.severity == "error"} - before_errors
-        fix = Fix(summary=finding.fix_summary, patch=unified_diff(originals, changed),
-                  files={n: ("\n".join(l) + "\n" if l is not None else "") for n, l in changed.items()},
-                  verified=gone and not new_errors, manual=manual + messages)
-        if not fix.verified:
-            why = "the finding remains after the edit" if not gone else \
-                f"the edit introduces {', '.join(sorted(new_errors))}"
-            fix.manual.append(f"automatic edit not offered: {why}")
-            fix.patch, fix.files = "", {}
-        finding.fix = fix
+        if _edits(finding):
+            finding.fix = _verified_fix(finding, ctx, rules, before_errors)
+        elif finding.fix_summary or _manual_steps(finding):
+            finding.fix = Fix(summary=finding.fix_summary, patch="", manual=_manual_steps(finding), verified=False)
 
 
 @dataclass
@@ -82,29 +95,49 @@ class CombinedFix:
                 "skipped": self.skipped, "remaining": self.remaining}
 
 
+def _candidates(findings: list[Finding]) -> list[Finding]:
+    """Findings with a verified edit, most serious first."""
+    return sorted((f for f in findings if f.fix is not None and f.fix.verified and f.fix.files),
+                  key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
+
+
+def _skip_reason(rule: str, after: dict[str, Finding], before_errors: set[str]) -> str:
+    """Why a fix cannot join the set ("" when it can): its finding comes back, or a new error."""
+    new_errors = {r for r, x in after.items() if x.severity == "error"} - before_errors
+    if new_errors:
+        return f"conflicts with the fixes above (it would add {', '.join(sorted(new_errors))})"
+    return "does not hold together with the fixes above" if rule in after else ""
+
+
+def _patch(out: CombinedFix, before: ConfigSet, after: ConfigSet) -> None:
+    """The set's diff and the whole new text of every file it edits."""
+    originals = {name: f.lines for name, f in before.files.items()}
+    edited = {name: f.lines for name, f in after.files.items() if originals.get(name) != f.lines}
+    deleted = {name: None for name in originals if name not in after.files}
+    out.patch = unified_diff(originals, {**edited, **deleted})
+    out.files = {name: "\n".join(lines) + "\n" for name, lines in edited.items()}
+
+
 def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> CombinedFix | None:
     """Apply the verified fixes one by one, most serious first, on top of each other. A fix whose
     edit is already done by an earlier one (dkim_verify commented out, so no rename is left to do)
     is covered; one that would bring its finding back or add an error is left out. Returns None
     when no finding has a verified edit."""
-    candidates = sorted((f for f in findings if f.fix is not None and f.fix.verified and f.fix.files),
-                        key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
+    candidates = _candidates(findings)
     if not candidates:
         return None
     before_errors = {f.rule for f in findings if f.severity == "error"}
     out = CombinedFix()
     current, final = ctx.cs, set()
     for f in candidates:
-        _, changed, _ = apply_ops(current, [op for op in f.fix_ops if op.op != "manual"])
+        _, changed, _ = apply_ops(current, _edits(f))
         if not changed:
             out.skipped[f.rule] = "its edit is already part of these changes"
             continue
         trial_cs = patched_configset(current, changed)
         after = {x.rule: x for x in recheck(ctx, trial_cs, rules)[1]}
-        new_errors = {r for r, x in after.items() if x.severity == "error"} - before_errors
-        if f.rule in after or new_errors:
-            why = f"conflicts with the fixes above (it would add {', '.join(sorted(new_errors))})" if new_errors \
-                else "does not hold together with the fixes above"
+        why = _skip_reason(f.rule, after, before_errors)
+        if why:
             out.skipped[f.rule] = why
             continue
         current, final = trial_cs, set(after)      # what still fires once this set is applied
@@ -113,9 +146,5 @@ def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> C
     for rule, why in list(out.skipped.items()):
         if why.startswith("its edit is already") and rule in final:
             out.skipped[rule] = "its edit is gone after the fixes above, but the problem is not"
-    originals = {name: f.lines for name, f in ctx.cs.files.items()}
-    edited = {name: f.lines for name, f in current.files.items() if originals.get(name) != f.lines}
-    deleted = {name: None for name in originals if name not in current.files}
-    out.patch = unified_diff(originals, {**edited, **deleted})
-    out.files = {name: "\n".join(lines) + "\n" for name, lines in edited.items()}
+    _patch(out, ctx.cs, current)
     return out if out.applied else None

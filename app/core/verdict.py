@@ -125,6 +125,21 @@ def _file_label(name: str) -> str:
     return name if "/" in name or not name.endswith(".toml") else f"WildDuck's {name}"
 
 
+def _error_verdict(top: Cause, lang: str, outcome: str, missing: str, causes: list[Cause]) -> Verdict:
+    """The top error cause: what happens to mail (when the outcome is bad) or the cause itself
+    as the headline, and its fix as the action."""
+    title = sentence_case(top.primary.title)
+    fix = top.fix
+    summary = (fix.summary if fix else "") or top.primary.fix_summary
+    action = _t(lang, "fix", summary=summary) if summary else _t(lang, "fix_none")
+    if outcome and outcome_is_bad(outcome):
+        headline, cause = full_stop(outcome_sentence(outcome, lang), lang), _t(lang, "cause", title=title.rstrip("."))
+    else:
+        headline, cause = full_stop(title, lang), ""
+    return Verdict(kind="error", headline=headline, cause=cause, action=action, caveat=caveat(top, lang),
+                   missing=missing, outcome=outcome, causes=causes, lang=lang)
+
+
 def verdict(diagnosis, lang: str = "en") -> Verdict:
     """Headline, cause, action and caveat for a diagnosis (None: nothing was given)."""
     if diagnosis is None or (not diagnosis.configset.files and not diagnosis.log_lines):
@@ -135,17 +150,7 @@ def verdict(diagnosis, lang: str = "en") -> Verdict:
     missing = _missing(diagnosis, lang)
     serious = [c for c in causes if c.severity == "error"]
     if serious:
-        top = serious[0]
-        title = sentence_case(top.primary.title)
-        fix = top.fix
-        summary = (fix.summary if fix else "") or top.primary.fix_summary
-        action = _t(lang, "fix", summary=summary) if summary else _t(lang, "fix_none")
-        if outcome and outcome_is_bad(outcome):
-            headline, cause = full_stop(outcome_sentence(outcome, lang), lang), _t(lang, "cause", title=title.rstrip("."))
-        else:
-            headline, cause = full_stop(title, lang), ""
-        return Verdict(kind="error", headline=headline, cause=cause, action=action, caveat=caveat(top, lang),
-                       missing=missing, outcome=outcome, causes=causes, lang=lang)
+        return _error_verdict(serious[0], lang, outcome, missing, causes)
     if outcome and outcome_is_bad(outcome):
         return Verdict(kind="error", headline=full_stop(outcome_sentence(outcome, lang), lang), missing=missing,
                        outcome=outcome, causes=causes, lang=lang)

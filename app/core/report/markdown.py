@@ -11,6 +11,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from app.core.report.text import verdict_lines, where
+
 ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 
 
@@ -66,67 +68,76 @@ class _Refs:
         return out
 
 
+def _head(v: dict[str, Any]) -> list[str]:
+    head = verdict_lines(v)
+    return [f"**{head[0]}**", ""] + [f"{x}  " for x in head[1:]] + [""] if head else []
+
+
+def _table(findings: list[dict[str, Any]], refs: _Refs) -> list[str]:
+    if not findings:
+        return ["No problems found in the given configuration and logs.", ""]
+    return (["| | Rule | Title |", "|---|---|---|"]
+            + [f"| {ICON.get(f['severity'], '')} {f['severity']} | {refs.rule(f['rule'])} | {_md_escape(f['title'])} |"
+               for f in findings] + [""])
+
+
+def _combined_fix(fixed: dict[str, Any] | None) -> list[str]:
+    if not (fixed and fixed.get("patch")):
+        return []
+    return ["## All verified fixes together", "", f"Fixes {', '.join(fixed['applied'])}; checked again as a set.", "",
+            "```diff", fixed["patch"].rstrip("\n"), "```", ""]
+
+
+def _fix(fix: dict[str, Any]) -> list[str]:
+    out = [f"**Fix{' (verified)' if fix.get('verified') else ''}:** {fix['summary']}", ""]
+    if fix.get("patch"):
+        out += ["```diff", fix["patch"].rstrip("\n"), "```", ""]
+    steps = fix.get("manual") or []
+    return out + [f"- {step}" for step in steps] + ([""] if steps else [])
+
+
+def _finding(f: dict[str, Any], refs: _Refs) -> list[str]:
+    out = [f"## {f['rule']}: {f['title']}", "", f"**Severity:** {f['severity']} · **Category:** {f['category']}", ""]
+    if f["evidence"]:
+        out += ["**Evidence**", ""] + [f"- `{where(ev)}` — `{ev['text'].replace('`', '')}`" for ev in f["evidence"]] + [""]
+    for name, what in (f.get("assumes") or {}).items():
+        out += [f"> {name} was not given: {what}. Paste it to confirm.", ""]
+    out += [" ".join(f["explanation"].split()), ""]
+    if f.get("fix"):
+        out += _fix(f["fix"])
+    if f["citations"]:
+        out += ["**References:** " + ", ".join(refs.link(c) for c in f["citations"]), ""]
+    return out
+
+
+def _problems(problems: list[dict[str, Any]]) -> list[str]:
+    if not problems:
+        return []
+    return ["## Input problems", ""] + [f"- `{where(p)}`: {p['message']}" for p in problems] + [""]
+
+
+def _simulation(sim: dict[str, Any] | None) -> list[str]:
+    if not sim:
+        return []
+    from app.core.verdict import outcome_sentence
+    out = ["## Simulated transaction", "", "| Hook | Answered by | Reply | Shadowed |", "|---|---|---|---|"]
+    for s in sim["transaction"]["steps"]:
+        if s["hook"] in ("connect_init", "rcpt_ok") and not s["answered_by"]:
+            continue
+        hook = s["hook"] + (f" ({s['target']})" if s.get("target") else "")
+        out.append(f"| {hook} | {s['answered_by'] or '—'} | {_md_escape(s['reply'] or '')} | "
+                   f"{', '.join(s['shadowed']) or ''} |")
+    return out + ["", f"Outcome: **{outcome_sentence(sim['transaction']['outcome'])}**", ""]
+
+
 def render_markdown(data: dict[str, Any], base_url: str | None = None) -> str:
     refs = _Refs(base_url)
-    out = ["# mxdoctor report", ""]
     v = data.get("verdict") or {}
-    head = [x for x in (v.get("headline"), v.get("cause"), v.get("action"), v.get("caveat")) if x]
-    if head:
-        out += [f"**{head[0]}**", ""] + [f"{x}  " for x in head[1:]] + [""]
     findings = data["findings"]
-    if not findings:
-        out += ["No problems found in the given configuration and logs.", ""]
-    else:
-        out += ["| | Rule | Title |", "|---|---|---|"]
-        out += [f"| {ICON.get(f['severity'], '')} {f['severity']} | {refs.rule(f['rule'])} | {_md_escape(f['title'])} |"
-                for f in findings]
-        out.append("")
-    fixed = data.get("fixed")
-    if fixed and fixed.get("patch"):
-        out += ["## All verified fixes together", "",
-                f"Fixes {', '.join(fixed['applied'])}; checked again as a set.", "",
-                "```diff", fixed["patch"].rstrip("\n"), "```", ""]
+    out = ["# mxdoctor report", ""] + _head(v) + _table(findings, refs) + _combined_fix(data.get("fixed"))
     for f in findings:
-        out += [f"## {f['rule']}: {f['title']}", "", f"**Severity:** {f['severity']} · **Category:** {f['category']}", ""]
-        if f["evidence"]:
-            out.append("**Evidence**")
-            out.append("")
-            for ev in f["evidence"]:
-                loc = f"{ev['file']}:{ev['line']}" if ev.get("line") else ev["file"]
-                out.append(f"- `{loc}` — `{ev['text'].replace('`', '')}`")
-            out.append("")
-        for name, what in (f.get("assumes") or {}).items():
-            out += [f"> {name} was not given: {what}. Paste it to confirm.", ""]
-        out += [" ".join(f["explanation"].split()), ""]
-        fix = f.get("fix")
-        if fix:
-            out += [f"**Fix{' (verified)' if fix.get('verified') else ''}:** {fix['summary']}", ""]
-            if fix.get("patch"):
-                out += ["```diff", fix["patch"].rstrip("\n"), "```", ""]
-            for step in fix.get("manual") or []:
-                out.append(f"- {step}")
-            if fix.get("manual"):
-                out.append("")
-        if f["citations"]:
-            out += ["**References:** " + ", ".join(refs.link(c) for c in f["citations"]), ""]
-    if data.get("problems"):
-        out += ["## Input problems", ""]
-        for p in data["problems"]:
-            loc = f"{p['file']}:{p['line']}" if p.get("line") else p["file"]
-            out.append(f"- `{loc}`: {p['message']}")
-        out.append("")
-    sim = data.get("simulation")
-    if sim:
-        out += ["## Simulated transaction", "", "| Hook | Answered by | Reply | Shadowed |", "|---|---|---|---|"]
-        for s in sim["transaction"]["steps"]:
-            if s["hook"] in ("connect_init", "rcpt_ok") and not s["answered_by"]:
-                continue
-            hook = s["hook"] + (f" ({s['target']})" if s.get("target") else "")
-            out.append(f"| {hook} | {s['answered_by'] or '—'} | {_md_escape(s['reply'] or '')} | "
-                       f"{', '.join(s['shadowed']) or ''} |")
-        from app.core.verdict import outcome_sentence
-        out += ["", f"Outcome: **{outcome_sentence(sim['transaction']['outcome'])}**", ""]
+        out += _finding(f, refs)
+    out += _problems(data.get("problems")) + _simulation(data.get("simulation"))
     if v.get("missing"):
         out += [v["missing"], ""]
-    out += refs.appendix()
-    return "\n".join(out)
+    return "\n".join(out + refs.appendix())

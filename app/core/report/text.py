@@ -4,47 +4,52 @@ from __future__ import annotations
 from typing import Any
 
 COLORS = {"error": "\x1b[31;1m", "warning": "\x1b[33;1m", "info": "\x1b[36m", "dim": "\x1b[2m", "reset": "\x1b[0m"}
+SEVERITIES = ("error", "warning", "info")
 
 
 def _c(text: str, key: str, color: bool) -> str:
     return f"{COLORS[key]}{text}{COLORS['reset']}" if color else text
 
 
-def where(ev: dict[str, Any]) -> str:
-    return f"{ev['file']}:{ev['line']}" if ev.get("line") else ev["file"]
+def where(item: dict[str, Any]) -> str:
+    """file:line of a piece of evidence or an input problem (file alone when there is no line)."""
+    return f"{item['file']}:{item['line']}" if item.get("line") else item["file"]
 
 
-def render_text(data: dict[str, Any], color: bool = False) -> str:
-    out: list[str] = []
-    v = data.get("verdict") or {}
-    head = [x for x in (v.get("headline"), v.get("cause"), v.get("action"), v.get("caveat")) if x]
-    if head:
-        out.append(_c(head[0], v.get("kind") if v.get("kind") in COLORS else "dim", color))
-        out += head[1:] + [""]
-    findings = data["findings"]
-    for f in findings:
-        out.append(_c(f"{f['severity'].upper():7} {f['rule']}  {f['title']}", f["severity"], color))
-        for ev in f["evidence"]:
-            out.append(f"    {where(ev)}: {ev['text']}")
-        for name, what in (f.get("assumes") or {}).items():
-            out.append(f"    {name} (not given): {what} - paste it to confirm")
-        for para in f["explanation"].split("\n\n"):
-            out.append("    " + " ".join(para.split()))
-        fix = f.get("fix")
-        if fix:
-            label = "fix (verified)" if fix.get("verified") else "fix"
-            out.append(f"    {label}: {fix['summary']}")
-            for line in fix.get("patch", "").splitlines():
-                out.append("      " + line)
-            for step in fix.get("manual") or []:
-                out.append(f"      - {step}")
-        if f["citations"]:
-            out.append(_c("    see: " + ", ".join(f["citations"]), "dim", color))
-        out.append("")
-    for p in data.get("problems") or []:
-        loc = f"{p['file']}:{p['line']}" if p.get("line") else p["file"]
-        out.append(f"input  {loc}: {p['message']}")
-    counts = {s: sum(1 for f in findings if f["severity"] == s) for s in ("error", "warning", "info")}
+def verdict_lines(v: dict[str, Any]) -> list[str]:
+    """Headline, cause, action and caveat; shared with the Markdown report."""
+    return [x for x in (v.get("headline"), v.get("cause"), v.get("action"), v.get("caveat")) if x]
+
+
+def _head(v: dict[str, Any], color: bool) -> list[str]:
+    head = verdict_lines(v)
+    if not head:
+        return []
+    return [_c(head[0], v.get("kind") if v.get("kind") in COLORS else "dim", color)] + head[1:] + [""]
+
+
+def _fix(fix: dict[str, Any]) -> list[str]:
+    label = "fix (verified)" if fix.get("verified") else "fix"
+    return ([f"    {label}: {fix['summary']}"] + ["      " + line for line in fix.get("patch", "").splitlines()]
+            + [f"      - {step}" for step in fix.get("manual") or []])
+
+
+def _finding(f: dict[str, Any], color: bool) -> list[str]:
+    out = [_c(f"{f['severity'].upper():7} {f['rule']}  {f['title']}", f["severity"], color)]
+    out += [f"    {where(ev)}: {ev['text']}" for ev in f["evidence"]]
+    out += [f"    {name} (not given): {what} - paste it to confirm" for name, what in (f.get("assumes") or {}).items()]
+    out += ["    " + " ".join(para.split()) for para in f["explanation"].split("\n\n")]
+    if f.get("fix"):
+        out += _fix(f["fix"])
+    if f["citations"]:
+        out.append(_c("    see: " + ", ".join(f["citations"]), "dim", color))
+    return out + [""]
+
+
+def _summary(data: dict[str, Any]) -> list[str]:
+    """Input problems, the counts, the simulated outcome and the combined fix, one line each."""
+    out = [f"input  {where(p)}: {p['message']}" for p in data.get("problems") or []]
+    counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in SEVERITIES}
     out.append(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info "
                f"— {len(data['inputs']['files'])} file(s), {data['inputs']['log_lines']} log line(s)")
     sim = data.get("simulation")
@@ -56,6 +61,15 @@ def render_text(data: dict[str, Any], color: bool = False) -> str:
     if fixed and fixed.get("files"):
         out.append(f"all verified fixes together: {', '.join(fixed['files'])} (fixes {', '.join(fixed['applied'])}); "
                    "write them with --fixed-out DIR")
+    return out
+
+
+def render_text(data: dict[str, Any], color: bool = False) -> str:
+    v = data.get("verdict") or {}
+    out = _head(v, color)
+    for f in data["findings"]:
+        out += _finding(f, color)
+    out += _summary(data)
     if v.get("missing"):
         out.append(v["missing"])
     return "\n".join(out) + "\n"

@@ -7,9 +7,7 @@ from typing import Any, Iterable
 from app.core.model import Finding, FixOp, Problem, Rule, Unchecked
 from app.core.rules.conditions import evaluate
 from app.core.rules.context import Context
-
-TEMPLATE_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\|([^{}]*))?\}")
-
+from ingest.ruletext import fill
 
 # what a slot reads as when the matched conditions did not fill it (a log line without a plugin
 # field, a recipient the logs never named): words, never a `{template}` on an admin's screen
@@ -19,22 +17,16 @@ SLOT_WORDS = {"log_plugin": "a plugin", "plugin": "a plugin", "plugins": "these 
               "log_line": "the log line", "resolver": "a public resolver"}
 
 
-def fill(template: str, values: dict[str, Any], keep_unknown: bool = False) -> str:
-    """Replace `{name}` (or `{name|fallback}`) with values. An unknown name without a fallback
-    reads as a plain word (SLOT_WORDS, else "…"); with `keep_unknown` it stays as written (fix
-    op arguments: an edit with a hole in it must fail to verify, not guess)."""
-    def one(m: re.Match) -> str:
-        if m.group(1) in values:
-            return str(values[m.group(1)])
-        if m.group(2) is not None:
-            return m.group(2)
-        return m.group(0) if keep_unknown else SLOT_WORDS.get(m.group(1), "…")
-    return TEMPLATE_RE.sub(one, template)
+def _words(template: str, values: dict[str, Any]) -> str:
+    """A finding's sentence: an unfilled slot reads as a plain word (SLOT_WORDS, else "…")."""
+    return fill(template, values, lambda name: SLOT_WORDS.get(name, "…"))
 
 
 def _fill_args(args: Any, values: dict[str, Any]) -> Any:
+    """Fix op arguments: an unfilled slot stays as written, so an edit with a hole in it fails
+    to verify instead of guessing."""
     if isinstance(args, str):
-        return fill(args, values, keep_unknown=True)
+        return fill(args, values, lambda name: "{" + name + "}")
     if isinstance(args, dict):
         return {k: _fill_args(v, values) for k, v in args.items()}
     if isinstance(args, list):
@@ -60,11 +52,11 @@ def run_rules(ctx: Context, rules: Iterable[Rule], problems: list[Problem] | Non
             continue
         values = dict(m.values)
         findings.append(Finding(
-            rule=rule.id, severity=rule.severity, title=fill(rule.title, values), category=rule.category,
-            explanation=fill(rule.explanation, values), evidence=_dedupe(m.evidence),
+            rule=rule.id, severity=rule.severity, title=_words(rule.title, values), category=rule.category,
+            explanation=_words(rule.explanation, values), evidence=_dedupe(m.evidence),
             citations=list(rule.citations),
             fix_ops=[FixOp(op.op, _fill_args(op.args, values)) for op in rule.fix],
-            fix_summary=fill(rule.fix_summary, values), assumes=dict(m.assumes),
+            fix_summary=_words(rule.fix_summary, values), assumes=dict(m.assumes),
             symptom_of=list(rule.symptom_of)))
     findings.sort(key=Finding.sort_key)
     return findings

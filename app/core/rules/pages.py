@@ -1,5 +1,6 @@
-"""A rule's documentation page (shellcheck-style: one page per stable code), built from its YAML.
-The Markdown itself comes from ingest.rulepages, the same page the knowledge base indexes."""
+"""A rule's documentation page (shellcheck-style: one page per stable code) from a loaded rule.
+ingest cannot import the Rule model, so the rule is handed over as data in its YAML shape and
+ingest.rulepages renders it: the same renderer, and the same page, as the knowledge base indexes."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +10,8 @@ from ingest.rulepages import render_rule_markdown
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
+    """The rule as data in its YAML shape, fix-op arguments in their long form (what
+    `rules show --format json` prints)."""
     return {"id": rule.id, "title": rule.title, "severity": rule.severity, "category": rule.category,
             "tags": rule.tags, "explanation": rule.explanation, "fix": {"summary": rule.fix_summary,
             "ops": [{op.op: op.args} for op in rule.fix]}, "citations": rule.citations,
