@@ -6,7 +6,6 @@ wildduck plugin, which is not on npm) and role annotations live beside it and ar
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import yaml
 
 from app.core.model import Catalog, HookRegistration, PluginInfo
 from ingest.kbdata import kb_path
+from ingest.settings import settings
 
 
 def _merge_plugin(cat: Catalog, name: str, data: dict[str, Any], source: str) -> None:
@@ -52,7 +52,7 @@ def catalog_paths(extra: list[str | Path] | None = None) -> list[Path]:
     base = kb_path("plugins")
     paths = sorted(base.glob("*.yaml")) if base.is_dir() else []
     # generated first, then hand-kept overlays (sorted names: catalog.yaml < overlay-*.yaml)
-    user = os.environ.get("MXDOCTOR_CATALOG")
+    user = settings().catalog
     for p in [*(extra or []), *([user] if user else [])]:
         p = Path(p)
         paths += sorted(p.glob("*.yaml")) if p.is_dir() else [p]

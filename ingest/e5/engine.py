@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.settings import settings
+
 from .graph import PRECISIONS, build
 from .tokenizer import UnigramTokenizer
 from .weights import ModelImage, load_image
@@ -53,7 +55,7 @@ class E5Runtime:
         import onnxruntime as ort
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = threads or int(os.environ.get("MXDOCTOR_EMBED_THREADS", "0") or 0)
+        opts.intra_op_num_threads = threads or settings().embed_threads
         opts.inter_op_num_threads = 1
         # Idle worker threads sleep instead of spinning: on a small shared machine (2 cores, the
         # Streamlit app, tests) spinning steals the CPU the other threads need.

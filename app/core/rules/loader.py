@@ -2,7 +2,6 @@
 the others (it is reported and skipped)."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from app.core.model import FixOp, Problem, Rule
 from app.core.rules.conditions import validate_when
 from app.core.rules.fixops import FIX_OPS
 from ingest.kbdata import kb_path
+from ingest.settings import settings
 
 ID_RE = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 SEVERITIES = ("error", "warning", "info")
@@ -91,8 +91,7 @@ def _citation(c: Any) -> str:
 
 def rule_dirs(extra: list[str | Path] | None = None) -> list[Path]:
     dirs = [kb_path("rules")]
-    env = os.environ.get("MXDOCTOR_RULES")
-    for d in [*(extra or []), *(env.split(os.pathsep) if env else [])]:
+    for d in [*(extra or []), *settings().rules]:
         dirs.append(Path(d))
     return dirs
 
