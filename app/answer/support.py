@@ -23,6 +23,7 @@ import yaml
 from app.answer.quotes import coverage_weights, score_sentence
 from app.retrieval.passages import is_team_page
 from app.retrieval.terms import CJK_RE, content_terms, idf_table, question_terms, sentences, strip_identifiers, weight
+from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
 
 TOP_PASSAGES = 3
@@ -56,8 +57,8 @@ class Support:
 
 
 @functools.lru_cache(maxsize=4)
-def _calibration(path: str, mtime: float) -> dict:
-    m = yaml.safe_load(open(path, encoding="utf-8")) or {}
+def _calibration(file: FileStamp) -> dict:
+    m = yaml.safe_load(open(file.path, encoding="utf-8")) or {}
     if "bias" not in (m.get("weights") or {}):
         return FALLBACK               # not a model this code can use: stay cautious, never fail
     return {"weights": dict(m.get("weights") or {}), "center": dict(m.get("center") or {}),
@@ -67,7 +68,7 @@ def _calibration(path: str, mtime: float) -> dict:
 def calibration() -> dict:
     """kb/calibration.yaml, re-read when it changes; a cautious default without it."""
     path = kb_path("calibration.yaml")
-    return _calibration(str(path), path.stat().st_mtime) if path.is_file() else FALLBACK
+    return _calibration(stamp(path)) if path.is_file() else FALLBACK
 
 
 _vocab: "weakref.WeakKeyDictionary[object, tuple[int, frozenset[str]]]" = weakref.WeakKeyDictionary()

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from app.core.model import Catalog, HookRegistration, PluginInfo
+from ingest.filestamp import FileStamp, stamps
 from ingest.kbdata import kb_path
 from ingest.settings import settings
 
@@ -60,10 +61,11 @@ def catalog_paths(extra: list[str | Path] | None = None) -> list[Path]:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached(paths: tuple[str, ...]) -> Catalog:
-    return load_catalog_files([Path(p) for p in paths])
+def _cached(files: tuple[FileStamp, ...]) -> Catalog:
+    return load_catalog_files([Path(f.path) for f in files])
 
 
 def load_catalog(extra: list[str | Path] | None = None) -> Catalog:
-    """The merged catalog. Cached per set of files; treat the result as read-only."""
-    return _cached(tuple(str(p) for p in catalog_paths(extra)))
+    """The merged catalog. Cached per set of files and their stamps, so an edited catalog file is
+    read again by a running app; treat the result as read-only."""
+    return _cached(stamps(catalog_paths(extra)))

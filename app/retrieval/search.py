@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from ingest.embeddings import embedding_name, get_embeddings
+from ingest.filestamp import FileStamp, stamp
 from ingest.home import data_home
 from ingest.kbdata import kb_path
 from ingest.lexical import LexicalIndex
@@ -104,11 +105,10 @@ class Index:
 
 
 @functools.lru_cache(maxsize=4)
-def _glossary(path: str) -> list[tuple[str, str]]:
-    p = Path(path)
-    if not p.is_file():
+def _glossary(file: FileStamp) -> list[tuple[str, str]]:
+    if file.size < 0:
         return []
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    data = yaml.safe_load(Path(file.path).read_text(encoding="utf-8")) or {}
     pairs = []
     for zh, en in (data.get("terms") or {}).items():
         pairs.append((str(zh), " ".join(en) if isinstance(en, list) else str(en)))
@@ -128,7 +128,7 @@ def _glossary_terms(query: str) -> list[str]:
     inside an already matched longer one (收件 inside 收件人) adds nothing new."""
     out: list[str] = []
     taken: list[str] = []
-    for zh, en in _glossary(str(kb_path("glossary.yaml"))):
+    for zh, en in _glossary(stamp(kb_path("glossary.yaml"))):
         if zh in query and not any(zh in t for t in taken):
             taken.append(zh)
             out.append(en)
