@@ -1,16 +1,11 @@
-"""Which LLM (if any) `ask` may use, read from the environment and an optional settings file.
+"""Which LLM (if any) `ask` may use, read from an optional settings file and the environment.
 
 None by default: the offline composer answers on its own. The file is `settings.yaml` in the
-data dir (MXDOCTOR_HOME, else ~/.local/share/mxdoctor); environment variables win over it so a
-one-off run can switch backend without editing anything:
-
-    MXDOCTOR_LLM_BACKEND   none | openai | ollama
-    MXDOCTOR_LLM_MODEL     e.g. gpt-4o-mini, qwen2.5:7b-instruct
-    MXDOCTOR_LLM_BASE_URL  OpenAI-compatible /v1 URL (vLLM, llama.cpp, LM Studio, Ollama's /v1)
-                           or the Ollama server URL for the ollama backend
-    OPENAI_API_KEY         key for the openai backend (local servers accept any value)
-    MXDOCTOR_LLM_TIMEOUT   seconds before falling back to the offline answer
-    MXDOCTOR_MASK_IDENTIFIERS  1/0: mask e-mail addresses, IPs and domains sent to the LLM
+data dir (MXDOCTOR_HOME, else ~/.local/share/mxdoctor); the environment wins over it so a one-off
+run can switch backend without editing anything. The variables (MXDOCTOR_LLM_BACKEND, _MODEL,
+_BASE_URL, _TIMEOUT, OPENAI_API_KEY, OLLAMA_HOST, MXDOCTOR_MASK_IDENTIFIERS) are declared with the
+others in ingest/settings.py; backend, model, URL and timeout arrive as raw text and are checked
+here, where file and environment meet, so a bad value becomes a problem shown, not an error.
 
 settings.yaml:
 
@@ -19,18 +14,18 @@ settings.yaml:
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
+from ingest.settings import settings, settings_from
+
 BACKENDS = ("none", "openai", "ollama")
 DEFAULT_MODELS = {"openai": "gpt-4o-mini", "ollama": "llama3.1"}
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
 SETTINGS_FILE = "settings.yaml"
-TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass
@@ -85,28 +80,38 @@ def _number(value: Any, default: float, problems: list[str], name: str) -> float
     return n if n > 0 else default
 
 
+def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return data[name] if isinstance(data.get(name), dict) else {}
+
+
+def _backend(value: Any, problems: list[str]) -> str:
+    backend = str(value or "none").strip().lower()
+    if backend in BACKENDS:
+        return backend
+    problems.append(f"unknown LLM backend {backend!r} (use {', '.join(BACKENDS)}); no LLM is used")
+    return "none"
+
+
+def _max_tokens(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and value > 0 else None
+
+
 def load_settings(home: Path | None = None, environ: Mapping[str, str] | None = None) -> LLMSettings:
     """Settings file first, then the environment on top. Bad values become problems, not errors."""
-    env = os.environ if environ is None else environ
+    env = settings() if environ is None else settings_from(environ)
     problems: list[str] = []
     data = _read_file(settings_path(home), problems)
-    llm = data.get("llm") if isinstance(data.get("llm"), dict) else {}
-    redact = data.get("redact") if isinstance(data.get("redact"), dict) else {}
-
-    backend = str(env.get("MXDOCTOR_LLM_BACKEND") or llm.get("backend") or "none").strip().lower()
-    if backend not in BACKENDS:
-        problems.append(f"unknown LLM backend {backend!r} (use {', '.join(BACKENDS)}); no LLM is used")
-        backend = "none"
-    model = str(env.get("MXDOCTOR_LLM_MODEL") or llm.get("model") or DEFAULT_MODELS.get(backend, "")).strip()
-    base_url = str(env.get("MXDOCTOR_LLM_BASE_URL") or llm.get("base_url") or "").strip() or None
+    llm, redact = _section(data, "llm"), _section(data, "redact")
+    backend = _backend(env.llm_backend or llm.get("backend"), problems)
+    model = str(env.llm_model or llm.get("model") or DEFAULT_MODELS.get(backend, "")).strip()
+    base_url = str(env.llm_base_url or llm.get("base_url") or "").strip() or None
     if backend == "ollama" and not base_url:
-        base_url = env.get("OLLAMA_HOST") or DEFAULT_OLLAMA_URL
-    api_key = env.get("OPENAI_API_KEY") or llm.get("api_key") or None
-    timeout = _number(env.get("MXDOCTOR_LLM_TIMEOUT") or llm.get("timeout"), 60.0, problems, "timeout")
-    max_tokens = llm.get("max_tokens", 1200)
-    mask = env.get("MXDOCTOR_MASK_IDENTIFIERS")
-    mask_ids = (str(mask).strip().lower() in TRUE) if mask not in (None, "") else bool(redact.get("identifiers", True))
-    return LLMSettings(backend=backend, model=model, base_url=base_url, api_key=api_key, timeout=timeout,
+        base_url = env.ollama_host or DEFAULT_OLLAMA_URL
+    mask = env.mask_identifiers
+    return LLMSettings(backend=backend, model=model, base_url=base_url,
+                       api_key=env.openai_key() or llm.get("api_key") or None,
+                       timeout=_number(env.llm_timeout or llm.get("timeout"), 60.0, problems, "timeout"),
                        temperature=float(llm.get("temperature", 0.0) or 0.0),
-                       max_tokens=int(max_tokens) if isinstance(max_tokens, (int, float)) and max_tokens > 0 else None,
-                       mask_identifiers=mask_ids, cache=bool(llm.get("cache", True)), problems=problems)
+                       max_tokens=_max_tokens(llm.get("max_tokens", 1200)),
+                       mask_identifiers=bool(redact.get("identifiers", True)) if mask is None else mask,
+                       cache=bool(llm.get("cache", True)), problems=problems)

@@ -19,13 +19,15 @@ import threading
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-DEFAULT = "e5-int8"
+from ingest.settings import Settings, settings
+
+DEFAULT = Settings.model_fields["embedding"].default
 BATCH = 32
 # e5-small's cost grows with input length; a passage's gist is in its headings and first lines,
 # and the lexical index covers every word, so passages are embedded from their first N characters.
 # bench/retrieval.py --embed-chars (e5-int8, kb/, 59 questions), hybrid MRR: 300 -> 0.84,
 # 400 -> 0.89, 500 -> 0.89, 600 -> 0.88, whole chunk -> 0.88; 500 is the middle of the plateau.
-EMBED_CHARS = int(os.environ.get("MXDOCTOR_EMBED_CHARS", "500"))
+EMBED_CHARS = settings().embed_chars
 
 
 def passage_heads(texts: list[str]) -> list[str]:
@@ -105,7 +107,7 @@ _cache_lock = threading.Lock()
 
 
 def embedding_name() -> str:
-    return os.environ.get("MXDOCTOR_EMBEDDING", DEFAULT)
+    return settings().embedding
 
 
 def get_embeddings(name: str | None = None) -> Embeddings:
@@ -129,8 +131,8 @@ def _make(name: str) -> Embeddings:
         return HuggingFaceEmbeddings(model_name=name.split(":", 1)[1])
     if name.startswith("openai:"):
         from langchain_openai import OpenAIEmbeddings  # optional extra
-        return OpenAIEmbeddings(model=name.split(":", 1)[1],
-                                base_url=os.environ.get("MXDOCTOR_EMBEDDING_URL") or os.environ.get("OPENAI_BASE_URL"),
+        s = settings()
+        return OpenAIEmbeddings(model=name.split(":", 1)[1], base_url=s.embedding_url or s.openai_base_url,
                                 check_embedding_ctx_length=False)
     if name == "chroma-default":
         from chromadb.utils.embedding_functions import DefaultEmbeddingFunction

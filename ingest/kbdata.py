@@ -4,14 +4,15 @@
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from ingest.settings import settings
 
 
 def kb_dir() -> Path:
-    env = os.environ.get("MXDOCTOR_KB")
-    if env:
-        return Path(env)
+    chosen = settings().kb
+    if chosen:
+        return chosen
     here = Path(__file__).resolve().parent.parent / "kb"
     if here.is_dir():
         return here

@@ -7,11 +7,11 @@ store write and the manifest write converges on the next run.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ingest.atomic import write_atomic
 
 
 @dataclass
@@ -33,12 +33,6 @@ class Manifest:
                    data.get("last_ingest"), data.get("sources", {}))
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"embedding": self.embedding, "chunker": self.chunker, "last_ingest": self.last_ingest, "sources": self.sources,
                 "docs": self.docs}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".manifest-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False))

@@ -6,15 +6,16 @@ vectors of different models never mix.
 """
 from __future__ import annotations
 
-import os
 import re
 import threading
 from pathlib import Path
 
 import chromadb
-from chromadb.config import Settings
+from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
+
+from ingest.settings import settings
 
 _clients: dict[str, chromadb.api.ClientAPI] = {}
 _lock = threading.Lock()
@@ -25,17 +26,16 @@ def collection_name(embedding: str) -> str:
 
 
 def client(home: Path) -> chromadb.api.ClientAPI:
-    settings = Settings(anonymized_telemetry=False, allow_reset=True)
-    host = os.environ.get("CHROMA_HOST")
-    key = f"http://{host}:{os.environ.get('CHROMA_PORT', '8000')}" if host else str(home / "chroma")
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    host, port = settings().chroma_host, settings().chroma_port
+    key = f"http://{host}:{port}" if host else str(home / "chroma")
     with _lock:
         if key not in _clients:
             if host:
-                _clients[key] = chromadb.HttpClient(host=host, port=int(os.environ.get("CHROMA_PORT", "8000")),
-                                                    settings=settings)
+                _clients[key] = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
             else:
                 (home / "chroma").mkdir(parents=True, exist_ok=True)
-                _clients[key] = chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+                _clients[key] = chromadb.PersistentClient(path=str(home / "chroma"), settings=chroma_settings)
         return _clients[key]
 
 

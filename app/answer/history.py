@@ -8,14 +8,13 @@ rule needs.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from app.core.redact import redact_obj
+from ingest.atomic import write_atomic
 
 SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 MAX_LOG_CHARS = 4_000_000
@@ -38,12 +37,8 @@ class HistoryStore:
         ctx = record.get("context") or {}
         if isinstance(ctx.get("log_text"), str) and len(ctx["log_text"]) > MAX_LOG_CHARS:
             ctx["log_text"] = ctx["log_text"][-MAX_LOG_CHARS:]      # the latest part of a huge log
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, ensure_ascii=False, indent=1)
         target = self.path(session_id)
-        os.replace(tmp, target)
+        write_atomic(target, json.dumps(record, ensure_ascii=False, indent=1))
         return target
 
     def load(self, session_id: str) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
 from ingest.tokenize import cjk_count
 
@@ -30,9 +31,9 @@ class Vocabulary:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> Vocabulary:
+def _load(file: FileStamp) -> Vocabulary:
     from app.retrieval.query import stem
-    data = yaml.safe_load(open(path, encoding="utf-8")) or {}
+    data = yaml.safe_load(open(file.path, encoding="utf-8")) or {}
 
     def rx(key: str) -> tuple[re.Pattern, ...]:
         return tuple(re.compile(p, re.I) for p in data.get(key) or [])
@@ -48,8 +49,7 @@ def _load(path: str, mtime: float) -> Vocabulary:
 
 def vocabulary() -> Vocabulary:
     """kb/questions.yaml, re-read when it changes (a running app picks up an edit)."""
-    path = kb_path("questions.yaml")
-    return _load(str(path), path.stat().st_mtime if path.is_file() else 0.0)
+    return _load(stamp(kb_path("questions.yaml")))
 
 
 def _any(patterns, text: str) -> bool:

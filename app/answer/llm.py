@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Iterator
 
 from app.settings import LLMSettings
+from ingest.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +82,9 @@ class ResponseCache:
 
     def put(self, key: str, text: str, settings: LLMSettings) -> None:
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.dir, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"text": text, "backend": settings.backend, "model": settings.model,
-                           "created": time.time()}, fh, ensure_ascii=False)
-            os.replace(tmp, self.dir / f"{key}.json")
+            write_atomic(self.dir / f"{key}.json", json.dumps(
+                {"text": text, "backend": settings.backend, "model": settings.model, "created": time.time()},
+                ensure_ascii=False))
         except OSError as exc:          # a read-only data dir only costs the cache
             log.debug("LLM cache not written: %s", exc.__class__.__name__)
 

@@ -24,6 +24,7 @@ from app.answer.quotes import coverage_weights, score_sentence
 from app.retrieval.passages import is_team_page
 from app.retrieval.query import content_terms, idf_table, question_terms, strip_identifiers, weight
 from app.retrieval.sentences import sentences
+from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
 from ingest.tokenize import text_lang
 
@@ -58,8 +59,8 @@ class Support:
 
 
 @functools.lru_cache(maxsize=4)
-def _calibration(path: str, mtime: float) -> dict:
-    m = yaml.safe_load(open(path, encoding="utf-8")) or {}
+def _calibration(file: FileStamp) -> dict:
+    m = yaml.safe_load(open(file.path, encoding="utf-8")) or {}
     if "bias" not in (m.get("weights") or {}):
         return FALLBACK               # not a model this code can use: stay cautious, never fail
     return {"weights": dict(m.get("weights") or {}), "center": dict(m.get("center") or {}),
@@ -69,7 +70,7 @@ def _calibration(path: str, mtime: float) -> dict:
 def calibration() -> dict:
     """kb/calibration.yaml, re-read when it changes; a cautious default without it."""
     path = kb_path("calibration.yaml")
-    return _calibration(str(path), path.stat().st_mtime) if path.is_file() else FALLBACK
+    return _calibration(stamp(path)) if path.is_file() else FALLBACK
 
 
 _vocab: "weakref.WeakKeyDictionary[object, tuple[int, frozenset[str]]]" = weakref.WeakKeyDictionary()

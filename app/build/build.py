@@ -8,7 +8,6 @@ live in the hand-kept overlay files beside the generated catalog.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import stat
 import subprocess
@@ -21,6 +20,7 @@ import yaml
 from app.build.discover import PREFIX, HarakaLayout, locate, plugin_names
 from app.build.probes import Probe, diff_hooks, probes_for
 from app.core.errors import InputError
+from ingest.settings import settings
 
 HARVEST_JS = Path(__file__).with_name("harvest.js")
 HARVEST_TIMEOUT_S = 900
@@ -31,7 +31,7 @@ MIN_NODE_MAJOR = 20   # Haraka 3.3.x: engines.node >= 20
 
 def node_binary() -> str:
     """The node to run harvest.js with; InputError when there is none or it is too old for Haraka."""
-    node = os.environ.get("MXDOCTOR_NODE") or shutil.which("node")
+    node = settings().node or shutil.which("node")
     if not node:
         raise InputError("node is not installed (or not on PATH): building the catalog loads each "
                          f"plugin with Haraka's own loader, which needs Node.js >= {MIN_NODE_MAJOR}")

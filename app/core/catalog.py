@@ -6,14 +6,15 @@ wildduck plugin, which is not on npm) and role annotations live beside it and ar
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from app.core.model import Catalog, HookRegistration, PluginInfo
+from ingest.filestamp import FileStamp, stamps
 from ingest.kbdata import kb_path
+from ingest.settings import settings
 
 
 def _merge_plugin(cat: Catalog, name: str, data: dict[str, Any], source: str) -> None:
@@ -52,7 +53,7 @@ def catalog_paths(extra: list[str | Path] | None = None) -> list[Path]:
     base = kb_path("plugins")
     paths = sorted(base.glob("*.yaml")) if base.is_dir() else []
     # generated first, then hand-kept overlays (sorted names: catalog.yaml < overlay-*.yaml)
-    user = os.environ.get("MXDOCTOR_CATALOG")
+    user = settings().catalog
     for p in [*(extra or []), *([user] if user else [])]:
         p = Path(p)
         paths += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
@@ -60,10 +61,11 @@ def catalog_paths(extra: list[str | Path] | None = None) -> list[Path]:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached(paths: tuple[str, ...]) -> Catalog:
-    return load_catalog_files([Path(p) for p in paths])
+def _cached(files: tuple[FileStamp, ...]) -> Catalog:
+    return load_catalog_files([Path(f.path) for f in files])
 
 
 def load_catalog(extra: list[str | Path] | None = None) -> Catalog:
-    """The merged catalog. Cached per set of files; treat the result as read-only."""
-    return _cached(tuple(str(p) for p in catalog_paths(extra)))
+    """The merged catalog. Cached per set of files and their stamps, so an edited catalog file is
+    read again by a running app; treat the result as read-only."""
+    return _cached(stamps(catalog_paths(extra)))

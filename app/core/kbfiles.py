@@ -15,18 +15,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.core.errors import InputError
+from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def signature(path: Path) -> tuple[str, int, int]:
-    """Changes whenever the file is edited (path, mtime in ns, size); a missing file is (path, 0, 0)."""
-    try:
-        st = path.stat()
-    except OSError:
-        return (str(path), 0, 0)
-    return (str(path), st.st_mtime_ns, st.st_size)
 
 
 def _key_line(text: str, loc: tuple) -> int | None:
@@ -51,8 +43,8 @@ def _key_line(text: str, loc: tuple) -> int | None:
 
 
 @functools.lru_cache(maxsize=32)
-def _load(model: type[M], sig: tuple[str, int, int]) -> M:
-    path = Path(sig[0])
+def _load(model: type[M], file: FileStamp) -> M:
+    path = Path(file.path)
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     try:
         data = yaml.safe_load(text) or {}
@@ -81,4 +73,4 @@ def _first_error(exc: ValidationError, model: type[BaseModel], text: str, path: 
 
 def load_kb_file(name: str, model: type[M]) -> M:
     """kb/`name` as `model`, cached until the file changes."""
-    return _load(model, signature(kb_path(name)))
+    return _load(model, stamp(kb_path(name)))

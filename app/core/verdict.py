@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
 from app.core.causes import Cause, group_causes
+from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
 
 TEXT = {
@@ -45,10 +47,14 @@ TEXT = {
 }
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=2)
+def _outcome_texts(file: FileStamp) -> dict[str, dict]:
+    return yaml.safe_load(Path(file.path).read_text(encoding="utf-8")) if file.size >= 0 else {}
+
+
 def outcome_texts() -> dict[str, dict]:
-    path = kb_path("outcomes.yaml")
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    """kb/outcomes.yaml, re-read when it changes."""
+    return _outcome_texts(stamp(kb_path("outcomes.yaml")))
 
 
 def outcome_sentence(outcome: str, lang: str = "en") -> str:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from app.retrieval.index import Passage
+from ingest.filestamp import stamps
 from ingest.kbdata import kb_path
 
 _lock = threading.Lock()
@@ -27,13 +28,11 @@ def _signature() -> tuple:
     now = time.monotonic()
     if _last is not None and now - _last[0] < RECHECK_SECONDS:
         return _last[1]
-    sig = []
+    files: list[Path] = []
     for sub in ("notes", "rules"):
         d = kb_path(sub)
-        if d.is_dir():
-            with os.scandir(d) as it:
-                sig += sorted((e.name, e.stat().st_mtime_ns) for e in it if e.is_file())
-    _last = (now, (str(kb_path()), tuple(sig)))
+        files += sorted(p for p in d.iterdir() if p.is_file()) if d.is_dir() else []
+    _last = (now, (str(kb_path()), stamps(files)))
     return _last[1]
 
 

@@ -132,9 +132,9 @@ def llm_settings():
 def local_paths_allowed() -> bool:
     """Reading folders of the server machine (Add folder, data directory) is for a local app only:
     off when `mxdoctor app --address` exposes it, unless MXDOCTOR_ALLOW_LOCAL_PATHS=1."""
-    import os
-    address = os.environ.get("MXDOCTOR_APP_ADDRESS", "127.0.0.1")
-    return address in ("127.0.0.1", "localhost", "::1") or os.environ.get("MXDOCTOR_ALLOW_LOCAL_PATHS") == "1"
+    from ingest.settings import settings
+    env = settings()
+    return env.app_address in ("127.0.0.1", "localhost", "::1") or env.allow_local_paths
 
 
 def context_texts() -> list[tuple[str, str | bytes]]:

@@ -9,10 +9,8 @@ well-formed random token is never read. Writes are atomic (temp file, then renam
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.redact import redact_text, scrub_known
+from ingest.atomic import write_atomic
 
 ID_RE = re.compile(r"^[0-9a-f]{32}$")
 MAX_INPUT_CHARS = 2_000_000          # per text box; a bigger paste is kept cut, and says so
@@ -134,15 +133,7 @@ class WorkspaceStore:
         ws.notes = notes
         body = json.dumps({"id": ws.id, "inputs": inputs, "conversations": convs, "current": ws.current,
                            "notes": notes, "saved": time.time()}, ensure_ascii=False)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".ws-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(body)
-            os.replace(tmp, self.path(ws.id))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path(ws.id), body)
 
     def delete(self, ws_id: str) -> None:
         if valid_id(ws_id):

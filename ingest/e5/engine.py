@@ -8,11 +8,12 @@ token budget so padding stays small.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from ingest.atomic import write_atomic
+from ingest.settings import settings
 
 from .graph import PRECISIONS, build
 from .tokenizer import UnigramTokenizer
@@ -53,7 +54,7 @@ class E5Runtime:
         import onnxruntime as ort
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = threads or int(os.environ.get("MXDOCTOR_EMBED_THREADS", "0") or 0)
+        opts.intra_op_num_threads = threads or settings().embed_threads
         opts.inter_op_num_threads = 1
         # Idle worker threads sleep instead of spinning: on a small shared machine (2 cores, the
         # Streamlit app, tests) spinning steals the CPU the other threads need.
@@ -79,16 +80,9 @@ class E5Runtime:
         if path.is_file():
             return path
         data = build(self.image, self.precision).SerializeToString()
-        tmp = None
         try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=".tmp-", suffix=".onnx", delete=False) as fh:
-                tmp = Path(fh.name)
-                fh.write(data)
-            os.replace(tmp, path)
+            write_atomic(path, data)
         except OSError:
-            if tmp:
-                tmp.unlink(missing_ok=True)
             return data                   # unwritable cache: build in memory each time
         for stale in cache_dir.glob(f"e5-small-{self.precision}-*.onnx"):
             if stale != path:             # graphs of an older model or GRAPH_VERSION

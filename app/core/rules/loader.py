@@ -2,19 +2,18 @@
 never hides the others: it is reported with its file and line, and skipped."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from app.core.errors import RuleError
 from app.core.model import Problem, Rule
 from app.core.rules.parse import parse_rule
 from ingest.kbdata import kb_path
+from ingest.settings import settings
 
 
 def rule_dirs(extra: list[str | Path] | None = None) -> list[Path]:
     dirs = [kb_path("rules")]
-    env = os.environ.get("MXDOCTOR_RULES")
-    for d in [*(extra or []), *(env.split(os.pathsep) if env else [])]:
+    for d in [*(extra or []), *settings().rules]:
         dirs.append(Path(d))
     return dirs
 

@@ -5,7 +5,6 @@ browser session; the page prints the settings.yaml lines that make them the defa
 """
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,10 +15,12 @@ from app.retrieval.status import index_status
 from app.settings import BACKENDS, DEFAULT_MODELS, DEFAULT_OLLAMA_URL, settings_path
 from app.ui.safe import escape_md, mask_key
 from app.ui.state import embedding, home, init_state, llm_settings, local_paths_allowed, t
+from ingest.settings import settings
 
 init_state()
 
 ss = st.session_state
+env = settings()
 st.title(t("set.title"))
 
 st.subheader(t("set.llm"))
@@ -35,7 +36,7 @@ base_url = c1.text_input("Base URL", value=cur.base_url or "", key="set_base_url
 model = c2.text_input("Model", value=cur.model or DEFAULT_MODELS.get(backend, ""), key="set_model")
 timeout = c1.number_input("Timeout (s)", 1.0, 600.0, float(cur.timeout), key="set_timeout")
 c2.text_input("API key (from the OPENAI_API_KEY environment variable)",
-              value=mask_key(os.environ.get("OPENAI_API_KEY")),
+              value=mask_key(env.openai_key()),
               disabled=True, key="set_key_shown")
 
 st.subheader(t("set.redact"))
@@ -50,8 +51,7 @@ new_home = st.text_input("Data directory (index, sources, settings)", value=str(
 status = index_status(Path(new_home).expanduser(), embedding())
 st.caption(f"{status.documents} documents, {status.chunks} chunks indexed with `{embedding()}` · "
            f"last ingest {status.last_ingest_text()}")
-chroma = os.environ.get("CHROMA_HOST")
-st.markdown("Chroma: " + (f"server `{chroma}:{os.environ.get('CHROMA_PORT', '8000')}`" if chroma else
+st.markdown("Chroma: " + (f"server `{env.chroma_host}:{env.chroma_port}`" if env.chroma_host else
                           f"local (embedded) at `{Path(new_home).expanduser() / 'chroma'}`"))
 st.caption("To use a Chroma server, start the app with CHROMA_HOST and CHROMA_PORT set "
            "(e.g. `CHROMA_HOST=chroma.internal make app`); it applies to every session of this server.")
