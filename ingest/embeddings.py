@@ -127,10 +127,10 @@ def _make(name: str) -> Embeddings:
     if name.startswith("hash"):
         return HashEmbeddings(int(name.split("-")[1]) if "-" in name else 64)
     if name.startswith("sentence-transformers:"):
-        from langchain_huggingface import HuggingFaceEmbeddings  # optional extra
+        from langchain_huggingface import HuggingFaceEmbeddings  # the sentence-transformers extra
         return HuggingFaceEmbeddings(model_name=name.split(":", 1)[1])
     if name.startswith("openai:"):
-        from langchain_openai import OpenAIEmbeddings  # optional extra
+        from langchain_openai import OpenAIEmbeddings  # in the app extra
         s = settings()
         return OpenAIEmbeddings(model=name.split(":", 1)[1], base_url=s.embedding_url or s.openai_base_url,
                                 check_embedding_ctx_length=False)
