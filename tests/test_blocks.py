@@ -8,7 +8,8 @@ import pytest
 
 from app.core.diagnose import diagnose
 from app.core.inputs import load_paste
-from app.core.inputs.blocks import detect_blocks, shipped_shapes
+from app.core.inputs.blocks import detect_blocks
+from app.core.inputs.shapes import shipped_shapes
 
 CANONICAL = Path(__file__).resolve().parent.parent / "kb" / "examples" / "canonical" / "config"
 

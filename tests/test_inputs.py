@@ -16,7 +16,8 @@ from app.core.catalog import load_catalog
 from app.cli import main as cli_main
 from app.core.errors import InputError
 from app.core.inputs import load_paste, load_paths, load_texts
-from app.core.inputs.classify import canonical_name, kind_for_content, kind_for_name
+from app.core.inputs.classify import canonical_name, kind_for_content, kind_for_name, paste_hints
+from app.core.kbfile import KbDataError
 from app.core.parsers.ini import parse_ini, truthy
 from app.core.parsers.plugins_file import parse_plugins
 from app.core.textio import to_lines
@@ -225,6 +226,26 @@ def test_canonical_name(name, kind, canonical):
 def test_kind_for_content_on_empty_and_blank_input():
     assert kind_for_content([]) == "context"
     assert kind_for_content(["", "   "]) == "context"
+
+
+def test_paste_hints_name_plugins_and_files_the_catalog_knows():
+    hints, catalog = paste_hints(), load_catalog()
+    assert hints.plugin_names <= set(catalog.plugins) | set(catalog.aliases)
+    assert hints.config_files <= catalog.known_config_files()
+    assert kind_for_content(["tarpit", "queue/whatever"]) == "plugins"      # by its prefix
+    assert kind_for_content(["tarpit", "attachment"]) == "context"          # catalog names, but not common ones
+
+
+def test_a_slip_in_the_paste_hints_names_the_file_and_the_key(tmp_path, monkeypatch):
+    (tmp_path / "inputs").mkdir()
+    (tmp_path / "inputs" / "paste-hints.yaml").write_text(
+        "plugin_names: [tls]\nplugin_prefixes: queue/\nconfig_files: [wildduck.yaml]\nplugin_name: [x]\n")
+    monkeypatch.setenv("MXDOCTOR_KB", str(tmp_path))
+    with pytest.raises(KbDataError) as err:
+        kind_for_content(["tls"])
+    assert "paste-hints.yaml" in str(err.value)
+    assert "plugin_prefixes: Input should be a valid tuple" in str(err.value)
+    assert "plugin_name: Extra inputs are not permitted" in str(err.value)
 
 
 # --------------------------------------------------------------------------- plugins parser

@@ -37,6 +37,13 @@ def _merge_plugin(cat: Catalog, name: str, data: dict[str, Any], source: str) ->
     cat.plugins[name] = info
 
 
+def has_role(catalog: Catalog, plugin: str | None, role: str) -> bool:
+    """Whether `plugin` plays `role` (kb/plugins/overlay-*.yaml), so code asks the catalog which
+    plugin validates recipients or stores mail instead of naming one."""
+    info = catalog.get(plugin) if plugin else None
+    return info is not None and role in info.roles
+
+
 def load_catalog_files(paths: list[Path]) -> Catalog:
     cat = Catalog()
     for path in paths:

@@ -10,16 +10,13 @@ reason it was taken as that file, so the app can show it and the admin can corre
 """
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
-from app.core.inputs.classify import LOG_LINE_RE, PLUGIN_NAME_RE
+from app.core.inputs.classify import LOG_LINE_RE, PLUGIN_NAME_RE, mostly
+from app.core.inputs.shapes import plugin_names, shipped_shapes
 from app.core.parsers.flat import list_values
-from ingest.kbdata import kb_path
 
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$", re.I)
 INI_SECTION_RE = re.compile(r"^\s*\[([^\]\s][^\]]*)\]\s*$")
@@ -52,66 +49,6 @@ class Block:
         return "\n".join(self.lines) + "\n"
 
 
-@functools.lru_cache(maxsize=2)
-def _shapes(path: str, mtime: float) -> dict[str, dict]:
-    return (yaml.safe_load(open(path, encoding="utf-8")) or {}).get("files") or {}
-
-
-def shipped_shapes() -> dict[str, dict]:
-    """The shipped files' shapes, plus the keys mxdoctor's own rules read (relay.ini ships empty,
-    but the rules know its [relay] all / acl / dest_domains)."""
-    path = kb_path("config-shapes.yaml")
-    shapes = _shapes(str(path), path.stat().st_mtime) if path.is_file() else {}
-    return _with_rule_keys(shapes)
-
-
-def _rule_keys() -> dict[str, dict[str, set[str]]]:
-    from app.core.rules.loader import load_rules
-    out: dict[str, dict[str, set[str]]] = {}
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            for key, arg in node.items():
-                if key == "config" and isinstance(arg, dict) and "file" in arg and "key" in arg:
-                    f = str(arg["file"]).rsplit("/", 1)[-1]
-                    section = str(arg.get("section", "main")) if f.endswith(".ini") else str(arg["key"]).split(".")[0]
-                    leaf = str(arg["key"]) if f.endswith(".ini") else str(arg["key"]).split(".")[-1]
-                    out.setdefault(f, {}).setdefault(section, set()).add(leaf)
-                else:
-                    walk(arg)
-        elif isinstance(node, list):
-            for x in node:
-                walk(x)
-    try:
-        rules = load_rules(problems=[])
-    except Exception:          # a broken team rule must not stop a paste from being read
-        return out
-    for rule in rules:
-        walk(rule.when)
-    return out
-
-
-def _with_rule_keys(shapes: dict[str, dict]) -> dict[str, dict]:
-    merged = {name: {**shape, "sections": {s: list(k) for s, k in (shape.get("sections") or {}).items()}}
-              for name, shape in shapes.items()}
-    for f, sections in _rule_keys().items():
-        kind = "ini" if f.endswith(".ini") else "yaml" if f.endswith((".yaml", ".yml")) else \
-            "toml" if f.endswith(".toml") else None
-        if kind is None:
-            continue
-        entry = merged.setdefault(f, {"kind": kind, "package": "mxdoctor rules", "sections": {}})
-        for section, keys in sections.items():
-            have = entry["sections"].setdefault(section, [])
-            have += sorted(k for k in keys if k not in have)
-    return merged
-
-
-def _plugin_names() -> set[str]:
-    from app.core.catalog import load_catalog
-    cat = load_catalog()
-    return set(cat.plugins) | set(cat.aliases)
-
-
 # --------------------------------------------------------------------------- one paragraph's shape
 
 def _is_network(v: str) -> bool:
@@ -126,28 +63,47 @@ def shape_of(lines: list[str]) -> str:
     body = [l for l in lines if l.strip() and not l.lstrip().startswith(("#", ";"))]
     if not body:
         return "comment"
+    return _syntax_shape(body) or _list_shape(lines)
+
+
+def _syntax_shape(body: list[str]) -> str | None:
+    """pem, log, ini, toml or yaml when the lines' syntax says so."""
     if any("-----BEGIN " in l for l in body):
         return "pem"
-    if sum(bool(LOG_LINE_RE.search(l)) for l in body) >= max(1, len(body) // 2):
+    if mostly(body, LOG_LINE_RE.search, 2):
         return "log"
     if any(INI_SECTION_RE.match(l) for l in body) or all(INI_KV_RE.match(l) for l in body):
-        # both read `key = value` under `[section]`; only TOML quotes its strings
-        kvs = [l for l in body if INI_KV_RE.match(l)]
-        return "toml" if kvs and all(TOML_VALUE_RE.match(l) for l in kvs) and any(
-            re.search(r"=\s*[\"']", l) for l in kvs) else "ini"
-    if sum(bool(YAML_KEY_RE.match(l)) for l in body) >= max(1, len(body) // 3) or body[0].startswith((" ", "\t", "- ")):
+        return _ini_or_toml(body)
+    if mostly(body, YAML_KEY_RE.match, 3) or body[0].startswith((" ", "\t", "- ")):
         return "yaml"
+    return None
+
+
+def _ini_or_toml(body: list[str]) -> str:
+    """Both read `key = value` under `[section]`; only TOML quotes its strings."""
+    kvs = [l for l in body if INI_KV_RE.match(l)]
+    quoted = kvs and all(TOML_VALUE_RE.match(l) for l in kvs) and any(re.search(r"=\s*[\"']", l) for l in kvs)
+    return "toml" if quoted else "ini"
+
+
+def _list_shape(lines: list[str]) -> str:
+    """What a flat list of values holds: domains, networks, plugin names, or something else."""
     values = [v for _, v in list_values(lines)]
-    if values and all(DOMAIN_RE.match(v) for v in values):
+    if not values:
+        return "context"
+    if all(DOMAIN_RE.match(v) for v in values):
         return "domains"
-    if values and all(_is_network(v) for v in values):
+    if all(_is_network(v) for v in values):
         return "networks"
-    if values and all(PLUGIN_NAME_RE.match(v) for v in values):
-        known = _plugin_names()
-        if any(v in known or v.removeprefix("haraka-plugin-") in known or v.startswith(("queue/", "auth/"))
-               for v in values):
-            return "plugins"
+    if all(PLUGIN_NAME_RE.match(v) for v in values) and _names_a_plugin(values):
+        return "plugins"
     return "context"
+
+
+def _names_a_plugin(values: list[str]) -> bool:
+    known = plugin_names()
+    return any(v in known or v.removeprefix("haraka-plugin-") in known or v.startswith(("queue/", "auth/"))
+               for v in values)
 
 
 # --------------------------------------------------------------------------- naming by shipped shapes
@@ -183,27 +139,40 @@ def _yaml_keys(lines: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
     return tops, pairs
 
 
+def _names_in(kind: str, lines: list[str]) -> tuple[set[str], set[tuple[str, str]]]:
+    """The sections and (section, key) pairs a block names; a yaml block's top-level keys with
+    keys under them count as sections."""
+    sections, pairs = _yaml_keys(lines) if kind == "yaml" else _ini_keys(lines)
+    if kind == "yaml":
+        sections = sections | {s for s, _ in pairs}
+    return sections, pairs
+
+
+def _overlap(shape: dict, sections: set[str], pairs: set[tuple[str, str]]) -> tuple[float, list[str]]:
+    """How much a block shares with one shipped file (a shared section counts most, a key under
+    the same section next, a key found under another section least), and the names shared."""
+    known = shape.get("sections") or {}
+    shared_sections = {s for s in sections if s in known and s != "main"}
+    shared_keys = {(s, k) for s, k in pairs if k in (known.get(s) or [])}
+    loose_keys = {k for s, k in pairs if (s, k) not in shared_keys and any(k in ks for ks in known.values()
+                                                                         if isinstance(ks, list))}
+    score = 2.0 * len(shared_sections) + len(shared_keys) + 0.5 * len(loose_keys)
+    return score, sorted(shared_sections)[:3] + sorted(k for _, k in shared_keys)[:4]
+
+
 def rank_shipped(kind: str, lines: list[str], shapes: dict[str, dict] | None = None) -> list[tuple[float, str, str]]:
     """(score, file, why) for every shipped file of this kind that shares names with the block
     (an unquoted `key = value` file may be either ini or TOML)."""
     kinds = {"ini": ("ini", "toml"), "yaml": ("yaml",), "toml": ("toml",)}[kind]
-    sections, pairs = _yaml_keys(lines) if kind == "yaml" else _ini_keys(lines)
-    if kind == "yaml":
-        sections = sections | {s for s, _ in pairs}
+    sections, pairs = _names_in(kind, lines)
     out = []
     for name, shape in (shapes if shapes is not None else shipped_shapes()).items():
         if shape.get("kind") not in kinds:
             continue
-        known = shape.get("sections") or {}
-        shared_sections = {s for s in sections if s in known and s != "main"}
-        shared_keys = {(s, k) for s, k in pairs if k in (known.get(s) or [])}
-        loose_keys = {k for s, k in pairs if (s, k) not in shared_keys and any(k in ks for ks in known.values()
-                                                                             if isinstance(ks, list))}
-        score = 2.0 * len(shared_sections) + len(shared_keys) + 0.5 * len(loose_keys)
+        score, names = _overlap(shape, sections, pairs)
         if score and shape.get("kind") == kind:
-            score += 0.25                  # a tie between tls.ini and tls.toml goes to the block's own syntax
-            names = sorted(shared_sections)[:3] + sorted(k for _, k in shared_keys)[:4]
-            out.append((score, name, ", ".join(names)))
+            # a tie between tls.ini and tls.toml goes to the block's own syntax
+            out.append((score + 0.25, name, ", ".join(names)))
     return sorted(out, key=lambda x: (-x[0], x[1]))
 
 
@@ -212,33 +181,39 @@ def _full(name: str) -> str:
     return name if name.endswith(".toml") else f"config/{name}"
 
 
+# Blocks named by their shape alone: shape -> (file name, reason).
+NAMED_BY_SHAPE = {
+    "plugins": ("config/plugins", "every line is a plugin name Haraka knows"),
+    "networks": ("config/relay_acl_allow", "every line is an IP address or network; relay_acl_allow is the "
+                                           "file of that shape"),
+    "log": ("pasted.log", "log lines"),
+    "pem": ("pasted.pem", "a PEM certificate or key"),
+}
+
+
 def name_block(kind: str, lines: list[str], shapes: dict[str, dict] | None = None) -> tuple[str, str, list[str]]:
     """(file name, reason, other candidates) for one block of a known shape."""
-    values = [v for _, v in list_values(lines)]
-    if kind == "plugins":
-        return "config/plugins", "every line is a plugin name Haraka knows", []
-    if kind == "domains":
-        return "config/host_list", f"every line is a domain name ({len(values)}); host_list is the file " \
-                                   "that lists the domains an MX receives mail for", ["config/me"]
-    if kind == "networks":
-        return "config/relay_acl_allow", "every line is an IP address or network; relay_acl_allow is the " \
-                                         "file of that shape", []
-    if kind == "log":
-        return "pasted.log", "log lines", []
     if kind in ("ini", "yaml", "toml"):
-        sections, pairs = _yaml_keys(lines) if kind == "yaml" else _ini_keys(lines)
-        if kind == "yaml" and "services" in sections:
-            return "docker-compose.yml", "a `services:` mapping, as docker compose reads it", []
-        ranked = rank_shipped(kind, lines, shapes)
-        if ranked and ranked[0][0] >= MIN_SHAPE_SCORE and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
-            score, name, why = ranked[0]
-            return _full(name), f"its names ({why}) are those of {name}", [_full(n) for _, n, _ in ranked[1:4]]
-        others = [_full(n) for _, n, _ in ranked[:4]]
-        return f"pasted.{ 'yml' if kind == 'yaml' else kind}", f"an {kind} file whose names match no shipped file " \
-            "closely enough", others
-    if kind == "pem":
-        return "pasted.pem", "a PEM certificate or key", []
-    return "pasted.txt", "not a file shape mxdoctor knows", []
+        return _name_structured(kind, lines, shapes)
+    if kind == "domains":
+        count = len(list_values(lines))
+        return "config/host_list", f"every line is a domain name ({count}); host_list is the file " \
+                                   "that lists the domains an MX receives mail for", ["config/me"]
+    name, reason = NAMED_BY_SHAPE.get(kind, ("pasted.txt", "not a file shape mxdoctor knows"))
+    return name, reason, []
+
+
+def _name_structured(kind: str, lines: list[str], shapes: dict[str, dict] | None) -> tuple[str, str, list[str]]:
+    """An ini, yaml or toml block is the shipped file whose names it shares most, when one clearly leads."""
+    if kind == "yaml" and "services" in _yaml_keys(lines)[0]:
+        return "docker-compose.yml", "a `services:` mapping, as docker compose reads it", []
+    ranked = rank_shipped(kind, lines, shapes)
+    if ranked and ranked[0][0] >= MIN_SHAPE_SCORE and (len(ranked) == 1 or ranked[0][0] > ranked[1][0]):
+        score, name, why = ranked[0]
+        return _full(name), f"its names ({why}) are those of {name}", [_full(n) for _, n, _ in ranked[1:4]]
+    others = [_full(n) for _, n, _ in ranked[:4]]
+    return f"pasted.{ 'yml' if kind == 'yaml' else kind}", f"an {kind} file whose names match no shipped file " \
+        "closely enough", others
 
 
 # --------------------------------------------------------------------------- the whole paste

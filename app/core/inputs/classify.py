@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel, ConfigDict
+
+from app.core.kbfile import load_kb
 from app.core.parsers.flat import list_values
 
 HARAKA_LIST_FILES = {
@@ -15,6 +18,8 @@ LOG_LINE_RE = re.compile(r"\[(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|ALERT|EMERG|PR
                          r"\blevel=(?:debug|info|notice|warn|error|crit|protocol)\b|"
                          r"\"level\"\s*:\s*\"(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|PROTOCOL)\"", re.I)
 PLUGIN_NAME_RE = re.compile(r"^[@\w][\w.\-/@]*$")
+INI_SECTION_LINE_RE = re.compile(r"^\s*\[[^\]]+\]\s*$")
+YAML_KEY_LINE_RE = re.compile(r"^\s*[\w\-\"']+\s*:(\s|$)")
 
 
 def kind_for_name(name: str) -> str | None:
@@ -40,30 +45,47 @@ def kind_for_name(name: str) -> str | None:
     return None
 
 
+class PasteHints(BaseModel):
+    """kb/inputs/paste-hints.yaml: what marks a nameless list as config/plugins, and which
+    structured files live in config/."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    plugin_names: frozenset[str]
+    plugin_prefixes: tuple[str, ...]
+    config_files: frozenset[str]
+
+
+def paste_hints() -> PasteHints:
+    return load_kb(PasteHints, "inputs", "paste-hints.yaml")
+
+
+def mostly(sample: list[str], test, share: int) -> bool:
+    """At least 1/share of the lines (and at least one) pass `test`."""
+    return sum(1 for l in sample if test(l)) >= max(1, len(sample) // share)
+
+
+def _is_plugin_list(lines: list[str]) -> bool:
+    """Every value looks like a plugin name and one is a common plugin (kb/inputs/paste-hints.yaml)."""
+    values = [v for _, v in list_values(lines)]
+    if not values or not all(PLUGIN_NAME_RE.match(v) for v in values):
+        return False
+    hints = paste_hints()
+    return any(v in hints.plugin_names or v.startswith(hints.plugin_prefixes) for v in values)
+
+
 def kind_for_content(lines: list[str]) -> str:
     """Guess a nameless paste: a plugins list, a log, ini, yaml, or plain context."""
     sample = [l for l in lines[:400] if l.strip()]
     if not sample:
         return "context"
-    if sum(1 for l in sample if LOG_LINE_RE.search(l)) >= max(1, len(sample) // 4):
+    if mostly(sample, LOG_LINE_RE.search, 4):
         return "log"
-    values = [v for _, v in list_values(lines[:400])]
-    if values and all(PLUGIN_NAME_RE.match(v) for v in values) and any(
-            v in KNOWN_PLUGIN_HINTS or v.startswith(("queue/", "rcpt_to.", "auth/", "mail_from.")) for v in values):
+    if _is_plugin_list(lines[:400]):
         return "plugins"
-    if any(re.match(r"^\s*\[[^\]]+\]\s*$", l) for l in sample) and any("=" in l for l in sample):
+    if any(INI_SECTION_LINE_RE.match(l) for l in sample) and any("=" in l for l in sample):
         return "ini"
-    if sum(1 for l in sample if re.match(r"^\s*[\w\-\"']+\s*:(\s|$)", l)) >= max(1, len(sample) // 3):
+    if mostly(sample, YAML_KEY_LINE_RE.match, 3):
         return "yaml"
     return "context"
-
-
-KNOWN_PLUGIN_HINTS = {
-    "wildduck", "tls", "spf", "dkim", "dkim_verify", "rspamd", "karma", "relay", "access", "limit",
-    "headers", "helo.checks", "dns-list", "dnsbl", "greylist", "redis", "clamd", "spamassassin",
-    "fcrdns", "syslog", "toobusy", "early_talker", "mail_from.is_resolvable", "rcpt_to.in_host_list",
-    "qmail-deliverable", "bounce", "data.headers", "uribl", "asn", "geoip", "status", "process_title",
-}
 
 
 def canonical_name(name: str, kind: str) -> str:
@@ -73,6 +95,6 @@ def canonical_name(name: str, kind: str) -> str:
     if m:
         return "config/" + m.group(1)
     base = name.rsplit("/", 1)[-1]
-    if kind in {"plugins", "ini", "list"} or base == "wildduck.yaml":
+    if kind in {"plugins", "ini", "list"} or base in paste_hints().config_files:
         return "config/" + base
     return name

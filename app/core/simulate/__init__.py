@@ -15,7 +15,7 @@ def simulate(cs: ConfigSet, catalog: Catalog | None = None, envelope: dict[str, 
     missing keys come from the logs and the config (see envelope.default_envelope).
     """
     from app.core.catalog import load_catalog
-    from app.core.simulate.behaviours import SimContext
+    from app.core.simulate.context import SimContext
     from app.core.simulate.order import hook_order
     from app.core.simulate.walk import walk
 

@@ -21,10 +21,9 @@ def local_domains(cs: ConfigSet) -> list[str]:
     return doms
 
 
-def default_envelope(cs: ConfigSet, events: Iterable[LogEvent] = (), given: dict[str, Any] | None = None
-                     ) -> dict[str, Any]:
+def seen_in_logs(events: Iterable[LogEvent]) -> dict[str, Any]:
+    """The first client IP, HELO and sender the logs show, and up to five recipients."""
     env: dict[str, Any] = {"ip": None, "helo": None, "from": None, "rcpt": [], "headers": {}}
-    seen_rcpt: list[str] = []
     for ev in events:
         f = ev.fields
         ip = f.get("ip") or f.get("remote_ip")         # connect lines say ip=, older shapes remote_ip=
@@ -35,9 +34,14 @@ def default_envelope(cs: ConfigSet, events: Iterable[LogEvent] = (), given: dict
         if env["from"] is None and ev.kind == "sender" and f.get("mail_from") is not None:
             env["from"] = f["mail_from"].strip("<>")
         rcpt = f.get("rcpt")
-        if rcpt and "@" in rcpt and rcpt not in seen_rcpt and len(seen_rcpt) < 5:
-            seen_rcpt.append(rcpt.strip("<>"))
-    env["rcpt"] = seen_rcpt
+        if rcpt and "@" in rcpt and rcpt not in env["rcpt"] and len(env["rcpt"]) < 5:
+            env["rcpt"].append(rcpt.strip("<>"))
+    return env
+
+
+def default_envelope(cs: ConfigSet, events: Iterable[LogEvent] = (), given: dict[str, Any] | None = None
+                     ) -> dict[str, Any]:
+    env = seen_in_logs(events)
     if not env["rcpt"]:
         doms = local_domains(cs)
         env["rcpt"] = [f"user@{doms[0]}" if doms else "user@example.com"]
