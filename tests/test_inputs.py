@@ -245,7 +245,7 @@ def test_a_slip_in_the_paste_hints_names_the_file_and_the_key(tmp_path, monkeypa
         kind_for_content(["tls"])
     assert "paste-hints.yaml" in str(err.value)
     assert "plugin_prefixes: Input should be a valid tuple" in str(err.value)
-    assert "plugin_name: Extra inputs are not permitted" in str(err.value)
+    assert "plugin_name: unknown key (did you mean `plugin_names`?)" in str(err.value)
 
 
 # --------------------------------------------------------------------------- plugins parser

@@ -1,11 +1,13 @@
 """Hand-kept kb/ YAML read into a typed model, so a slip in the data fails when it is loaded,
-naming the file and the key, instead of surfacing later as a wrong answer.
+naming the file, the line and the key, instead of surfacing later as a wrong answer.
 
-Each file is parsed and validated once per version of it on disk (path, mtime, size), so an edit
-is picked up by a running process and an unchanged file is not read twice.
+Knowledge lives in kb/ as data (plugin behaviour tables, paste hints, word lists, the glossary);
+the code that reads it declares its shape as a pydantic model. Each file is parsed and validated
+once per version of it on disk (ingest.filestamp), so an edit reaches a running process.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 from pathlib import Path
 from typing import TypeVar
@@ -14,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.core.errors import InputError
+from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
 
 Schema = TypeVar("Schema", bound=BaseModel)
@@ -25,27 +28,58 @@ class KbDataError(InputError):
 
 def load_kb(schema: type[Schema], *parts: str) -> Schema:
     """kb/<parts...> validated by `schema`."""
-    path = kb_path(*parts)
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise KbDataError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    return _load(schema, str(path), stat.st_mtime_ns, stat.st_size)
+    return _load(schema, stamp(kb_path(*parts)))
 
 
-@functools.lru_cache(maxsize=16)
-def _load(schema: type[Schema], path: str, mtime_ns: int, size: int) -> Schema:
+@functools.lru_cache(maxsize=32)
+def _load(schema: type[Schema], file: FileStamp) -> Schema:
+    path = file.path
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise KbDataError(f"cannot be read as YAML: {exc}", file=path) from None
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KbDataError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", file=path) from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KbDataError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=path,
+                          line=mark.line + 1 if mark else None) from None
     try:
         return schema.model_validate(doc or {})
     except ValidationError as exc:
-        raise KbDataError(describe(exc), file=path) from None
+        errors = sorted(exc.errors(), key=lambda e: (e["type"] != "extra_forbidden", _key_line(text, e["loc"]) is None))
+        raise KbDataError(describe(errors, schema), file=path, line=_key_line(text, errors[0]["loc"])) from None
 
 
-def describe(exc: ValidationError) -> str:
-    """Every problem as `key.path: what is wrong`."""
-    return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'top level'}: {err['msg']}"
-                     for err in exc.errors())
+def describe(errors: list[dict], schema: type[BaseModel]) -> str:
+    """Every problem as `key.path: what is wrong`; an unknown key says which key it probably meant."""
+    out = []
+    for err in errors:
+        where = ".".join(str(p) for p in err["loc"]) or "top level"
+        message = err["msg"]
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            close = difflib.get_close_matches(str(err["loc"][0]), list(schema.model_fields), n=1)
+            message = "unknown key" + (f" (did you mean `{close[0]}`?)" if close else "")
+        out.append(f"{where}: {message}")
+    return "; ".join(out)
+
+
+def _key_line(text: str, loc: tuple) -> int | None:
+    """The line of the innermost mapping key in `loc` that YAML can place (1-based)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

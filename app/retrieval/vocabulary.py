@@ -10,7 +10,7 @@ import functools
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from app.core.kbfiles import load_kb_file
+from app.core.kbfile import load_kb
 
 
 class Glossary(BaseModel):
@@ -39,8 +39,8 @@ class Words(BaseModel):
 
 
 def glossary() -> Glossary:
-    return load_kb_file("glossary.yaml", Glossary)
+    return load_kb(Glossary, "glossary.yaml")
 
 
 def words() -> Words:
-    return load_kb_file("words.yaml", Words)
+    return load_kb(Words, "words.yaml")

@@ -8,20 +8,21 @@ from pathlib import Path
 
 import yaml
 
+from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
 
 
 @functools.lru_cache(maxsize=2)
-def _shapes(path: str, mtime: float) -> dict[str, dict]:
-    return (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("files") or {}
+def _shapes(file: FileStamp) -> dict[str, dict]:
+    if file.size < 0:
+        return {}
+    return (yaml.safe_load(Path(file.path).read_text(encoding="utf-8")) or {}).get("files") or {}
 
 
 def shipped_shapes() -> dict[str, dict]:
     """The shipped files' shapes, plus the keys mxdoctor's own rules read (relay.ini ships empty,
     but the rules know its [relay] all / acl / dest_domains)."""
-    path = kb_path("config-shapes.yaml")
-    shapes = _shapes(str(path), path.stat().st_mtime) if path.is_file() else {}
-    return _with_rule_keys(shapes)
+    return _with_rule_keys(_shapes(stamp(kb_path("config-shapes.yaml"))))
 
 
 def _rule_keys() -> dict[str, dict[str, set[str]]]:

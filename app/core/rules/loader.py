@@ -7,6 +7,7 @@ from pathlib import Path
 from app.core.errors import RuleError
 from app.core.model import Problem, Rule
 from app.core.rules.parse import parse_rule
+from ingest.filestamp import stamps
 from ingest.kbdata import kb_path
 from ingest.settings import settings
 
@@ -22,17 +23,8 @@ _cache: dict[tuple, tuple[list[Rule], list[Problem]]] = {}
 
 
 def _stamp(dirs: list[Path]) -> tuple:
-    """What the rule set depends on: every file's path, size and mtime."""
-    out = []
-    for d in dirs:
-        files = sorted(d.glob("*.y*ml")) if d.is_dir() else [d]
-        for p in files:
-            try:
-                st = p.stat()
-                out.append((str(p), st.st_size, st.st_mtime_ns))
-            except OSError:
-                out.append((str(p), -1, -1))
-    return tuple(out)
+    """What the rule set depends on: every rule file's stamp (path, mtime, size)."""
+    return stamps(p for d in dirs for p in (sorted(d.glob("*.y*ml")) if d.is_dir() else [d]))
 
 
 def load_rules(extra: list[str | Path] | None = None, problems: list[Problem] | None = None) -> list[Rule]:

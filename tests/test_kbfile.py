@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.errors import InputError
+from app.core.kbfile import KbDataError
 from app.retrieval import vocabulary
 from app.retrieval.query import content_terms, question_terms
 from ingest.kbdata import kb_dir
@@ -48,18 +48,18 @@ def test_a_misspelt_key_names_the_file_key_and_line(kb_copy):
     words = kb_copy / "words.yaml"
     text = words.read_text(encoding="utf-8").replace("common_english:", "comon_english:")
     words.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(KbDataError) as err:
         vocabulary.words()
     line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("comon_english:"))
     assert err.value.file == str(words) and err.value.line == line
-    assert f"words.yaml:{line}: comon_english: unknown key; did you mean `common_english`?" in str(err.value)
+    assert f"words.yaml:{line}: comon_english: unknown key (did you mean `common_english`?)" in str(err.value)
 
 
 def test_a_wrong_type_and_broken_yaml_are_errors_not_defaults(kb_copy):
     glossary = kb_copy / "glossary.yaml"
     glossary.write_text("terms:\n  收件人: {nested: map}\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"glossary.yaml:2: terms.收件人"):
+    with pytest.raises(KbDataError, match=r"glossary.yaml:2: terms.收件人"):
         vocabulary.glossary()
     glossary.write_text("terms: [unclosed\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"glossary.yaml:\d+: not valid YAML"):
+    with pytest.raises(KbDataError, match=r"glossary.yaml:\d+: not valid YAML"):
         vocabulary.glossary()
