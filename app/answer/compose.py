@@ -23,8 +23,10 @@ from app.answer.relevance import Relevance
 from app.answer.render import (headline, render_also, render_cause, render_others, render_ranked,
                                standalone)
 from app.answer.support import Support
+from app.core.catalog import load_catalog, mailbox_stores
 from app.core.causes import Cause, group_causes
 from app.core.model import Finding
+from app.core.rules.loader import rules_tagged
 from app.core.verdict import caveat
 from app.retrieval.index import Passage
 from app.retrieval.passages import FindingSources, Retrieved
@@ -51,10 +53,13 @@ def suggestions(diagnosis, lang: str) -> list[str]:
         out.append(t(lang, "suggest_plugins"))
     if diagnosis is None or not diagnosis.log_lines:
         out.append(t(lang, "suggest_logs"))
-    elif any(f.rule == "MXD906" for f in diagnosis.findings):
+    elif any(f.rule in rules_tagged("loglevel") for f in diagnosis.findings):
         out.append(t(lang, "suggest_loglevel", level="WARN"))
-    if cs is not None and cs.has_plugin("wildduck") and cs.get("wildduck.yaml") is None:
-        out.append(t(lang, "suggest_wildduck"))
+    if cs is not None and cs.plugins is not None:
+        catalog = load_catalog()
+        for store in mailbox_stores(catalog, cs.plugin_names()):
+            out += [t(lang, "suggest_store_config", file=name)
+                    for name in catalog.get(store).config_files if cs.get(name) is None]
     return out
 
 

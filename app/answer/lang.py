@@ -50,7 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "suggest_logs": "the Haraka log around one failing message (from `connect` to `disconnect`), at loglevel INFO "
                         "or lower",
         "suggest_loglevel": "logs at loglevel INFO: yours are at {level}, which hides the hook answers",
-        "suggest_wildduck": "config/wildduck.yaml (secrets are masked before anything is shown or sent)",
+        "suggest_store_config": "config/{file} (secrets are masked before anything is shown or sent)",
         "suggest_rephrase": "or ask about a symptom (a reply code, a log line, \"mail is not stored\")",
         "not_indexed": "The knowledge base is not indexed yet (run `mxdoctor ingest`), so this answer uses the "
                        "checks and the rule pages only.",
@@ -103,7 +103,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "suggest_plugins": "config/plugins（启用的插件列表）",
         "suggest_logs": "一封失败邮件前后的 Haraka 日志（从 `connect` 到 `disconnect`），日志级别为 INFO 或更低",
         "suggest_loglevel": "INFO 级别的日志：你的日志级别是 {level}，看不到各个 hook 的回答",
-        "suggest_wildduck": "config/wildduck.yaml（密码等敏感信息在显示或发送前都会被遮盖）",
+        "suggest_store_config": "config/{file}（密码等敏感信息在显示或发送前都会被遮盖）",
         "suggest_rephrase": "或者描述一个具体现象（回复代码、某行日志、“邮件没有存进去”）",
         "not_indexed": "知识库还没有建立索引（请运行 `mxdoctor ingest`），因此本回答只依据检查结果和规则页面。",
         "llm_fallback": "语言模型无法回答（{reason}）；以下是离线回答。",

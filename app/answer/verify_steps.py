@@ -13,6 +13,7 @@ from typing import Any
 
 from app.answer.lang import t
 from app.core.model import ConfigSet
+from app.core.catalog import load_catalog, mailbox_stores
 
 TEST_SUBJECT = "mxdoctor test"
 QUEUE_PLUGIN_RE = re.compile(r"^(?:queue/|smtp_forward|smtp_proxy|lmtp|qmail-queue|rabbitmq)")
@@ -114,7 +115,7 @@ def plan(diagnosis: Any, envelope: dict[str, Any] | None = None) -> VerifySteps:
     _recipient(v, diagnosis, envelope)
     _server(v, cs)
     names = cs.plugin_names()
-    v.wildduck = "wildduck" in names
+    v.wildduck = bool(mailbox_stores(load_catalog(), names))     # the steps below are WildDuck's
     v.queue_plugin = next((n for n in names if QUEUE_PLUGIN_RE.match(n)), None)
     # a log read from a file is named as the user named it; a pasted one has no real name
     logs = sorted({ev.file for ev in diagnosis.events if ev.file and not ev.file.startswith(("pasted", "paste"))})

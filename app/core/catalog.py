@@ -44,6 +44,12 @@ def has_role(catalog: Catalog, plugin: str | None, role: str) -> bool:
     return info is not None and role in info.roles
 
 
+def mailbox_stores(catalog: Catalog, plugins: list[str]) -> list[str]:
+    """Of `plugins`, those that both validate recipients and store mail in their mailboxes
+    (WildDuck is the one the catalog knows): where a message must end up, and be found."""
+    return [p for p in plugins if has_role(catalog, p, "rcpt_validator") and has_role(catalog, p, "storage")]
+
+
 def load_catalog_files(paths: list[Path]) -> Catalog:
     cat = Catalog()
     for path in paths:

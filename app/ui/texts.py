@@ -137,7 +137,7 @@ STRINGS: dict[str, dict[str, str]] = {
                    "zh": "在内置示例上模拟一次 SMTP 事务，按 Haraka 的方式逐个钩子运行。每个钩子上插件依次运行，"
                          "第一个不是 CONT 的回答结束该钩子；后面的插件不会看到这一步。"},
     "flow.broken": {"en": "As configured (broken)", "zh": "当前配置（有问题）"},
-    "flow.fixed": {"en": "After the MXD101 fix", "zh": "应用 MXD101 修复之后"},
+    "flow.fixed": {"en": "After the verified fix", "zh": "应用已验证的修复之后"},
     "flow.answers": {"en": "answers", "zh": "回答"},
     "flow.skipped": {"en": "never reached", "zh": "未运行"},
     # settings

@@ -99,16 +99,19 @@ def flow_dot(steps: list[FlowStep], outcome: str) -> str:
 
 
 def canonical_pair() -> tuple[Simulation, Simulation | None, dict[str, str]]:
-    """(broken simulation, simulation after the verified MXD101 fix or None, the example files)."""
+    """(broken simulation, simulation after the verified fix of the canonical rule or None, the
+    example files). The canonical rule is the one tagged `canonical` (in_host_list shadowing)."""
     from app.core.diagnose import diagnose
     from app.core.examples import example_files
     from app.core.inputs import load_texts
     from app.core.simulate import simulate
+    from app.core.rules.loader import rules_tagged
     files = example_files("canonical")
     d = diagnose(texts=list(files.items()))
+    canonical = rules_tagged("canonical")
     fixed = None
     for f in d.findings:
-        if f.rule == "MXD101" and f.fix and f.fix.files:
+        if f.rule in canonical and f.fix and f.fix.files:
             patched = {**files, **{k: v for k, v in f.fix.files.items()}}
             fixed = simulate(load_texts(list(patched.items())))
     return d.simulation, fixed, files

@@ -59,3 +59,8 @@ def _load_uncached(dirs: list[Path], problems: list[Problem]) -> list[Rule]:
                 continue
             rules[rule.id] = rule
     return [rules[k] for k in sorted(rules)]
+
+
+def rules_tagged(tag: str) -> set[str]:
+    """Ids of the rules carrying `tag`, so code names a kind of rule, never a rule id."""
+    return {r.id for r in load_rules(problems=[]) if tag in r.tags}
