@@ -42,7 +42,7 @@ def _third_party_imports(folder: Path) -> dict[str, str]:
                 [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else []
             for m in mods:
                 top = m.split(".")[0]
-                if top not in sys.stdlib_module_names and top not in own and top != "tomli":
+                if top not in sys.stdlib_module_names and top not in own and top not in ("tomli", "tomllib"):
                     found.setdefault(top, str(path.relative_to(ROOT)))
     return found
 
