@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from app.core.logs.haraka_default import _LEVEL_TAGS
-from app.core.logs.parser import _parse
+from app.core.logs.formats.haraka_default import GELF_ECHO, gelf_echo_level
+from app.core.logs.formats.haraka_default import NAME as DEFAULT_FORMAT
+from app.core.logs.parser import parse_event
 from app.core.logs.shard import shard_batch
 from app.core.logs.transactions import INFO_OR_FINER, TRACKED_KINDS, Transaction, TransactionTracker
 from app.core.model import LogEvent
@@ -158,7 +159,7 @@ class LogSummary:
 
         `first_line` numbers the first line read (a region cut from the middle of a file)."""
         counts: dict[tuple, int] = {}
-        get, parse = counts.get, _parse
+        get, parse = counts.get, parse_event
         feed, absorb, on_event, mark_info = self.tracker.feed_marked, self.absorb, self.on_event, self.tracker.mark_info
         tracked, special = TRACKED_KINDS, _SPECIAL_KINDS
         info_seen = False
@@ -170,24 +171,24 @@ class LogSummary:
             total += len(batch)
             for n, line in numbered:
                 # prefilter: WildDuck's GELF echo lines (uuid `-`) only need counting unless timelines are wanted
-                if skip_gelf and "] [-] [wildduck] GELF {" in line:
-                    level = _LEVEL_TAGS.get(line[:line.find("]") + 1])
-                    if level is not None and line.find("] [-] [wildduck] GELF {") == len(level) + 1:
-                        key = ("plugin_line", level, "[")
+                if skip_gelf and GELF_ECHO in line:
+                    level = gelf_echo_level(line)
+                    if level is not None:
+                        key = ("plugin_line", level, DEFAULT_FORMAT)
                         counts[key] = get(key, 0) + 1
                         if not info_seen and level in INFO_OR_FINER:
                             mark_info(name)
                             info_seen = True
                         continue
                 try:
-                    ev = parse(line, n, name)
+                    ev, fmt = parse(line, n, name)
                 except Exception:  # noqa: BLE001 - as parse_line: a parser bug must not stop a big triage
-                    ev = LogEvent(n, name, line[:MAX_LINE], "other")
+                    ev, fmt = LogEvent(n, name, line[:MAX_LINE], "other"), None
                 if ev is None:
                     blank += 1
                     continue
                 kind, level = ev.kind, ev.level
-                key = (kind, level, ev.raw[:1])
+                key = (kind, level, fmt)
                 counts[key] = get(key, 0) + 1
                 if level is None:
                     if kind == "other":
@@ -210,7 +211,7 @@ class LogSummary:
                             absorb(t)
         stats.lines, stats.blank = stats.lines + total - (first_line - 1), stats.blank + blank
         formats: Counter = Counter()
-        for (kind, level, first), count in counts.items():
+        for (kind, level, fmt), count in counts.items():
             self.lines[(kind, level)] += count
             if level is None:
                 if kind == "other":
@@ -219,7 +220,7 @@ class LogSummary:
                     stats.parsed += count
             else:
                 stats.parsed += count
-                formats[_FORMATS.get(first, "logfmt")] += count
+                formats[fmt] += count
         for fmt, count in formats.items():
             stats.formats[fmt] = stats.formats.get(fmt, 0) + count
 
@@ -373,7 +374,6 @@ class LogSummary:
 
 
 _SPECIAL_KINDS = frozenset({"timeout", "load_error", "plugin_load", "startup", "crit"})
-_FORMATS = {"[": "default", "{": "json"}
 
 
 def timeline(t: Transaction) -> dict[str, Any]:

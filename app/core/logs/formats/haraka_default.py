@@ -8,26 +8,42 @@ from __future__ import annotations
 
 import re
 
+NAME = "default"
 LEVELS = ("DATA", "PROTOCOL", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "CRIT", "ALERT", "EMERG")
-_LEVEL_TAGS = {f"[{name}]": name for name in LEVELS}
+LEVEL_TAGS = {f"[{name}]": name for name in LEVELS}
 _HEAD = re.compile(r"\[(" + "|".join(LEVELS) + r")\] +\[([^\]\s]*)\] +\[([^\]]*)\] ?")
+GELF_ECHO = "] [-] [wildduck] GELF {"
 
 
-def parse_default(text: str) -> tuple[str, str, str, str] | None:
-    """(level, uuid, origin, message), or None when `text` is not in this format."""
+def claims(text: str) -> bool:
+    return text[:1] == "["
+
+
+def parse(text: str) -> tuple[str, str, str, str, None] | None:
+    """(level, uuid, origin, message, None), or None when `text` is not in this format."""
     parts = text.split(" ", 3)
     if len(parts) >= 3:
-        level = _LEVEL_TAGS.get(parts[0])
+        level = LEVEL_TAGS.get(parts[0])
         uuid, origin = parts[1], parts[2]
         if level is not None and uuid[:1] == "[" and uuid[-1:] == "]" and origin[:1] == "[" and origin[-1:] == "]":
             message = parts[3] if len(parts) == 4 else ""
             if message[:1] == " ":
                 message = message.lstrip(" ")
-            return level, uuid[1:-1], origin[1:-1], message
+            return level, uuid[1:-1], origin[1:-1], message, None
     m = _HEAD.match(text)
     if m is None:
         return None
     message = text[m.end():]
     if message[:1] == " ":
         message = message.lstrip(" ")
-    return m.group(1), m.group(2), m.group(3), message
+    return m.group(1), m.group(2), m.group(3), message, None
+
+
+def gelf_echo_level(line: str) -> str | None:
+    """The level of a wildduck plugin's `GELF {...}` echo outside any connection (`line` holds GELF_ECHO).
+
+    Read by position: the triage only counts these lines, and a busy WildDuck logs one per event."""
+    level = LEVEL_TAGS.get(line[:line.find("]") + 1])
+    if level is not None and line.find(GELF_ECHO) == len(level) + 1:
+        return level
+    return None
