@@ -35,7 +35,9 @@ SYNTHETIC = [  # (message, level, origin, extras) of lines the fixtures lack, an
 def _heads():
     for path in sorted(FIXTURES.glob("*.log")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            text, _, fmt = strip_prefix(line)
+            fmt, text = detect(line), line
+            if fmt is None:
+                text, _, fmt = strip_prefix(line)
             head = fmt.parse(text) if fmt is not None else None
             if head is not None:
                 level, _, origin, message, extras = head

@@ -13,7 +13,8 @@ from typing import Iterable
 from app.core.errors import InputError
 from app.core.logs.parallel import batched, default_workers, read_file
 from app.core.logs.reader import open_log
-from app.core.logs.summary import FileStats, LogSummary, TriageReport, timeline
+from app.core.logs.report import FileStats, TriageReport, timeline
+from app.core.logs.summary import LogSummary
 
 __all__ = ["FileStats", "TriageReport", "render_text", "timeline", "triage"]
 

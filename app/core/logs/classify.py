@@ -74,7 +74,7 @@ def hook_result(message: str, level: str | None, origin: str, extras: Fields | N
     fields = shapes.hook_result(message)
     if "address" not in fields:
         _hook_address(fields)
-    return "hook_result", _with_error_code(fields)
+    return "hook_result", _with_error_code(fields) if "[ERR" in fields.get("msg", "") else fields
 
 
 def plugin_line(message: str, level: str | None, origin: str, extras: Fields | None) -> Match:
@@ -90,14 +90,16 @@ def recipient(message: str, level: str | None, origin: str, extras: Fields | Non
     """`recipient <a@b> code=OK msg="" sender=c@d`."""
     if not message.startswith("recipient <"):
         return None
-    return "recipient", _with_error_code(_address_fields(message, "rcpt", extras))
+    fields = _address_fields(message, "rcpt", extras)
+    return "recipient", _with_error_code(fields) if "[ERR" in fields.get("msg", "") else fields
 
 
 def sender(message: str, level: str | None, origin: str, extras: Fields | None) -> Match:
     """`sender <a@b> code=OK msg=""`."""
     if not message.startswith("sender <"):
         return None
-    return "sender", _with_error_code(_address_fields(message, "mail_from", extras))
+    fields = _address_fields(message, "mail_from", extras)
+    return "sender", _with_error_code(fields) if "[ERR" in fields.get("msg", "") else fields
 
 
 def message_summary(message: str, level: str | None, origin: str, extras: Fields | None) -> Match:
@@ -105,14 +107,15 @@ def message_summary(message: str, level: str | None, origin: str, extras: Fields
     if not (message == "message" or message.startswith("message ")):
         return None
     fields = dict(extras) if extras is not None else shapes.message_summary(message[8:])
-    return "message", _with_error_code(fields)
+    return "message", _with_error_code(fields) if "[ERR" in fields.get("msg", "") else fields
 
 
 def queue(message: str, level: str | None, origin: str, extras: Fields | None) -> Match:
     """`queue code=C msg=M`: the queue verdict."""
     if not (message == "queue" or message.startswith("queue ")):
         return None
-    return "queue", _with_error_code(dict(extras) if extras is not None else shapes.code_msg(message[6:]))
+    fields = dict(extras) if extras is not None else shapes.code_msg(message[6:])
+    return "queue", _with_error_code(fields) if "[ERR" in fields.get("msg", "") else fields
 
 
 def disconnect(message: str, level: str | None, origin: str, extras: Fields | None) -> Match:
@@ -307,9 +310,8 @@ def _hook_address(fields: Fields) -> None:
 
 
 def _with_error_code(fields: Fields) -> Fields:
-    """`fields`, plus the WildDuck error code (`[ERRQ07]`) its reply text carries, if any."""
-    msg = fields.get("msg", "")
-    return _add_error_code(fields, msg) if "[ERR" in msg else fields
+    """`fields` with the WildDuck error code (`[ERRQ07]`) its reply text carries (callers check for `[ERR`)."""
+    return _add_error_code(fields, fields["msg"])
 
 
 def _add_error_code(fields: Fields, text: str) -> Fields:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from app.core.logs.classify import classify
+from app.core.logs.formats import detect
 from app.core.logs.prefixes import is_journal_marker, strip_prefix
 from app.core.model import LogEvent
 from app.core.textio import MAX_LINE, clean_line
@@ -39,7 +40,9 @@ def parse_event(line: str, lineno: int, file: str) -> tuple[LogEvent | None, str
             return None, None
     if len(line) > MAX_LINE:
         line = line[:MAX_LINE]
-    text, timestamp, fmt = strip_prefix(line)
+    fmt, text, timestamp = detect(line), line, None
+    if fmt is None:
+        text, timestamp, fmt = strip_prefix(line)
     head = fmt.parse(text) if fmt is not None else None
     if head is None:
         return _unformatted(text, timestamp, lineno, file), None

@@ -25,13 +25,9 @@ _COMPOSE = re.compile(r"[\w.\-]+ *\| ")
 
 
 def strip_prefix(line: str) -> tuple[str, str | None, LogFormat | None]:
-    """(Haraka's own text, the timestamp a prefix carried or None, the format of that text or None).
-
-    A line a format claims as it is comes back unchanged. Never raises."""
-    fmt = detect(line)
-    if fmt is not None:
-        return line, None, fmt
-    timestamp = None
+    """(Haraka's own text, the timestamp a prefix carried or None, the format of that text or None),
+    for a line no format claims as it is (see `detect`). Never raises."""
+    timestamp = fmt = None
     for _ in range(4):
         m = _COMPOSE.match(line) or _SYSLOG.match(line) or _ISO_TS.match(line) or _TAG.match(line)
         if m is None:

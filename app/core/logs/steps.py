@@ -32,8 +32,8 @@ def on_hook_result(conn: Connection, txn: Transaction | None, ev: LogEvent) -> N
     if hook in CONNECTION_HOOKS and (retval in DENY_CODES or retval in DENYSOFT_CODES):
         outcome, code = verdict(retval)
         conn.rejected = Reply(outcome, code, f.get("msg", ""), retval, hook, f.get("plugin"), ev.lineno)
-    if txn is not None:
-        _note_error_code(txn, f)
+    if txn is not None and "error_code" in f:
+        _note_error_code(txn, f["error_code"])
 
 
 def on_sender(conn: Connection, txn: Transaction | None, ev: LogEvent) -> None:
@@ -64,7 +64,8 @@ def on_recipient(conn: Connection, txn: Transaction | None, ev: LogEvent) -> Non
     if txn._crit is not None:
         r.notes.append(txn._crit)
         txn._crit = None
-    _note_error_code(txn, f)
+    if "error_code" in f:
+        _note_error_code(txn, f["error_code"])
     txn.recipients.append(r)
 
 
@@ -112,7 +113,8 @@ def on_message(conn: Connection, txn: Transaction | None, ev: LogEvent) -> None:
     hook = txn._hooks.get(("data_post", ""))
     plugin = hook[0] if hook and hook[1] == retval and outcome != "accepted" else None
     txn.data = Reply(outcome, code, f.get("msg", ""), retval, "data_post", plugin, ev.lineno)
-    _note_error_code(txn, f)
+    if "error_code" in f:
+        _note_error_code(txn, f["error_code"])
 
 
 def on_queue(conn: Connection, txn: Transaction | None, ev: LogEvent) -> None:
@@ -128,7 +130,8 @@ def on_queue(conn: Connection, txn: Transaction | None, ev: LogEvent) -> None:
     else:
         outcome, code = verdict(retval)
         txn.queue = Reply(outcome, code, msg, retval, "queue", hook[0] if hook else None, ev.lineno)
-    _note_error_code(txn, f)
+    if "error_code" in f:
+        _note_error_code(txn, f["error_code"])
 
 
 def on_connect(conn: Connection, txn: Transaction | None, ev: LogEvent) -> None:
@@ -196,10 +199,10 @@ def on_plugin_line(conn: Connection, txn: Transaction | None, ev: LogEvent) -> N
                                     "line": ev.lineno})
 
 
-def _note_error_code(txn: Transaction, fields: dict[str, str]) -> None:
+def _note_error_code(txn: Transaction, code: str) -> None:
     """WildDuck's `[ERRxNN]` code from a reply, once per transaction."""
-    if "error_code" in fields and fields["error_code"] not in txn.error_codes:
-        txn.error_codes.append(fields["error_code"])
+    if code not in txn.error_codes:
+        txn.error_codes.append(code)
 
 
 HANDLERS = {

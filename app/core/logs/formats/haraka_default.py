@@ -47,3 +47,10 @@ def gelf_echo_level(line: str) -> str | None:
     if level is not None and line.find(GELF_ECHO) == len(level) + 1:
         return level
     return None
+
+
+def without_head(text: str) -> str:
+    """`text` without its `[LEVEL] [UUID] [ORIGIN] ` head, to show the message; other text unchanged."""
+    if claims(text) and "] [" in text:
+        return text.split("] ", 3)[-1].lstrip(" ")
+    return text
