@@ -13,7 +13,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 SYNTHETIC = [  # (message, level, origin, extras) of lines the fixtures lack, and near misses
     ("", "INFO", "core", {"hook": "rcpt", "retval": "OK", "params": "<a@b.c>", "msg": "[ERRQ07] x"}),
     ("", "INFO", "core", {"hook": "rcpt"}), ("", "INFO", "core", None), ("hook=", "INFO", "core", None),
-    ("Plugin x timed out on hook rcpt", "ERROR", "core", None), ("Plugin x failed: boom\n  at y", "CRIT", "core", None),
+    ("Plugin x timed out on hook rcpt", "ERROR", "core", None),
+    ("Plugin x failed: boom\n  at y", "CRIT", "core", None),
     ("Plugin", "CRIT", "core", None), ("running rcpt hook in x plugin", "DEBUG", "core", None),
     ("running", "DEBUG", "core", None), ("loading x", "NOTICE", "plugins", None), ("loading x", "NOTICE", "core", None),
     ("registered hook rcpt to x.hook_rcpt priority -5", "DEBUG", "plugins", None),
