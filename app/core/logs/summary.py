@@ -114,11 +114,14 @@ class LogSummary:
         kind, level = ev.kind, ev.level
         if level is not None and not reading.info_seen and level in INFO_OR_FINER:
             self._mark_info(reading)
-        if kind in _SPECIAL_KINDS or level is not None and (level in CRIT_LEVELS or kind == "plugin_line" and (
-                ev.uuid is None and ev.fields.get("wildduck_action", "")[:3] == "DB_")):
+        # errors, timeouts, load problems, startup facts, and WildDuck's database state (outside connections)
+        if kind in _SPECIAL_KINDS or level is not None and (
+                level in CRIT_LEVELS
+                or kind == "plugin_line" and ev.uuid is None and ev.fields.get("wildduck_action", "")[:3] == "DB_"):
             self.on_event(ev)
+        # the tracker's kinds, but of plugin lines only WildDuck's inside a connection (timelines: everything)
         if self.want_timelines or kind in TRACKED_KINDS and (
-                kind != "plugin_line" or (ev.uuid is not None and "wildduck_action" in ev.fields)):
+                kind != "plugin_line" or ev.uuid is not None and "wildduck_action" in ev.fields):
             done = self.tracker.feed_marked(ev)
             if done:
                 for t in done:

@@ -7,9 +7,11 @@ A format is a module in this package with three names:
     parse(text)   (level, uuid, origin, message, extras) of a line it claims, or None when the
                   line is malformed; `extras` holds the keys beside the message (JSON), None
                   when the facts are in the message text
-`detect()` offers a line to the formats in ORDER; the first that claims it reads it. The parser,
-the prefix stripper (a prefix ends where a format's line begins) and the triage's lines per
-format all ask `detect()`, so none of them knows any format's syntax.
+`detect()` offers a line to the formats in ORDER; the first that claims it reads it. The parser
+and the prefix stripper (a prefix ends where a format's line begins) ask `detect()`, and the
+triage counts lines by the NAME of the format the parser found, so none of them knows any
+format's syntax. (Two shortcuts for DEFAULT lines live in haraka_default: the triage's count of
+WildDuck GELF echoes and the timeline's message text.)
 
 To add a format: write its module here with those three names, add its name to ORDER and add
 its tests (tests/test_log_formats.py shows a format registered at test time being read).
