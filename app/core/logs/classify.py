@@ -280,12 +280,12 @@ MATCHERS: tuple[tuple[tuple[str, ...] | None, Matcher], ...] = (
 )
 
 
-def by_first_character(matchers=MATCHERS) -> tuple[dict[str, tuple[Matcher, ...]], tuple[Matcher, ...]]:
+def by_first_character() -> tuple[dict[str, tuple[Matcher, ...]], tuple[Matcher, ...]]:
     """For each first character some matcher declares: the matchers that may answer, in table order;
     and the matchers for any other message."""
-    chars = {c for starts, _ in matchers if starts is not None for c in starts}
-    index = {c: tuple(m for starts, m in matchers if starts is None or c in starts) for c in chars}
-    return index, tuple(m for starts, m in matchers if starts is None)
+    chars = {c for starts, _ in MATCHERS if starts is not None for c in starts}
+    index = {c: tuple(m for starts, m in MATCHERS if starts is None or c in starts) for c in chars}
+    return index, tuple(m for starts, m in MATCHERS if starts is None)
 
 
 _CANDIDATES, _ANY_MESSAGE = by_first_character()

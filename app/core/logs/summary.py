@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable
 
+from app.core.logs.classify import CRIT_LEVELS
 from app.core.logs.formats.haraka_default import GELF_ECHO, gelf_echo_level
 from app.core.logs.formats.haraka_default import NAME as DEFAULT_FORMAT
 from app.core.logs.parser import parse_event
@@ -21,7 +22,6 @@ from app.core.logs.transactions import INFO_OR_FINER, TRACKED_KINDS, Transaction
 from app.core.model import LogEvent
 from app.core.textio import MAX_LINE
 
-CRIT_LEVELS = frozenset({"CRIT", "ALERT", "EMERG"})
 _SPECIAL_KINDS = frozenset({"timeout", "load_error", "plugin_load", "startup", "crit"})   # counted by on_event
 _WILDDUCK_KEYS = ("resolved", "stored", "forwarded", "message_processed", "processed_without_store", "deferred",
                   "rejected", "dropped", "db_opened", "db_failed")

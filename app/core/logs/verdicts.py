@@ -5,13 +5,13 @@ DENY_CODES = {"DENY": 550, "DENYDISCONNECT": 550}
 DENYSOFT_CODES = {"DENYSOFT": 450, "DENYSOFTDISCONNECT": 450}
 
 
-def verdict(retval: str | None, ok_code: int = 250) -> tuple[str, int | None]:
+def verdict(retval: str | None) -> tuple[str, int]:
     """(outcome, SMTP code) of a logged return code; anything but a DENY* is an acceptance."""
     if retval in DENY_CODES:
         return "rejected", 550
     if retval in DENYSOFT_CODES:
         return "deferred", 450
-    return "accepted", ok_code
+    return "accepted", 250
 
 
 def outcome_for_code(code: int) -> str:
