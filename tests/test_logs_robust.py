@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.core.logs import group_transactions, parse_line, parse_lines, read_log
-from app.core.logs.parser import _parse
+from app.core.logs.parser import parse_event
 from app.core.textio import MAX_LINE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
@@ -27,8 +27,8 @@ any_line = st.one_of(st.text(max_size=300), damaged_lines,
 @settings(max_examples=400, deadline=None)
 @given(any_line)
 def test_the_unguarded_parser_never_raises_on_any_text(line):
-    # `_parse` has no safety net: this finds real bugs instead of trusting parse_line's catch-all
-    ev = _parse(line, 1, "f")
+    # `parse_event` has no safety net: this finds real bugs instead of trusting parse_line's catch-all
+    ev = parse_event(line, 1, "f")[0]
     assert ev is None or (isinstance(ev.kind, str) and isinstance(ev.fields, dict))
     if ev is not None:
         assert all(isinstance(k, str) and isinstance(v, str) for k, v in ev.fields.items())

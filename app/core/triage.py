@@ -13,7 +13,8 @@ from typing import Iterable
 from app.core.errors import InputError
 from app.core.logs.parallel import batched, default_workers, read_file
 from app.core.logs.reader import open_log
-from app.core.logs.summary import FileStats, LogSummary, TriageReport, timeline
+from app.core.logs.report import FileStats, TriageReport, timeline
+from app.core.logs.summary import LogSummary
 
 __all__ = ["FileStats", "TriageReport", "render_text", "timeline", "triage"]
 
@@ -51,81 +52,100 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
 # ---------------------------------------------------------------------- text rendering
 
 def render_text(report: TriageReport, timelines: bool = False) -> str:
-    out: list[str] = []
-    w = out.append
-    w(f"mxdoctor triage: {len(report.files)} file(s), {report.lines_read:,} lines read, "
-      f"{report.lines_parsed:,} Haraka lines, {report.lines_unparsed:,} other text")
+    """The report as text: files read, traffic, refusals, WildDuck, errors (and timelines when asked)."""
+    out = _files(report) + _traffic(report) + _refusals("Rejections (5xx)", report.rejections) \
+        + _refusals("Deferrals (4xx)", report.deferrals) + _wildduck(report.wildduck) + _errors(report)
+    if timelines:
+        out += _timelines(report.timelines)
+    return "\n".join(out) + "\n"
+
+
+def _files(report: TriageReport) -> list[str]:
+    out = [f"mxdoctor triage: {len(report.files)} file(s), {report.lines_read:,} lines read, "
+           f"{report.lines_parsed:,} Haraka lines, {report.lines_unparsed:,} other text"]
     for f in report.files:
         fmt = ", ".join(f"{k} {v:,}" for k, v in sorted(f.formats.items(), key=lambda kv: -kv[1])) or "no Haraka lines"
-        w(f"  {f.name}: {f.lines:,} lines ({fmt})")
-        for note in f.notes:
-            w(f"    note: {note}")
+        out.append(f"  {f.name}: {f.lines:,} lines ({fmt})")
+        out += [f"    note: {note}" for note in f.notes]
     if report.haraka_versions:
-        w(f"  Haraka version: {', '.join(report.haraka_versions)}")
+        out.append(f"  Haraka version: {', '.join(report.haraka_versions)}")
     if report.plugins_loaded:
-        w(f"  plugins Haraka loaded (in order): {', '.join(report.plugins_loaded)}")
-    w("")
-    w("Traffic")
-    w(f"  {report.connections:>8,}  connections")
-    w(f"  {report.transactions:>8,}  transactions (MAIL FROM)")
-    w(f"  {report.messages_accepted:>8,}  messages accepted (queued, 250)")
-    w(f"  {report.messages_deferred:>8,}  messages deferred (4xx)")
-    w(f"  {report.messages_rejected:>8,}  messages rejected at DATA/queue (5xx)")
+        out.append(f"  plugins Haraka loaded (in order): {', '.join(report.plugins_loaded)}")
+    return out
+
+
+def _traffic(report: TriageReport) -> list[str]:
     rc = report.recipients
-    w(f"  recipients: {rc.get('accepted', 0):,} accepted, {rc.get('rejected', 0):,} rejected, "
-      f"{rc.get('deferred', 0):,} deferred, {rc.get('unknown', 0):,} unknown")
+    out = ["", "Traffic",
+           f"  {report.connections:>8,}  connections",
+           f"  {report.transactions:>8,}  transactions (MAIL FROM)",
+           f"  {report.messages_accepted:>8,}  messages accepted (queued, 250)",
+           f"  {report.messages_deferred:>8,}  messages deferred (4xx)",
+           f"  {report.messages_rejected:>8,}  messages rejected at DATA/queue (5xx)",
+           f"  recipients: {rc.get('accepted', 0):,} accepted, {rc.get('rejected', 0):,} rejected, "
+           f"{rc.get('deferred', 0):,} deferred, {rc.get('unknown', 0):,} unknown"]
     if report.misleading_ok:
-        w(f"  note: {report.misleading_ok:,} recipient(s) were logged as code=OK but the client was refused "
-          "(no rcpt plugin accepted them: 550 I cannot deliver mail)")
+        out.append(f"  note: {report.misleading_ok:,} recipient(s) were logged as code=OK but the client was refused "
+                   "(no rcpt plugin accepted them: 550 I cannot deliver mail)")
     if report.outcomes:
-        w("  outcomes: " + ", ".join(f"{k} {v:,}" for k, v in report.outcomes.items()))
-    for title, rows in (("Rejections (5xx)", report.rejections), ("Deferrals (4xx)", report.deferrals)):
-        if rows:
-            w("")
-            w(title)
-            w(f"  {'count':>7}  {'stage':<6} {'plugin':<24} reply")
-            for row in rows[:25]:
-                plugin = row["plugin"] or "(none answered)"
-                w(f"  {row['count']:>7,}  {row['stage'] or '-':<6} {plugin:<24} {row['code'] or ''} "
-                  f"{row['reply'] or '(empty reply)'}")
-                w(f"           e.g. {row['examples'][0]}")
-    wd = report.wildduck
-    if any(v for k, v in wd.items() if isinstance(v, int)) or wd.get("error_codes"):
-        w("")
-        w("WildDuck")
-        w(f"  resolved {wd['resolved']:,}, stored {wd['stored']:,}, forwarded {wd['forwarded']:,}, "
-          f"\"Message processed\" {wd['message_processed']:,}")
-        if wd["processed_without_store"]:
-            w(f"  !! {wd['processed_without_store']:,} message(s) got \"250 Message processed\" but WildDuck stored "
-              "nothing (no RESOLVED user: did an earlier rcpt plugin accept the recipient?)")
-            for ex in wd["processed_without_store_examples"]:
-                w(f"     e.g. {ex}")
-        extra = [f"{k} {wd[k]:,}" for k in ("deferred", "rejected", "dropped", "db_failed") if wd.get(k)]
-        if extra:
-            w("  " + ", ".join(extra))
-        if wd.get("error_codes"):
-            w("  error codes: " + ", ".join(f"{k} x{v}" for k, v in wd["error_codes"].items()))
-    if report.crit or report.timeouts or report.load_errors:
-        w("")
-        w("Errors")
-        for row in report.load_errors:
-            w(f"  {row['count']:>7,}  load error: {row['plugin']}: {row['error']}   e.g. {row['examples'][0]}")
-        for row in report.timeouts:
-            w(f"  {row['count']:>7,}  timeout: plugin {row['plugin']} on hook {row['hook']}   "
-              f"e.g. {row['examples'][0]}")
-        for row in report.crit[:25]:
-            who = f"{row['plugin']}: " if row["plugin"] else ""
-            w(f"  {row['count']:>7,}  CRIT {who}{row['message']}   e.g. {row['examples'][0]}")
-    if timelines and report.timelines:
-        w("")
-        w("Timelines")
-        for tl in report.timelines:
-            w(f"  {tl['uuid']}  {tl['outcome']}" + (f" at {tl['stage']}" if tl["stage"] else "") +
-              (f"  from {tl['remote_ip']}" if tl["remote_ip"] else "") +
-              (f"  MAIL FROM:<{tl['mail_from']}>" if tl["mail_from"] is not None else ""))
-            for r in tl["recipients"]:
-                who = f" by {r['plugin']}" if r["plugin"] else ""
-                w(f"    RCPT <{r['address']}>: {r['outcome']} {r['code'] or ''} {r['reply']}{who} [{r['basis']}]")
-            for e in tl["events"]:
-                w(f"    {e['line']:>7}  {e['kind']:<12} {e['text']}")
-    return "\n".join(out) + "\n"
+        out.append("  outcomes: " + ", ".join(f"{k} {v:,}" for k, v in report.outcomes.items()))
+    return out
+
+
+def _refusals(title: str, rows: list[dict]) -> list[str]:
+    if not rows:
+        return []
+    out = ["", title, f"  {'count':>7}  {'stage':<6} {'plugin':<24} reply"]
+    for row in rows[:25]:
+        plugin = row["plugin"] or "(none answered)"
+        out.append(f"  {row['count']:>7,}  {row['stage'] or '-':<6} {plugin:<24} {row['code'] or ''} "
+                   f"{row['reply'] or '(empty reply)'}")
+        out.append(f"           e.g. {row['examples'][0]}")
+    return out
+
+
+def _wildduck(wd: dict) -> list[str]:
+    if not (any(v for k, v in wd.items() if isinstance(v, int)) or wd.get("error_codes")):
+        return []
+    out = ["", "WildDuck",
+           f"  resolved {wd['resolved']:,}, stored {wd['stored']:,}, forwarded {wd['forwarded']:,}, "
+           f"\"Message processed\" {wd['message_processed']:,}"]
+    if wd["processed_without_store"]:
+        out.append(f"  !! {wd['processed_without_store']:,} message(s) got \"250 Message processed\" but WildDuck "
+                   "stored nothing (no RESOLVED user: did an earlier rcpt plugin accept the recipient?)")
+        out += [f"     e.g. {ex}" for ex in wd["processed_without_store_examples"]]
+    extra = [f"{k} {wd[k]:,}" for k in ("deferred", "rejected", "dropped", "db_failed") if wd.get(k)]
+    if extra:
+        out.append("  " + ", ".join(extra))
+    if wd.get("error_codes"):
+        out.append("  error codes: " + ", ".join(f"{k} x{v}" for k, v in wd["error_codes"].items()))
+    return out
+
+
+def _errors(report: TriageReport) -> list[str]:
+    if not (report.crit or report.timeouts or report.load_errors):
+        return []
+    out = ["", "Errors"]
+    out += [f"  {row['count']:>7,}  load error: {row['plugin']}: {row['error']}   e.g. {row['examples'][0]}"
+            for row in report.load_errors]
+    out += [f"  {row['count']:>7,}  timeout: plugin {row['plugin']} on hook {row['hook']}   e.g. {row['examples'][0]}"
+            for row in report.timeouts]
+    for row in report.crit[:25]:
+        who = f"{row['plugin']}: " if row["plugin"] else ""
+        out.append(f"  {row['count']:>7,}  CRIT {who}{row['message']}   e.g. {row['examples'][0]}")
+    return out
+
+
+def _timelines(timelines: list[dict]) -> list[str]:
+    if not timelines:
+        return []
+    out = ["", "Timelines"]
+    for tl in timelines:
+        out.append(f"  {tl['uuid']}  {tl['outcome']}" + (f" at {tl['stage']}" if tl["stage"] else "") +
+                   (f"  from {tl['remote_ip']}" if tl["remote_ip"] else "") +
+                   (f"  MAIL FROM:<{tl['mail_from']}>" if tl["mail_from"] is not None else ""))
+        for r in tl["recipients"]:
+            who = f" by {r['plugin']}" if r["plugin"] else ""
+            out.append(f"    RCPT <{r['address']}>: {r['outcome']} {r['code'] or ''} {r['reply']}{who} [{r['basis']}]")
+        out += [f"    {e['line']:>7}  {e['kind']:<12} {e['text']}" for e in tl["events"]]
+    return out

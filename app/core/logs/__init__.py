@@ -6,6 +6,11 @@ Public API:
     read_log(path) -> Iterator[LogEvent]          (streams any file: binary / invalid UTF-8 safe)
     group_transactions(events) -> list[Transaction]
     iter_transactions(events, keep_events) -> Iterator[Transaction]   (streaming form)
+
+A line's way through: reader (bytes -> lines) -> parser: prefixes (shipper prefixes), formats
+(which log format, and its fields; one module per format) and classify (what the line is about)
+-> transactions (routing to connections: connection, steps, settle, verdicts; records hold the
+result) -> summary (triage counts: tally, report; parallel, regions and shard split big files).
 """
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ from typing import Any, Iterable, Iterator
 
 from app.core.logs.reader import LineReader, open_log
 from app.core.logs.regions import RangeReader, Region, plan_regions
-from app.core.logs.summary import FileStats, LogSummary
+from app.core.logs.report import FileStats
+from app.core.logs.summary import LogSummary
 from app.core.textio import MAX_LINE
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024

@@ -7,19 +7,16 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from app.core.logs.classify import classify
-from app.core.logs.haraka_default import _LEVEL_TAGS, parse_default
-from app.core.logs.haraka_json import parse_json
-from app.core.logs.haraka_logfmt import parse_logfmt
+from app.core.logs.formats import detect
 from app.core.logs.prefixes import is_journal_marker, strip_prefix
 from app.core.model import LogEvent
 from app.core.textio import MAX_LINE, clean_line
 
 
-
 def parse_line(line: str, lineno: int = 0, file: str = "") -> LogEvent | None:
     """Parse one log line. None for blank lines and journald markers; never raises."""
     try:
-        return _parse(line, lineno, file)
+        return parse_event(line, lineno, file)[0]
     except Exception:  # noqa: BLE001 - a parser bug must not stop a triage of a huge file
         return LogEvent(lineno, file, line[:MAX_LINE] if isinstance(line, str) else "", "other")
 
@@ -32,59 +29,26 @@ def parse_lines(lines: Iterable[str], file: str = "") -> Iterator[LogEvent]:
             yield event
 
 
-def _parse(line: str, lineno: int, file: str) -> LogEvent | None:
+def parse_event(line: str, lineno: int, file: str) -> tuple[LogEvent | None, str | None]:
+    """`parse_line` without its safety net, plus the NAME of the line's format (None: no format's line)."""
     if not line:
-        return None
+        return None, None
     last = line[-1]
-    if last == "\r" or last == "\n" or "\x1b" in line or "\x00" in line:
+    if last == "\r" or last == "\n" or "\x1b" in line or "\x00" in line:   # line ends, colours, NULs
         line = clean_line(line.rstrip("\n"))
         if not line:
-            return None
+            return None, None
     if len(line) > MAX_LINE:
         line = line[:MAX_LINE]
-    c = line[0]
-    if c == "[":   # the common case first: DEFAULT format, no shipper prefix (see haraka_default)
-        p = line.split(" ", 3)
-        if len(p) == 4:
-            level, uuid, origin, message = p
-            level = _LEVEL_TAGS.get(level)
-            if level is not None and uuid[-1:] == "]" and origin[:1] == "[" and origin[-1:] == "]" \
-                    and uuid[:1] == "[":
-                if message[:1] == " ":
-                    message = message.lstrip(" ")
-                uuid, origin = uuid[1:-1], origin[1:-1]
-                kind, fields = classify(message, level, origin, None)
-                return LogEvent(lineno, file, line, kind, level, None if uuid == "-" else uuid, origin, None, fields)
-        parsed = parse_default(line)
-        if parsed is None:
-            return _unformatted(line, None, lineno, file)
-        level, uuid, origin, message = parsed
-        kind, fields = classify(message, level, origin, None)
-        return LogEvent(lineno, file, line, kind, level, None if uuid == "-" else uuid, origin, None, fields)
-    timestamp = None
-    if c == "{" or line.startswith("level="):
-        text = line
-    else:
-        if line.isspace():
-            return None
-        text, timestamp = strip_prefix(line)
-        c = text[:1]
-    extras = None
-    if c == "[":
-        parsed = parse_default(text)
-    elif c == "{":
-        parsed = parse_json(text)
-        if parsed is not None:
-            parsed, extras = parsed[:4], parsed[4]
-    elif c == "l" and text.startswith("level="):
-        parsed = parse_logfmt(text)
-    else:
-        parsed = None
-    if parsed is None:
-        return _unformatted(text, timestamp, lineno, file)
-    level, uuid, origin, message = parsed
+    fmt, text, timestamp = detect(line), line, None
+    if fmt is None:
+        text, timestamp, fmt = strip_prefix(line)
+    head = fmt.parse(text) if fmt is not None else None
+    if head is None:
+        return _unformatted(text, timestamp, lineno, file), None
+    level, uuid, origin, message, extras = head
     kind, fields = classify(message, level, origin, extras)
-    return LogEvent(lineno, file, text, kind, level, None if uuid == "-" else uuid, origin, timestamp, fields)
+    return LogEvent(lineno, file, text, kind, level, None if uuid == "-" else uuid, origin, timestamp, fields), fmt.NAME
 
 
 def _unformatted(text: str, timestamp: str | None, lineno: int, file: str) -> LogEvent | None:

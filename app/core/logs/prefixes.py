@@ -1,13 +1,16 @@
 """Strip what log shippers put in front of a Haraka line, keeping the timestamp they carried.
 
-Haraka's own line starts with `[LEVEL]`, `level=` or `{`. Anything before that was added on
-the way: syslog (`Nov 24 10:00:00 host haraka[123]: `), journald's short and ISO styles,
-docker-compose service columns (`haraka_1  | `), `docker logs -t` and Haraka's own
-`timestamps=true` ISO stamps. Prefixes can stack (compose + timestamps), so we peel a few.
+Haraka's own line begins where a log format claims the text (app.core.logs.formats). Anything
+before that was added on the way: syslog (`Nov 24 10:00:00 host haraka[123]: `), journald's
+short and ISO styles, docker-compose service columns (`haraka_1  | `), `docker logs -t` and
+Haraka's own `timestamps=true` ISO stamps. Prefixes can stack (compose + timestamps), so we
+peel a few.
 """
 from __future__ import annotations
 
 import re
+
+from app.core.logs.formats import LogFormat, detect
 
 # `2026-11-24T21:16:12.766Z `, `2024-11-24 10:00:00,123 `, `2024-11-24T10:00:00.123456789+00:00 `
 _ISO_TS = re.compile(r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) +")
@@ -20,14 +23,11 @@ _TAG = re.compile(r"[\w.\-/@]+\[\d+\]: ")
 # docker-compose: `haraka_1  | `, `mx-1  | `
 _COMPOSE = re.compile(r"[\w.\-]+ *\| ")
 
-_PLAIN_STARTS = ("[", "{", "level=")
 
-
-def strip_prefix(line: str) -> tuple[str, str | None]:
-    """Return (Haraka's own text, timestamp found in a prefix or None). Never raises."""
-    if line.startswith(_PLAIN_STARTS):
-        return line, None
-    timestamp = None
+def strip_prefix(line: str) -> tuple[str, str | None, LogFormat | None]:
+    """(Haraka's own text, the timestamp a prefix carried or None, the format of that text or None),
+    for a line no format claims as it is (see `detect`). Never raises."""
+    timestamp = fmt = None
     for _ in range(4):
         m = _COMPOSE.match(line) or _SYSLOG.match(line) or _ISO_TS.match(line) or _TAG.match(line)
         if m is None:
@@ -35,9 +35,10 @@ def strip_prefix(line: str) -> tuple[str, str | None]:
         if timestamp is None and m.re is not _COMPOSE and m.re is not _TAG:
             timestamp = m.group(1) or (m.group(2) if m.re is _SYSLOG else None)
         line = line[m.end():]
-        if line.startswith(_PLAIN_STARTS):
+        fmt = detect(line)
+        if fmt is not None:
             break
-    return line, timestamp
+    return line, timestamp, fmt
 
 
 def is_journal_marker(line: str) -> bool:

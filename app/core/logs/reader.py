@@ -14,7 +14,7 @@ import gzip
 import lzma
 import os
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from app.core.textio import MAX_LINE, guess_utf16
 
@@ -82,9 +82,16 @@ class LineReader:
         if self.binary:
             self.notes.append("binary data, not a text log: skipped")
             return
+        yield from self._split(self._texts(head))
+        if self.replaced:
+            self.notes.append(f"{self.replaced} undecodable byte(s) replaced")
+        if self.lines_cut:
+            self.notes.append(f"{self.lines_cut} line(s) longer than {MAX_LINE} characters were cut")
+
+    def _texts(self, head: bytes) -> Iterator[str]:
+        """The text of each chunk with `\n` line ends; the last one is final (it may be empty)."""
         decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
-        pending = carry = ""
-        skipping = False  # inside the cut-off tail of an over-long line
+        carry = ""
         chunk = head
         while True:
             final = not chunk
@@ -97,6 +104,16 @@ class LineReader:
                 if text.endswith("\r") and not final:   # maybe the CR of a CRLF split across chunks
                     text, carry = text[:-1], "\r"
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
+            yield text
+            if final:
+                return
+            chunk = self._read()
+
+    def _split(self, texts: Iterable[str]) -> Iterator[list[str]]:
+        """Whole lines, each at most MAX_LINE long: a line's start is kept, the rest up to its end skipped."""
+        pending = ""
+        skipping = False  # inside the cut-off tail of an over-long line
+        for text in texts:
             if skipping:
                 nl = text.find("\n")
                 if nl == -1:
@@ -108,25 +125,21 @@ class LineReader:
             parts = text.split("\n")
             pending = parts.pop()
             if parts and max(map(len, parts)) > MAX_LINE:
-                for i, part in enumerate(parts):
-                    if len(part) > MAX_LINE:
-                        parts[i] = part[:MAX_LINE]
-                        self.lines_cut += 1
+                self._cut(parts)
             if len(pending) > MAX_LINE:
                 parts.append(pending[:MAX_LINE])
                 self.lines_cut += 1
                 pending, skipping = "", True
             if parts:
                 yield parts
-            if final:
-                break
-            chunk = self._read()
         if pending:
             yield [pending]
-        if self.replaced:
-            self.notes.append(f"{self.replaced} undecodable byte(s) replaced")
-        if self.lines_cut:
-            self.notes.append(f"{self.lines_cut} line(s) longer than {MAX_LINE} characters were cut")
+
+    def _cut(self, parts: list[str]) -> None:
+        for i, part in enumerate(parts):
+            if len(part) > MAX_LINE:
+                parts[i] = part[:MAX_LINE]
+                self.lines_cut += 1
 
     def _detect(self, head: bytes) -> bytes:
         if head.startswith(codecs.BOM_UTF8):

@@ -1,129 +1,41 @@
-"""Counting a log for triage: lines by kind and level, SMTP outcomes, refusals, errors.
+"""Counting a log for triage: lines by kind, level and format, SMTP outcomes, refusals, errors.
 
 `LogSummary` reads lines, feeds the transaction tracker and folds every finished transaction
 into counters, then drops it, so memory stays flat. Summaries of parts of a file (read by
 other processes) merge into one; `result()` turns the counters into a `TriageReport`.
-Examples keep the earliest few `file:line` per key, so the report does not depend on how the
-work was split.
+Examples keep the earliest few `file:line` per key (app.core.logs.tally), so the report does
+not depend on how the work was split.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from app.core.logs.haraka_default import _LEVEL_TAGS
-from app.core.logs.parser import _parse
+from app.core.logs.classify import CRIT_LEVELS
+from app.core.logs.formats.haraka_default import GELF_ECHO, gelf_echo_level
+from app.core.logs.formats.haraka_default import NAME as DEFAULT_FORMAT
+from app.core.logs.parser import parse_event
+from app.core.logs.report import FileStats, TriageReport, timeline
 from app.core.logs.shard import shard_batch
+from app.core.logs.tally import Tally, normalise_reply, where
 from app.core.logs.transactions import INFO_OR_FINER, TRACKED_KINDS, Transaction, TransactionTracker
 from app.core.model import LogEvent
 from app.core.textio import MAX_LINE
 
-MAX_EXAMPLES = 3
-CRIT_LEVELS = frozenset({"CRIT", "ALERT", "EMERG"})
-
-_UUID_SUFFIX = re.compile(r"\s*\((?:[0-9A-Fa-f]{8}-[0-9A-Fa-f-]{27}(?:\.\d+)?)\)")
-_ANGLE = re.compile(r"<[^<>]*>")
+_SPECIAL_KINDS = frozenset({"timeout", "load_error", "plugin_load", "startup", "crit"})   # counted by on_event
+_WILDDUCK_KEYS = ("resolved", "stored", "forwarded", "message_processed", "processed_without_store", "deferred",
+                  "rejected", "dropped", "db_opened", "db_failed")
 
 
-@dataclass
-class FileStats:
-    name: str
-    lines: int = 0          # physical lines read
-    parsed: int = 0         # lines recognised as Haraka output (any format)
-    unparsed: int = 0       # text lines that are not Haraka log lines
-    blank: int = 0          # empty lines and journald markers
-    formats: dict[str, int] = field(default_factory=dict)   # default | logfmt | json -> lines
-    notes: list[str] = field(default_factory=list)
+class _Reading:
+    """One file being read: its lines by (kind, level, format NAME), blank lines, and whether it logs at INFO."""
+    __slots__ = ("name", "counts", "blank", "info_seen")
 
-
-@dataclass
-class TriageReport:
-    files: list[FileStats] = field(default_factory=list)
-    lines_read: int = 0
-    lines_parsed: int = 0
-    lines_unparsed: int = 0
-    kinds: dict[str, int] = field(default_factory=dict)
-    levels: dict[str, int] = field(default_factory=dict)
-    connections: int = 0
-    transactions: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)       # per transaction / bare connection
-    messages_accepted: int = 0     # queue answered OK (250)
-    messages_deferred: int = 0     # 4xx at DATA / queue
-    messages_rejected: int = 0     # 5xx at DATA / queue
-    recipients: dict[str, int] = field(default_factory=dict)     # accepted | rejected | deferred | unknown
-    misleading_ok: int = 0         # recipients logged code=OK that the client saw refused
-    rejections: list[dict[str, Any]] = field(default_factory=list)
-    deferrals: list[dict[str, Any]] = field(default_factory=list)
-    wildduck: dict[str, Any] = field(default_factory=dict)
-    crit: list[dict[str, Any]] = field(default_factory=list)
-    timeouts: list[dict[str, Any]] = field(default_factory=list)
-    load_errors: list[dict[str, Any]] = field(default_factory=list)
-    plugins_loaded: list[str] = field(default_factory=list)
-    haraka_versions: list[str] = field(default_factory=list)
-    timelines: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dict(self.__dict__)
-        d["files"] = [dict(f.__dict__) for f in self.files]
-        return d
-
-
-class _Tally:
-    """Counters with the earliest few `file:line` examples per key (deterministic, mergeable)."""
-
-    def __init__(self) -> None:
-        self.counts: Counter = Counter()
-        self.examples: dict[tuple, list[tuple[tuple[int, int], str]]] = {}
-
-    def add(self, key: tuple, order: tuple[int, int], example: str) -> None:
-        self.counts[key] += 1
-        ex = self.examples.get(key)
-        if ex is None:
-            self.examples[key] = [(order, example)]
-        elif len(ex) < MAX_EXAMPLES or order < ex[-1][0]:
-            ex.append((order, example))
-            ex.sort()
-            del ex[MAX_EXAMPLES:]
-
-    def merge(self, other: "_Tally") -> None:
-        self.counts.update(other.counts)
-        for key, ex in other.examples.items():
-            mine = self.examples.setdefault(key, [])
-            mine.extend(ex)
-            mine.sort()
-            del mine[MAX_EXAMPLES:]
-
-    def rows(self, names: tuple[str, ...]) -> list[dict[str, Any]]:
-        rows = []
-        for key, n in sorted(self.counts.items(), key=lambda kv: (-kv[1], repr(kv[0]))):
-            row = dict(zip(names, key))
-            row["count"] = n
-            row["examples"] = [text for _, text in self.examples.get(key, [])]
-            rows.append(row)
-        return rows
-
-
-def _where(file: str, line: int | None, uuid: str | None = None) -> str:
-    loc = f"{file}:{line}" if line else file
-    return f"{loc} ({uuid})" if uuid else loc
-
-
-def _normalise_reply(text: str) -> str:
-    """Reply text without the per-message uuid and addresses, so equal causes group together."""
-    if not text:
-        return ""
-    cached = _NORMALISED.get(text)
-    if cached is None:
-        cached = _ANGLE.sub("<…>", _UUID_SUFFIX.sub("", text)).strip() if ("(" in text or "<" in text) \
-            else text.strip()
-        if len(_NORMALISED) < 10000:
-            _NORMALISED[text] = cached
-    return cached
-
-
-_NORMALISED: dict[str, str] = {}
+    def __init__(self, name: str):
+        self.name = name
+        self.counts: dict[tuple, int] = {}
+        self.blank = 0
+        self.info_seen = False
 
 
 class LogSummary:
@@ -140,12 +52,12 @@ class LogSummary:
         self.numbers: Counter = Counter()        # transactions, messages_*, misleading_ok, connections
         self.outcomes: Counter = Counter()
         self.recipients: Counter = Counter()
-        self.rejections = _Tally()
-        self.deferrals = _Tally()
-        self.crit = _Tally()
-        self.timeouts = _Tally()
-        self.load_errors = _Tally()
-        self.processed_without_store = _Tally()
+        self.rejections = Tally()
+        self.deferrals = Tally()
+        self.crit = Tally()
+        self.timeouts = Tally()
+        self.load_errors = Tally()
+        self.processed_without_store = Tally()
         self.wd: Counter = Counter()
         self.wd_codes: Counter = Counter()
         self.plugins_loaded: dict[str, None] = {}
@@ -157,69 +69,79 @@ class LogSummary:
         """Parse, count and track every line (or, with `shard=(k, n)`, the lines of connections in shard k).
 
         `first_line` numbers the first line read (a region cut from the middle of a file)."""
-        counts: dict[tuple, int] = {}
-        get, parse = counts.get, _parse
-        feed, absorb, on_event, mark_info = self.tracker.feed_marked, self.absorb, self.on_event, self.tracker.mark_info
-        tracked, special = TRACKED_KINDS, _SPECIAL_KINDS
-        info_seen = False
-        want_timelines = self.want_timelines
-        skip_gelf = not want_timelines
-        total, blank = first_line - 1, 0
+        reading = _Reading(name)
+        total = first_line - 1
         for batch in batches:
             numbered = zip(*shard_batch(batch, total + 1, *shard)) if shard else enumerate(batch, total + 1)
             total += len(batch)
-            for n, line in numbered:
-                # prefilter: WildDuck's GELF echo lines (uuid `-`) only need counting unless timelines are wanted
-                if skip_gelf and "] [-] [wildduck] GELF {" in line:
-                    level = _LEVEL_TAGS.get(line[:line.find("]") + 1])
-                    if level is not None and line.find("] [-] [wildduck] GELF {") == len(level) + 1:
-                        key = ("plugin_line", level, "[")
-                        counts[key] = get(key, 0) + 1
-                        if not info_seen and level in INFO_OR_FINER:
-                            mark_info(name)
-                            info_seen = True
-                        continue
-                try:
-                    ev = parse(line, n, name)
-                except Exception:  # noqa: BLE001 - as parse_line: a parser bug must not stop a big triage
-                    ev = LogEvent(n, name, line[:MAX_LINE], "other")
-                if ev is None:
-                    blank += 1
-                    continue
-                kind, level = ev.kind, ev.level
-                key = (kind, level, ev.raw[:1])
-                counts[key] = get(key, 0) + 1
-                if level is None:
-                    if kind == "other":
-                        continue
-                    if kind in special:
-                        on_event(ev)
-                else:
-                    if not info_seen and level in INFO_OR_FINER:
-                        mark_info(name)
-                        info_seen = True
-                    if kind in special or level in CRIT_LEVELS or (
-                            kind == "plugin_line" and ev.uuid is None
-                            and ev.fields.get("wildduck_action", "")[:3] == "DB_"):
-                        on_event(ev)
-                if want_timelines or kind in tracked and (
-                        kind != "plugin_line" or (ev.uuid is not None and "wildduck_action" in ev.fields)):
-                    done = feed(ev)
-                    if done:
-                        for t in done:
-                            absorb(t)
-        stats.lines, stats.blank = stats.lines + total - (first_line - 1), stats.blank + blank
+            self._read_lines(reading, numbered)
+        stats.lines, stats.blank = stats.lines + total - (first_line - 1), stats.blank + reading.blank
+        self._add_line_counts(reading.counts, stats)
+
+    def _read_lines(self, reading: _Reading, numbered: Iterable[tuple[int, str]]) -> None:
+        """Parse and count one batch of (number, line); what the loop needs is looked up once per batch."""
+        counts, name, take = reading.counts, reading.name, self._take
+        get = counts.get
+        skip_gelf = not self.want_timelines
+        for n, line in numbered:
+            if skip_gelf and GELF_ECHO in line and self._gelf_echo(reading, line):
+                continue
+            try:
+                ev, fmt = parse_event(line, n, name)
+            except Exception:  # noqa: BLE001 - as parse_line: a parser bug must not stop a big triage
+                ev, fmt = LogEvent(n, name, line[:MAX_LINE], "other"), None
+            if ev is None:
+                reading.blank += 1
+                continue
+            key = (ev.kind, ev.level, fmt)
+            counts[key] = get(key, 0) + 1
+            if ev.level is not None or ev.kind != "other":
+                take(reading, ev)
+
+    def _gelf_echo(self, reading: _Reading, line: str) -> bool:
+        """WildDuck's GELF echo outside any connection: only counted, unless timelines are wanted."""
+        level = gelf_echo_level(line)
+        if level is None:
+            return False
+        key = ("plugin_line", level, DEFAULT_FORMAT)
+        reading.counts[key] = reading.counts.get(key, 0) + 1
+        if not reading.info_seen and level in INFO_OR_FINER:
+            self._mark_info(reading)
+        return True
+
+    def _take(self, reading: _Reading, ev: LogEvent) -> None:
+        """Count what is counted outside transactions (on_event) and feed the tracker what it tracks."""
+        kind, level = ev.kind, ev.level
+        if level is not None and not reading.info_seen and level in INFO_OR_FINER:
+            self._mark_info(reading)
+        # errors, timeouts, load problems, startup facts, and WildDuck's database state (outside connections)
+        if kind in _SPECIAL_KINDS or level is not None and (
+                level in CRIT_LEVELS
+                or kind == "plugin_line" and ev.uuid is None and ev.fields.get("wildduck_action", "")[:3] == "DB_"):
+            self.on_event(ev)
+        # the tracker's kinds, but of plugin lines only WildDuck's inside a connection (timelines: everything)
+        if self.want_timelines or kind in TRACKED_KINDS and (
+                kind != "plugin_line" or ev.uuid is not None and "wildduck_action" in ev.fields):
+            done = self.tracker.feed_marked(ev)
+            if done:
+                for t in done:
+                    self.absorb(t)
+
+    def _mark_info(self, reading: _Reading) -> None:
+        """The file logs at INFO or finer, so every hook answer but CONT is in it (see the tracker)."""
+        self.tracker.mark_info(reading.name)
+        reading.info_seen = True
+
+    def _add_line_counts(self, counts: dict[tuple, int], stats: FileStats) -> None:
         formats: Counter = Counter()
-        for (kind, level, first), count in counts.items():
+        for (kind, level, fmt), count in counts.items():
             self.lines[(kind, level)] += count
-            if level is None:
-                if kind == "other":
-                    stats.unparsed += count
-                else:
-                    stats.parsed += count
+            if level is None and kind == "other":
+                stats.unparsed += count
             else:
                 stats.parsed += count
-                formats[_FORMATS.get(first, "logfmt")] += count
+            if level is not None:
+                formats[fmt] += count
         for fmt, count in formats.items():
             stats.formats[fmt] = stats.formats.get(fmt, 0) + count
 
@@ -233,11 +155,11 @@ class LogSummary:
                 self.wd[action.lower()] += 1
             if ev.level in CRIT_LEVELS:
                 self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), order,
-                              _where(ev.file, ev.lineno, ev.uuid))
+                              where(ev.file, ev.lineno, ev.uuid))
         elif kind == "timeout":
-            self.timeouts.add((f.get("plugin"), f.get("hook")), order, _where(ev.file, ev.lineno, ev.uuid))
+            self.timeouts.add((f.get("plugin"), f.get("hook")), order, where(ev.file, ev.lineno, ev.uuid))
         elif kind == "load_error":
-            self.load_errors.add((f.get("plugin"), f.get("error")), order, _where(ev.file, ev.lineno, ev.uuid))
+            self.load_errors.add((f.get("plugin"), f.get("error")), order, where(ev.file, ev.lineno, ev.uuid))
         elif kind == "plugin_load":
             self.plugins_loaded.setdefault(f.get("plugin", ""), None)
         elif kind == "startup":
@@ -245,48 +167,53 @@ class LogSummary:
                 self.versions.setdefault(f["version"], None)
         elif ev.level in CRIT_LEVELS:
             self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), order,
-                          _where(ev.file, ev.lineno, ev.uuid))
+                          where(ev.file, ev.lineno, ev.uuid))
 
     # ------------------------------------------------------------------ transactions
     def absorb(self, t: Transaction) -> None:
+        """Fold one finished transaction (or a connection without one) into the counters."""
         self.outcomes[t.outcome] += 1
-        if not t.is_transaction:
-            r = t.connection_reply
-            if r is not None:
-                tally = self.rejections if r.outcome == "rejected" else self.deferrals
-                tally.add((r.hook, r.hook, r.plugin, r.code, _normalise_reply(r.text)), (self.file_index, r.line or 0),
-                          _where(t.file, r.line, t.uuid))
-            self._keep_timeline(t)
-            return
-        numbers = self.numbers
-        numbers["transactions"] += 1
+        if t.is_transaction:
+            self._count_transaction(t)
+        elif t.connection_reply is not None:
+            self._refusal(t.connection_reply.hook, t.connection_reply, t)
+        self._keep_timeline(t)
+
+    def _count_transaction(self, t: Transaction) -> None:
+        self.numbers["transactions"] += 1
         if t.sender is not None and t.sender.outcome != "accepted":
             self._refusal("mail", t.sender, t)
-        for r in t.recipients:
-            self.recipients[r.outcome] += 1
-            if r.outcome == "rejected" or r.outcome == "deferred":
-                tally = self.rejections if r.outcome == "rejected" else self.deferrals
-                tally.add(("rcpt", r.hook, r.plugin, r.code, _normalise_reply(r.reply)),
-                          (self.file_index, r.line or 0), _where(t.file, r.line, t.uuid))
-                if r.retval == "OK":
-                    numbers["misleading_ok"] += 1
+        self._count_recipients(t)
         if t.data is not None and t.data.outcome != "accepted":
             self._refusal("data", t.data, t)
         if t.queue is not None and t.queue.outcome != "accepted":
             self._refusal("queue", t.queue, t)
-        if t.queue is not None and t.queue.outcome == "accepted":
-            numbers["messages_accepted"] += 1
-        elif t.outcome == "deferred":
-            numbers["messages_deferred"] += 1
-        elif t.outcome == "rejected" and t.stage in ("data", "queue"):
-            numbers["messages_rejected"] += 1
+        self._count_message(t)
         self._wildduck(t)
-        self._keep_timeline(t)
+
+    def _count_recipients(self, t: Transaction) -> None:
+        for r in t.recipients:
+            self.recipients[r.outcome] += 1
+            if r.outcome == "rejected" or r.outcome == "deferred":
+                tally = self.rejections if r.outcome == "rejected" else self.deferrals
+                tally.add(("rcpt", r.hook, r.plugin, r.code, normalise_reply(r.reply)),
+                          (self.file_index, r.line or 0), where(t.file, r.line, t.uuid))
+                if r.retval == "OK":
+                    self.numbers["misleading_ok"] += 1
+
+    def _count_message(self, t: Transaction) -> None:
+        """A message is accepted when the queue said OK, else deferred, or rejected at DATA / queue."""
+        if t.queue is not None and t.queue.outcome == "accepted":
+            self.numbers["messages_accepted"] += 1
+        elif t.outcome == "deferred":
+            self.numbers["messages_deferred"] += 1
+        elif t.outcome == "rejected" and t.stage in ("data", "queue"):
+            self.numbers["messages_rejected"] += 1
 
     def _refusal(self, stage: str, step, t: Transaction) -> None:
         tally = self.rejections if step.outcome == "rejected" else self.deferrals
-        tally.add((stage, step.hook, step.plugin, step.code, _normalise_reply(step.text)),
-                  (self.file_index, step.line or 0), _where(t.file, step.line, t.uuid))
+        tally.add((stage, step.hook, step.plugin, step.code, normalise_reply(step.text)),
+                  (self.file_index, step.line or 0), where(t.file, step.line, t.uuid))
 
     def _wildduck(self, t: Transaction) -> None:
         wd = self.wd
@@ -305,7 +232,7 @@ class LogSummary:
                                                           q.text.startswith("Message processed")):
             wd["message_processed"] += 1
             if t.processed_without_store:
-                self.processed_without_store.add(("",), (self.file_index, q.line or 0), _where(t.file, q.line, t.uuid))
+                self.processed_without_store.add(("",), (self.file_index, q.line or 0), where(t.file, q.line, t.uuid))
 
     def _keep_timeline(self, t: Transaction) -> None:
         if self.want_timelines and len(self.timelines) < self.max_timelines:
@@ -331,6 +258,7 @@ class LogSummary:
             self.versions.setdefault(v, None)
 
     def result(self) -> TriageReport:
+        """The report of everything counted (open connections are finished first)."""
         if self.tracker is not None:
             self.close()
         rep = TriageReport(files=self.files, timelines=self.timelines)
@@ -343,15 +271,14 @@ class LogSummary:
             kinds[kind] += count
             if level is not None:
                 levels[level] += count
-        rep.kinds = dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
-        rep.levels = dict(sorted(levels.items(), key=lambda kv: (-kv[1], kv[0])))
+        rep.kinds, rep.levels = _most_first(kinds), _most_first(levels)
         numbers = self.numbers
         rep.connections, rep.transactions = numbers["connections"], numbers["transactions"]
         rep.messages_accepted = numbers["messages_accepted"]
         rep.messages_deferred = numbers["messages_deferred"]
         rep.messages_rejected = numbers["messages_rejected"]
         rep.misleading_ok = numbers["misleading_ok"]
-        rep.outcomes = dict(sorted(self.outcomes.items(), key=lambda kv: (-kv[1], kv[0])))
+        rep.outcomes = _most_first(self.outcomes)
         rep.recipients = {k: self.recipients.get(k, 0) for k in ("accepted", "rejected", "deferred", "unknown")}
         rep.rejections = self.rejections.rows(("stage", "hook", "plugin", "code", "reply"))
         rep.deferrals = self.deferrals.rows(("stage", "hook", "plugin", "code", "reply"))
@@ -360,35 +287,19 @@ class LogSummary:
         rep.load_errors = self.load_errors.rows(("plugin", "error"))
         rep.plugins_loaded = [p for p in self.plugins_loaded if p]
         rep.haraka_versions = list(self.versions)
-        wd = self.wd
-        keys = ("resolved", "stored", "forwarded", "message_processed", "processed_without_store", "deferred",
-                "rejected", "dropped", "db_opened", "db_failed")
-        pws = self.processed_without_store
-        wd["processed_without_store"] = sum(pws.counts.values())
-        rep.wildduck = {k: wd.get(k, 0) for k in keys}
-        rep.wildduck.update({k: v for k, v in sorted(wd.items()) if k not in rep.wildduck})
-        rep.wildduck["error_codes"] = dict(sorted(self.wd_codes.items(), key=lambda kv: (-kv[1], kv[0])))
-        rep.wildduck["processed_without_store_examples"] = [text for _, text in pws.examples.get(("",), [])]
+        rep.wildduck = self._wildduck_result()
         return rep
 
-
-_SPECIAL_KINDS = frozenset({"timeout", "load_error", "plugin_load", "startup", "crit"})
-_FORMATS = {"[": "default", "{": "json"}
-
-
-def timeline(t: Transaction) -> dict[str, Any]:
-    """One transaction as an ordered list of what happened, for `--timelines`."""
-    return {
-        "uuid": t.uuid, "outcome": t.outcome, "stage": t.stage, "file": t.file,
-        "remote_ip": t.remote_ip, "helo": t.helo, "mail_from": t.mail_from,
-        "recipients": [{"address": r.address, "outcome": r.outcome, "code": r.code, "reply": r.reply,
-                        "plugin": r.plugin, "basis": r.basis} for r in t.recipients],
-        "events": [{"line": e.lineno, "kind": e.kind, "level": e.level, "text": _event_text(e)} for e in t.events],
-    }
+    def _wildduck_result(self) -> dict[str, Any]:
+        """The known WildDuck counters (0 when unseen), then any other action, the error codes and examples."""
+        wd, pws = self.wd, self.processed_without_store
+        wd["processed_without_store"] = sum(pws.counts.values())
+        result: dict[str, Any] = {k: wd.get(k, 0) for k in _WILDDUCK_KEYS}
+        result.update({k: v for k, v in sorted(wd.items()) if k not in result})
+        result["error_codes"] = _most_first(self.wd_codes)
+        result["processed_without_store_examples"] = [text for _, text in pws.examples.get(("",), [])]
+        return result
 
 
-def _event_text(e: LogEvent) -> str:
-    raw = e.raw
-    if raw.startswith("[") and "] [" in raw:
-        raw = raw.split("] ", 3)[-1].lstrip(" ")     # drop `[LEVEL] [uuid] [origin]`
-    return raw if len(raw) <= 300 else raw[:297] + "..."
+def _most_first(counts: Counter) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

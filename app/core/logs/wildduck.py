@@ -32,49 +32,64 @@ def parse_wildduck(message: str, level: str | None) -> dict[str, str]:
         if fields is not None:
             return fields
     if word in ONE_WORD and not (word == "AUTOREPLY" and rest.startswith("ERROR ")):
-        action = word
-    else:
-        second, _, tail = rest.partition(" ")
-        action = f"{word} {second}"
-        if action in TWO_WORDS:
-            rest = tail
-        elif word == "GELF" and rest[:1] == "{":
-            return _gelf(message)
-        elif word == "Database" and rest.startswith("connection "):
-            if rest.startswith("connection opened"):
-                return {"wildduck_action": "DB_OPENED"}
-            if rest.startswith("connection failed"):
-                return {"wildduck_action": "DB_FAILED", "error": rest[len("connection failed"):].lstrip(". ")}
-            return {"wildduck_action": "OTHER"}
-        else:
-            return {"wildduck_action": "ERROR" if level in _ERROR_LEVELS else "OTHER"}
+        return _action(word, rest)
+    second, _, tail = rest.partition(" ")
+    if f"{word} {second}" in TWO_WORDS:
+        return _action(f"{word} {second}", tail)
+    if word == "GELF" and rest[:1] == "{":
+        return _gelf(message)
+    if word == "Database" and rest.startswith("connection "):
+        return _database(rest)
+    return {"wildduck_action": "ERROR" if level in _ERROR_LEVELS else "OTHER"}
+
+
+def _action(action: str, rest: str) -> dict[str, str]:
+    """`ACTION key=value ...`, where `error=` and `result=` (and FORWARDING's `target=`) run to the end."""
     fields: dict[str, str] = {"wildduck_action": action.replace(" ", "_")}
-    cut = len(rest)
-    for key in _TAIL_KEYS + ((" target=",) if action == "FORWARDING" else ()):
-        bare = key[1:]                      # "error=": free text to the end of the line
-        if rest.startswith(bare):           # `DEFERRED error=...`
-            fields[bare[:-1]] = rest[len(bare):]
-            cut = 0
-            break
-        i = rest.find(key)
-        if i != -1 and i < cut:
-            fields[bare[:-1]] = rest[i + len(key):]
-            cut = i
-    head = rest[:cut]
+    head = rest[:_take_tail(fields, rest, _TAIL_KEYS + ((" target=",) if action == "FORWARDING" else ()))]
     if action == "FILTER ACTIONS":
         fields["actions"] = head.strip()
     elif action == "QUEUEERROR":
         fields.setdefault("error", head.strip())
     elif "=" in head:
-        for key, value in fast_kv(head).items():
-            if (key == "user" or key == "address") and value[-1:] == "]":
-                lb = value.rfind("[")
-                if lb != -1:
-                    fields[key] = value[:lb]
-                    fields[f"{key}_id"] = value[lb + 1:-1]
-                    continue
-            fields[key.replace("-", "_")] = value
+        _take_pairs(fields, head)
     return fields
+
+
+def _take_tail(fields: dict[str, str], rest: str, keys: tuple[str, ...]) -> int:
+    """Put the free-text keys (the earliest one runs to the end of the line) in `fields`; where they start."""
+    cut = len(rest)
+    for key in keys:
+        bare = key[1:]                      # "error=": free text to the end of the line
+        if rest.startswith(bare):           # `DEFERRED error=...`
+            fields[bare[:-1]] = rest[len(bare):]
+            return 0
+        i = rest.find(key)
+        if i != -1 and i < cut:
+            fields[bare[:-1]] = rest[i + len(key):]
+            cut = i
+    return cut
+
+
+def _take_pairs(fields: dict[str, str], head: str) -> None:
+    """`key=value` pairs; `user=` and `address=` are `address[objectid]`, split into the two."""
+    for key, value in fast_kv(head).items():
+        if (key == "user" or key == "address") and value[-1:] == "]":
+            lb = value.rfind("[")
+            if lb != -1:
+                fields[key] = value[:lb]
+                fields[f"{key}_id"] = value[lb + 1:-1]
+                continue
+        fields[key.replace("-", "_")] = value
+
+
+def _database(rest: str) -> dict[str, str]:
+    """`Database connection opened.` / `Database connection failed. <error>`."""
+    if rest.startswith("connection opened"):
+        return {"wildduck_action": "DB_OPENED"}
+    if rest.startswith("connection failed"):
+        return {"wildduck_action": "DB_FAILED", "error": rest[len("connection failed"):].lstrip(". ")}
+    return {"wildduck_action": "OTHER"}
 
 
 def _resolved_or_stored(action: str, rest: str) -> dict[str, str] | None:

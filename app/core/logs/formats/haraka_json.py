@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 
-from app.core.logs.haraka_default import LEVELS
+from app.core.logs.formats.haraka_default import LEVELS
 
+NAME = "json"
 _LEVELS = frozenset(LEVELS)
 _loads = json.loads
 
@@ -32,7 +33,11 @@ def _as_text(value) -> str:
     return str(value)
 
 
-def parse_json(text: str) -> tuple[str, str, str, str, dict[str, str]] | None:
+def claims(text: str) -> bool:
+    return text[:1] == "{"
+
+
+def parse(text: str) -> tuple[str, str, str, str, dict[str, str]] | None:
     """(level, uuid, origin, message, extras), or None when `text` is not a Haraka JSON line."""
     try:
         obj = _loads(text)

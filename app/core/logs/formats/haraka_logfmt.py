@@ -9,14 +9,19 @@ from __future__ import annotations
 import re
 
 from app.core.logs.fields import parse_kv, unquote
-from app.core.logs.haraka_default import LEVELS
+from app.core.logs.formats.haraka_default import LEVELS
 
+NAME = "logfmt"
 _LEVELS = frozenset(LEVELS)
 _HEAD = re.compile(r'level=(\w+) uuid=(\S*) origin=(\S*) message=("(?:[^"\\]|\\.)*"|\S*) ?')
 
 
-def parse_logfmt(text: str) -> tuple[str, str, str, str] | None:
-    """(level, uuid, origin, message + ' ' + extra pairs), or None when `text` is not in this format."""
+def claims(text: str) -> bool:
+    return text.startswith("level=")
+
+
+def parse(text: str) -> tuple[str, str, str, str, None] | None:
+    """(level, uuid, origin, message + ' ' + extra pairs, None), or None when `text` is not in this format."""
     m = _HEAD.match(text)
     if m is not None:
         level, uuid, origin, message = m.groups()
@@ -35,7 +40,7 @@ def parse_logfmt(text: str) -> tuple[str, str, str, str] | None:
         message = message.lstrip(" ")
     if rest:
         message = f"{message} {rest}" if message else rest
-    return level, uuid or "-", origin or "core", message
+    return level, uuid or "-", origin or "core", message, None
 
 
 def _requote(value: str) -> str:

@@ -1,0 +1,44 @@
+"""Log line formats, and the one place that tells which format a line is in.
+
+A format is a module in this package with three names:
+    NAME          what the triage counts its lines as ("default", "json", "logfmt")
+    claims(text)  whether `text` (a line without shipper prefixes) is in this format; a cheap
+                  test, because it runs on every line of logs of hundreds of megabytes
+    parse(text)   (level, uuid, origin, message, extras) of a line it claims, or None when the
+                  line is malformed; `extras` holds the keys beside the message (JSON), None
+                  when the facts are in the message text
+`detect()` offers a line to the formats in ORDER; the first that claims it reads it. The parser
+and the prefix stripper (a prefix ends where a format's line begins) ask `detect()`, and the
+triage counts lines by the NAME of the format the parser found, so none of them knows any
+format's syntax. (Two shortcuts for DEFAULT lines live in haraka_default: the triage's count of
+WildDuck GELF echoes and the timeline's message text.)
+
+To add a format: write its module here with those three names, add its name to ORDER and add
+its tests (tests/test_log_formats.py shows a format registered at test time being read).
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+Head = tuple[str, str, str, str, dict[str, str] | None]   # level, uuid ("-": none), origin, message, extras
+
+
+class LogFormat(Protocol):
+    NAME: str
+
+    def claims(self, text: str) -> bool: ...
+
+    def parse(self, text: str) -> Head | None: ...
+
+
+ORDER = ("haraka_default", "haraka_json", "haraka_logfmt")   # most common first
+FORMATS: list[LogFormat] = [importlib.import_module(f"{__name__}.{name}") for name in ORDER]
+
+
+def detect(text: str) -> LogFormat | None:
+    """The format `text` is in (a line without shipper prefixes), or None when no format claims it."""
+    for fmt in FORMATS:
+        if fmt.claims(text):
+            return fmt
+    return None
