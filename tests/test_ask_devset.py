@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_llm_stub import build_hash_index
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "ask.py"

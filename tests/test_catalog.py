@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from haraka_install import require_haraka
 
-from app.core.catalog import load_catalog, load_catalog_files
 from app.build import build_catalog, render_catalog
 from app.build.discover import locate, plugin_names
 from app.build.probes import diff_hooks
 from app.cli import main
+from app.core.catalog import load_catalog, load_catalog_files
 from app.core.errors import InputError
 from app.core.simulate.order import HARAKA_O_HOOKS
-from haraka_install import require_haraka
 from ingest.kbdata import kb_path
 
 CATALOG_YAML = kb_path("plugins", "catalog.yaml")

@@ -13,7 +13,7 @@ import pytest
 from ingest.e5 import E5Runtime
 from ingest.e5.engine import default_image_path
 from ingest.e5.tokenizer import UnigramTokenizer
-from ingest.e5.weights import ModelImageError, dequantize, load_image, Q4_BLOCK
+from ingest.e5.weights import Q4_BLOCK, ModelImageError, dequantize, load_image
 
 TEXTS = [
     "rcpt_to.in_host_list answers OK for domains in config/host_list, so wildduck never sees the recipient",

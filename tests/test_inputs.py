@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from app.core.catalog import load_catalog
 from app.cli import main as cli_main
+from app.core.catalog import load_catalog
 from app.core.errors import InputError
 from app.core.inputs import load_paste, load_paths, load_texts
 from app.core.inputs.classify import canonical_name, kind_for_content, kind_for_name, paste_hints
 from app.core.kbfile import KbDataError
 from app.core.parsers.ini import parse_ini, truthy
 from app.core.parsers.plugins_file import parse_plugins
-from app.core.textio import to_lines
+from ingest.textio import to_lines
 
 ALIASES = {"dkim_verify": "dkim", "rcpt_to.qmail_deliverable": "qmail-deliverable", "dnsbl": "dns-list"}
 

@@ -9,11 +9,11 @@ import re
 import time
 
 import pytest
+from test_llm_stub import StubServer, build_hash_index, case_context, dead_url
 
 from app.answer import Session
 from app.answer.citations import MARKER_RE
 from app.settings import LLMSettings
-from test_llm_stub import StubServer, build_hash_index, case_context, dead_url
 
 QUESTION = "Why is mail not stored in MongoDB although Haraka says Message processed?"
 

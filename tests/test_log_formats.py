@@ -15,6 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 class Toy:
     """A made-up format, `TOY|LEVEL|UUID|ORIGIN|message`, registered only inside a test."""
     NAME = "toy"
+    LEVEL_MARK = r"\bTOY\|(?:NOTICE|ERROR)\|"
 
     @staticmethod
     def claims(text: str) -> bool:
@@ -83,3 +84,10 @@ def test_a_format_registered_at_test_time_is_read_everywhere(toy):
 
 def test_without_the_registration_the_toy_lines_are_just_text():
     assert parse_line(TOY_LINES[2]).kind == "other" and parse_line(TOY_LINES[2]).level is None
+
+
+def test_a_paste_in_a_registered_format_is_taken_for_a_log(toy):
+    """Block detection asks the registry too: a new format's lines are a log block, not config."""
+    from app.core.inputs.blocks import detect_blocks
+    blocks = detect_blocks(list(TOY_LINES))
+    assert [b.kind for b in blocks] == ["log"]

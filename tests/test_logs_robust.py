@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.core.logs import group_transactions, parse_line, parse_lines, read_log
 from app.core.logs.parser import parse_event
-from app.core.textio import MAX_LINE
+from ingest.textio import MAX_LINE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 REAL_LINES = [l for p in sorted(FIXTURES.glob("*.log")) for l in p.read_text(encoding="utf-8").splitlines()][::7]
@@ -180,6 +180,7 @@ def test_regions_number_lines_like_one_reader(tmp_path):
 
 def test_regions_refuse_files_they_cannot_cut(tmp_path):
     import gzip
+
     from app.core.logs.regions import plan_regions
     text = (FIXTURES / "haraka-default.log").read_bytes()
     cases = {"lone_cr": text.replace(b"\n", b"\r", 200), "gz": gzip.compress(text),

@@ -11,12 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from haraka_install import require_haraka
 
 from app.core.catalog import load_catalog
 from app.core.model import Catalog, HookRegistration, PluginInfo
 from app.core.parsers.plugins_file import parse_plugins
 from app.core.simulate.order import HARAKA_O_HOOKS, HOOK_RUN_ORDER, clamp_priority, hook_order
-from haraka_install import require_haraka
 
 # ----------------------------------------------------------------------------- local plugins
 

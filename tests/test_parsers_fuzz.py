@@ -18,7 +18,7 @@ from app.core.parsers.flat import list_values
 from app.core.parsers.ini import parse_ini
 from app.core.parsers.plugins_file import parse_plugins
 from app.core.parsers.structured import parse_structured
-from app.core.textio import clean_line, decode, to_lines
+from ingest.textio import clean_line, decode, to_lines
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])

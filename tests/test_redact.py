@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.redact import (MASK, IdentifierMasker, redact_obj, redact_outbound, redact_text, scrub_known,
-                        secret_values)
+from app.core.redact import MASK, IdentifierMasker, redact_obj, redact_outbound, redact_text, scrub_known, secret_values
 
 
 @pytest.mark.parametrize("line,secret", [

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_llm_stub import StubServer, build_hash_index
 
 from app.answer import Session, record_feedback
 from app.core.redact import MASK, redact_text
 from app.settings import LLMSettings
-from test_llm_stub import StubServer, build_hash_index
 
 ROOT = Path(__file__).parent / "fixtures" / "redaction"
 MANIFEST = yaml.safe_load((ROOT / "secrets.yaml").read_text(encoding="utf-8"))

@@ -131,8 +131,8 @@ def test_escape_md_neutralises_links_images_and_html():
 
 def test_rule_and_plugin_search():
     from app.core.catalog import load_catalog
-    from app.ui.rule_search import filter_plugins, filter_rules
     from app.core.rules.loader import load_rules
+    from app.ui.rule_search import filter_plugins, filter_rules
     rules = load_rules()
     assert [r.id for r in filter_rules(rules, "mxd101")] == ["MXD101"]
     hits = filter_rules(rules, "in_host_list wildduck")

@@ -20,8 +20,7 @@ from app.answer.lang import t
 from app.answer.model import Numbering
 from app.answer.quotes import Quote, names_something, pick_sentences, render_quotes
 from app.answer.relevance import Relevance
-from app.answer.render import (headline, render_also, render_cause, render_others, render_ranked,
-                               standalone)
+from app.answer.render import headline, render_also, render_cause, render_others, render_ranked, standalone
 from app.answer.support import Support
 from app.core.catalog import load_catalog, mailbox_stores
 from app.core.causes import Cause, group_causes

@@ -50,9 +50,9 @@ class Numbering:
 def supporting_sentence(p: Passage, claim: str) -> str:
     """The sentence of `p` closest to `claim`: what a source card shows under the title (a rule
     page's template slots read as '…')."""
+    from app.core.links import readable_title
     from app.retrieval.query import cosine, tfidf
     from app.retrieval.sentences import sentences
-    from app.core.links import readable_title
     target = tfidf(claim)
     best, top = -1.0, ""
     for s in sentences(p.text):

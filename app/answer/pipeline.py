@@ -13,17 +13,16 @@ from typing import Iterator
 
 from app.answer import citations as cite
 from app.answer.compose import Composition, compose
-from app.answer.render import render_findings
 from app.answer.intent import Intent, read_intent
 from app.answer.lang import t
 from app.answer.model import Answer, AnswerEvent, Numbering, passage_dict
 from app.answer.relevance import Relevance, split_relevant
-from app.retrieval.index import open_index
-from app.retrieval.passages import Retrieved, finding_sources, retrieve
+from app.answer.render import render_findings
 from app.answer.support import Support, measure
 from app.answer.symptoms import log_symptoms
 from app.core.redact import redact_text, scrub_known
-from app.retrieval.index import Passage
+from app.retrieval.index import Passage, open_index
+from app.retrieval.passages import Retrieved, finding_sources, retrieve
 from ingest.tokenize import text_lang
 
 LOG_EXCERPT_KINDS = {"crit", "timeout", "load_error", "hook_result", "queue"}

@@ -9,11 +9,11 @@ import re
 from dataclasses import dataclass, field
 
 from app.answer.model import Numbering
+from app.core.model import Finding
+from app.retrieval.index import Passage
 from app.retrieval.passages import looks_like_instruction
 from app.retrieval.query import content_terms, cosine, idf_table, question_terms, strip_identifiers, tfidf, weight
 from app.retrieval.sentences import sentences
-from app.core.model import Finding
-from app.retrieval.index import Passage
 from ingest.tokenize import text_lang
 
 SENTENCE_MIN_SCORE = 8.0       # about two distinctive shared terms, or one very rare one (an error code)

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.answer.intent import Intent, read_intent, vocabulary
-from app.retrieval.query import content_terms, idf_table, question_terms, weight
 from app.core.causes import group_causes
 from app.core.model import Finding
+from app.retrieval.query import content_terms, idf_table, question_terms, weight
 
 MIN_SCORE = 5.0           # two distinctive shared words, one rare one, or one plus the finding's family
 CATEGORY_BONUS = 2.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app.core.logs.transactions import DENY_CODES, DENYSOFT_CODES
+from app.core.logs.verdicts import DENY_CODES, DENYSOFT_CODES
 
 REFUSED = DENY_CODES.keys() | DENYSOFT_CODES.keys()
 KINDS = {"recipient", "sender", "hook_result", "message", "queue"}

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.answer.lang import t
-from app.core.model import ConfigSet
 from app.core.catalog import load_catalog, mailbox_stores
+from app.core.model import ConfigSet
 
 TEST_SUBJECT = "mxdoctor test"
 QUEUE_PLUGIN_RE = re.compile(r"^(?:queue/|smtp_forward|smtp_proxy|lmtp|qmail-queue|rabbitmq)")

@@ -79,8 +79,8 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
              texts: list[tuple[str, str | bytes]] | None = None, log_paths: list[str] | None = None,
              log_text: str | bytes | None = None, envelope: dict[str, Any] | None = None,
              rule_dirs: list[str] | None = None, verify_fixes: bool = True) -> Diagnosis:
-    from app.core.inputs import load_paths, load_texts
     from app.core.checks import run_checks
+    from app.core.inputs import load_paths, load_texts
     from app.core.rules.loader import load_rules
 
     items = list(texts or [])
@@ -98,7 +98,7 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
         streams.append(read_logs(log_paths, problems))
     if log_text is not None:
         from app.core.logs import parse_lines
-        from app.core.textio import to_lines
+        from ingest.textio import to_lines
         streams.append(parse_lines(to_lines(log_text)[0], "pasted.log"))
     # log files that arrived inside a config dir or a paste
     for f in list(cs.files.values()):

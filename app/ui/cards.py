@@ -5,9 +5,9 @@ data frame, or as escaped Markdown (app.ui.safe.escape_md) — never as HTML.
 """
 from __future__ import annotations
 
-import streamlit as st
-
 import logging
+
+import streamlit as st
 
 from app.core import links
 from app.core.model import Finding
@@ -72,8 +72,8 @@ def evidence_block(evidence) -> None:
 
 def headline_card(diagnosis, lang: str) -> None:
     """What happens to mail and what to do, in words, before anything else on the page."""
-    from app.ui.pipeline_table import message_path
     from app.core.verdict import verdict
+    from app.ui.pipeline_table import message_path
     v = verdict(diagnosis, lang)
     with st.container(border=True, key="headline"):
         st.markdown(f"### {VERDICT_ICON.get(v.kind, '')} {escape_md(v.headline)}")
@@ -147,7 +147,8 @@ def finding_card(f: Finding, passages: list[dict], mask: bool = True, key: str =
 def hook_table(sim) -> None:
     import pandas as pd
 
-    from app.ui.pipeline_table import ANSWERS, SHADOWED, hook_table as rows_of, table_records
+    from app.ui.pipeline_table import ANSWERS, SHADOWED, table_records
+    from app.ui.pipeline_table import hook_table as rows_of
     rows = rows_of(sim)
     if not rows:
         st.info(t("pipe.empty"))

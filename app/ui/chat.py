@@ -7,8 +7,8 @@ import uuid
 
 import streamlit as st
 
-from app.ui.answer_markdown import answer_markdown
 from app.core.redact import redact_text
+from app.ui.answer_markdown import answer_markdown
 from app.ui.safe import escape_md
 from app.ui.shared import shared_index
 from app.ui.state import context_texts, embedding, home, llm_settings, t

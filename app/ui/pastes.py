@@ -39,7 +39,7 @@ def pasted_blocks(text: str) -> list:
     """The headerless blocks of a paste (none when it names its files with headers)."""
     from app.core.inputs.blocks import detect_blocks
     from app.core.inputs.split import split_paste
-    from app.core.textio import to_lines
+    from ingest.textio import to_lines
     lines, dec = to_lines(text)
     if dec.binary or any(name is not None for name, _, _ in split_paste(lines)):
         return []

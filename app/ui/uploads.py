@@ -31,16 +31,16 @@ class Unpacked:
 
 
 def _is_binary(data: bytes) -> bool:
-    from app.core.textio import to_lines
+    from ingest.textio import to_lines
     return to_lines(data[:65536])[1].binary
 
 
 def _looks_like_log(name: str, data: bytes) -> bool:
-    from app.core.inputs.classify import LOG_LINE_RE
+    from app.core.logs.formats import has_level_mark
     if name.lower().endswith(LOG_NAMES):
         return True
     head = data[:65536].decode("utf-8", "replace").splitlines()[:200]
-    return bool(head) and sum(bool(LOG_LINE_RE.search(l)) for l in head) >= max(1, len(head) // 3)
+    return bool(head) and sum(has_level_mark(l) for l in head) >= max(1, len(head) // 3)
 
 
 def _member_name(raw: str) -> str | None:

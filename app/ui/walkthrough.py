@@ -104,8 +104,8 @@ def canonical_pair() -> tuple[Simulation, Simulation | None, dict[str, str]]:
     from app.core.diagnose import diagnose
     from app.core.examples import example_files
     from app.core.inputs import load_texts
-    from app.core.simulate import simulate
     from app.core.rules.loader import rules_tagged
+    from app.core.simulate import simulate
     files = example_files("canonical")
     d = diagnose(texts=list(files.items()))
     canonical = rules_tagged("canonical")

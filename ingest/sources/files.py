@@ -5,11 +5,11 @@ from pathlib import Path
 
 import yaml
 
-from ingest.textio import decode
 from ingest.convert import html_to_markdown, rst_to_markdown
 from ingest.documents import SourceDoc, looks_chinese
 from ingest.frontmatter import split_front_matter
 from ingest.rulepages import render_rule_markdown
+from ingest.textio import decode
 from ingest.yamlload import safe_load
 
 MAX_DOC_BYTES = 8 * 1024 * 1024

@@ -298,7 +298,7 @@ class HarakaServer:
 def default_install_dir() -> Path:
     """The Haraka to use when none is given: tests/haraka_install.py's, else /tmp/haraka-try."""
     try:
-        from haraka_install import haraka_dir   # tests/ is on sys.path via tests/conftest.py
+        from haraka_install import haraka_dir  # tests/ is on sys.path via tests/conftest.py
     except ImportError:
         try:
             from tests.haraka_install import haraka_dir

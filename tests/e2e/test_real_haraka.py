@@ -43,7 +43,7 @@ def _runs() -> list:
 def _require_haraka() -> Path:
     """Haraka's package dir from tests/haraka_install.py: skips locally without node/npm, fails in CI."""
     try:
-        from haraka_install import require_haraka        # tests/ is on sys.path (tests/conftest.py)
+        from haraka_install import require_haraka  # tests/ is on sys.path (tests/conftest.py)
     except ImportError:
         from tests.haraka_install import require_haraka
     return Path(require_haraka())

@@ -15,7 +15,8 @@ from app.ui.workspace import Workspace, WorkspaceStore, new_id  # noqa: E402
 from .conftest import CANONICAL, page_text, run_app  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_redact_corpus import ALL_SECRETS, ROOT as CORPUS, corpus_texts  # noqa: E402
+from test_redact_corpus import ALL_SECRETS, corpus_texts  # noqa: E402
+from test_redact_corpus import ROOT as CORPUS
 
 PLUGINS = (CANONICAL / "plugins").read_text(encoding="utf-8")
 WILDDUCK_WITH_PASSWORD = "mongo:\n  url: mongodb://admin:Sup3r-S3cret-Pw@10.0.0.7:27017/wildduck\n"

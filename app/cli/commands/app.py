@@ -35,8 +35,8 @@ def streamlit_command(port: int, address: str) -> list[str]:
 
 def prepare_index(home: Path) -> None:
     """On a fresh machine, index the built-in kb/ before the server starts (offline, with progress)."""
-    from app.retrieval.status import first_start_sources, index_status
     from app.cli.progress import ProgressBar
+    from app.retrieval.status import first_start_sources, index_status
     from ingest.embeddings import embedding_name
     from ingest.pipeline import ingest
     emb = embedding_name()

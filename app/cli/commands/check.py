@@ -40,6 +40,7 @@ def run(args) -> int:
 def write_fixed(d, out_dir: str) -> None:
     """The combined fixed files under `out_dir`, at their names (never outside it)."""
     from pathlib import Path
+
     from app.core.errors import InputError
     if d.fixed is None or not d.fixed.files:
         print("no verified fix to write", file=sys.stderr)

@@ -30,7 +30,7 @@ def run(args) -> int:
             raise InputError("a vote needs --question")
         answer, passages, abstained = "", [], False
         if args.answer_file:
-            from app.core.textio import decode
+            from ingest.textio import decode
             try:
                 with open(args.answer_file, "rb") as fh:
                     raw = decode(fh.read()).text

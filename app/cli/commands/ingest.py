@@ -32,8 +32,8 @@ def add_parser(sub) -> None:
 
 
 def run_ingest(args) -> int:
-    from app.core.errors import InputError
     from app.cli.progress import ProgressBar
+    from app.core.errors import InputError
     from ingest.home import data_home
     from ingest.pipeline import ingest
     from ingest.sourcesfile import SourcesFileError, add_user_source, load_sources

@@ -14,8 +14,9 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from app.core.inputs.classify import LOG_LINE_RE, PLUGIN_NAME_RE, mostly
+from app.core.inputs.classify import PLUGIN_NAME_RE, mostly
 from app.core.inputs.shapes import plugin_names, shipped_shapes
+from app.core.logs.formats import has_level_mark
 from app.core.parsers.flat import list_values
 
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$", re.I)
@@ -70,7 +71,7 @@ def _syntax_shape(body: list[str]) -> str | None:
     """pem, log, ini, toml or yaml when the lines' syntax says so."""
     if any("-----BEGIN " in l for l in body):
         return "pem"
-    if mostly(body, LOG_LINE_RE.search, 2):
+    if mostly(body, has_level_mark, 2):
         return "log"
     if any(INI_SECTION_RE.match(l) for l in body) or all(INI_KV_RE.match(l) for l in body):
         return _ini_or_toml(body)
@@ -223,7 +224,7 @@ def _line_family(line: str) -> str:
     a bare value (a list file's entry), or a comment."""
     if not line.strip() or line.lstrip().startswith(("#", ";")):
         return "comment"
-    if LOG_LINE_RE.search(line):
+    if has_level_mark(line):
         return "log"
     if line[:1] in (" ", "\t") or line.lstrip().startswith("- ") or INI_SECTION_RE.match(line) \
             or INI_KV_RE.match(line) or YAML_KEY_RE.match(line) or "-----" in line:

@@ -6,6 +6,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from app.core.kbfile import load_kb
+from app.core.logs.formats import has_level_mark
 from app.core.parsers.flat import list_values
 
 HARAKA_LIST_FILES = {
@@ -14,9 +15,6 @@ HARAKA_LIST_FILES = {
     "loglevel", "nodes", "early_talker.ini", "dhparams.pem",
 }
 LIST_NAME_RE = re.compile(r"(?:white|black|allow|block)list(?:_regex)?$|_regex$|_allow$|^access\.domains$|_acl$|\.timeout$")
-LOG_LINE_RE = re.compile(r"\[(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|ALERT|EMERG|PROTOCOL)\]\s*\[|"
-                         r"\blevel=(?:debug|info|notice|warn|error|crit|protocol)\b|"
-                         r"\"level\"\s*:\s*\"(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|PROTOCOL)\"", re.I)
 PLUGIN_NAME_RE = re.compile(r"^[@\w][\w.\-/@]*$")
 INI_SECTION_LINE_RE = re.compile(r"^\s*\[[^\]]+\]\s*$")
 YAML_KEY_LINE_RE = re.compile(r"^\s*[\w\-\"']+\s*:(\s|$)")
@@ -77,7 +75,7 @@ def kind_for_content(lines: list[str]) -> str:
     sample = [l for l in lines[:400] if l.strip()]
     if not sample:
         return "context"
-    if mostly(sample, LOG_LINE_RE.search, 4):
+    if mostly(sample, has_level_mark, 4):
         return "log"
     if _is_plugin_list(lines[:400]):
         return "plugins"

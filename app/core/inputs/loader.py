@@ -17,7 +17,7 @@ from app.core.parsers.flat import list_values
 from app.core.parsers.ini import parse_ini
 from app.core.parsers.plugins_file import parse_plugins
 from app.core.parsers.structured import parse_structured
-from app.core.textio import to_lines
+from ingest.textio import to_lines
 
 MAX_FILE_BYTES = 64 * 1024 * 1024       # bigger files are read only this far (and reported)
 MAX_DIR_FILES = 2000

@@ -19,8 +19,14 @@ from typing import Iterator
 
 from app.core.logs.parser import parse_line, parse_lines
 from app.core.logs.reader import LineReader, open_log
-from app.core.logs.transactions import (Recipient, Reply, Transaction, TransactionTracker, group_transactions,
-                                   iter_transactions)
+from app.core.logs.transactions import (
+    Recipient,
+    Reply,
+    Transaction,
+    TransactionTracker,
+    group_transactions,
+    iter_transactions,
+)
 from app.core.model import LogEvent
 
 __all__ = ["LogEvent", "LineReader", "open_log", "Recipient", "Reply", "Transaction", "TransactionTracker",

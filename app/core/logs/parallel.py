@@ -20,7 +20,7 @@ from app.core.logs.reader import LineReader, open_log
 from app.core.logs.regions import RangeReader, Region, plan_regions
 from app.core.logs.report import FileStats
 from app.core.logs.summary import LogSummary
-from app.core.textio import MAX_LINE
+from ingest.textio import MAX_LINE
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 MAX_WORKERS = 4

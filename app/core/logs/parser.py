@@ -10,7 +10,7 @@ from app.core.logs.classify import classify
 from app.core.logs.formats import detect
 from app.core.logs.prefixes import is_journal_marker, strip_prefix
 from app.core.model import LogEvent
-from app.core.textio import MAX_LINE, clean_line
+from ingest.textio import MAX_LINE, clean_line
 
 
 def parse_line(line: str, lineno: int = 0, file: str = "") -> LogEvent | None:

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterable, Iterator
 
-from app.core.textio import MAX_LINE, guess_utf16
+from ingest.textio import MAX_LINE, guess_utf16
 
 CHUNK = 1 << 20
 # rotated logs are often compressed: read them as they are

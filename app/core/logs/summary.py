@@ -20,7 +20,7 @@ from app.core.logs.shard import shard_batch
 from app.core.logs.tally import Tally, normalise_reply, where
 from app.core.logs.transactions import INFO_OR_FINER, TRACKED_KINDS, Transaction, TransactionTracker
 from app.core.model import LogEvent
-from app.core.textio import MAX_LINE
+from ingest.textio import MAX_LINE
 
 _SPECIAL_KINDS = frozenset({"timeout", "load_error", "plugin_load", "startup", "crit"})   # counted by on_event
 _WILDDUCK_KEYS = ("resolved", "stored", "forwarded", "message_processed", "processed_without_store", "deferred",

@@ -22,11 +22,9 @@ from app.core.logs.connection import Connection
 from app.core.logs.records import Recipient, Reply, Transaction
 from app.core.logs.settle import connection_entry, settle
 from app.core.logs.steps import HANDLERS
-from app.core.logs.verdicts import DENY_CODES, DENYSOFT_CODES
 from app.core.model import LogEvent
 
-# DENY_CODES and DENYSOFT_CODES (app.core.logs.verdicts) are read from here by app.answer.symptoms
-__all__ = ["DENY_CODES", "DENYSOFT_CODES", "Recipient", "Reply", "Transaction", "TransactionTracker",
+__all__ = ["Recipient", "Reply", "Transaction", "TransactionTracker",
            "group_transactions", "iter_transactions"]
 
 INFO_OR_FINER = frozenset({"INFO", "DEBUG", "PROTOCOL", "DATA"})

@@ -15,12 +15,11 @@ def simulate(cs: ConfigSet, catalog: Catalog | None = None, envelope: dict[str, 
     missing keys come from the logs and the config (see envelope.default_envelope).
     """
     from app.core.catalog import load_catalog
+    from app.core.simulate.conditional import effective_catalog
     from app.core.simulate.context import SimContext
+    from app.core.simulate.localplugins import with_local_plugins
     from app.core.simulate.order import hook_order
     from app.core.simulate.walk import walk
-
-    from app.core.simulate.conditional import effective_catalog
-    from app.core.simulate.localplugins import with_local_plugins
 
     catalog = effective_catalog(with_local_plugins(catalog or load_catalog(), cs), cs)
     order, unknown = hook_order(cs.plugins or [], catalog)

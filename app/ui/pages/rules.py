@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.ui.rule_search import filter_plugins, filter_rules
 from app.ui.cards import link_md
+from app.ui.rule_search import filter_plugins, filter_rules
 from app.ui.safe import escape_md
 from app.ui.shared import shared_catalog, shared_rules
 from app.ui.state import init_state, lang, t

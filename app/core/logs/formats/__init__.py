@@ -2,6 +2,8 @@
 
 A format is a module in this package with three names:
     NAME          what the triage counts its lines as ("default", "json", "logfmt")
+    LEVEL_MARK    a regex for how its lines show their level anywhere in a line, to tell a pasted
+                  block is a log (`has_level_mark()`)
     claims(text)  whether `text` (a line without shipper prefixes) is in this format; a cheap
                   test, because it runs on every line of logs of hundreds of megabytes
     parse(text)   (level, uuid, origin, message, extras) of a line it claims, or None when the
@@ -18,7 +20,9 @@ its tests (tests/test_log_formats.py shows a format registered at test time bein
 """
 from __future__ import annotations
 
+import functools
 import importlib
+import re
 from typing import Protocol
 
 Head = tuple[str, str, str, str, dict[str, str] | None]   # level, uuid ("-": none), origin, message, extras
@@ -26,6 +30,7 @@ Head = tuple[str, str, str, str, dict[str, str] | None]   # level, uuid ("-": no
 
 class LogFormat(Protocol):
     NAME: str
+    LEVEL_MARK: str
 
     def claims(self, text: str) -> bool: ...
 
@@ -42,3 +47,14 @@ def detect(text: str) -> LogFormat | None:
         if fmt.claims(text):
             return fmt
     return None
+
+
+def has_level_mark(line: str) -> bool:
+    """Whether any format's level mark is anywhere in `line`: a pasted or uploaded block is a log
+    when most of its lines have one (wrapped and cut lines included, which `detect` would not claim)."""
+    return bool(_level_marks(tuple(FORMATS)).search(line))
+
+
+@functools.lru_cache(maxsize=4)
+def _level_marks(formats: tuple) -> re.Pattern:
+    return re.compile("|".join(fmt.LEVEL_MARK for fmt in formats), re.I)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 
 NAME = "default"
+# how a line of this format shows its level anywhere in a pasted block (case-insensitive): what
+# tells a paste or an upload that it is a log, even wrapped or cut
+LEVEL_MARK = r"\[(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|ALERT|EMERG|PROTOCOL)\]\s*\["
 LEVELS = ("DATA", "PROTOCOL", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "CRIT", "ALERT", "EMERG")
 LEVEL_TAGS = {f"[{name}]": name for name in LEVELS}
 _HEAD = re.compile(r"\[(" + "|".join(LEVELS) + r")\] +\[([^\]\s]*)\] +\[([^\]]*)\] ?")
