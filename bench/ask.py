@@ -100,7 +100,7 @@ def score(dev: DevCase, answer, seconds: float = 0.0) -> Result:
 
 def run_devset(index, home: Path, cases: list[DevCase] | None = None) -> list[Result]:
     from app.answer import Session
-    from app.settings import LLMSettings
+    from app.answer.llm_settings import LLMSettings
     results = []
     for dev in cases or load_devset():
         s = Session(**dev.inputs, home=home, settings=LLMSettings(), index=index, persist=False)
@@ -142,7 +142,7 @@ def big_log(path: Path, lines: int) -> Path:
 
 def latency(index, home: Path, log_lines: int, runs: int) -> dict[str, float]:
     from app.answer import Session
-    from app.settings import LLMSettings
+    from app.answer.llm_settings import LLMSettings
     log = big_log(home / f"bench-{log_lines}.log", log_lines)
     config = [str(CASES_DIR / "001-in-host-list-shadows-wildduck" / "config")]
     q = "Why is mail not stored in MongoDB although Haraka says Message processed?"

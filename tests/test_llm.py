@@ -13,7 +13,7 @@ from test_llm_stub import StubServer, build_hash_index, case_context, dead_url
 
 from app.answer import Session
 from app.answer.citations import MARKER_RE
-from app.settings import LLMSettings
+from app.answer.llm_settings import LLMSettings
 
 QUESTION = "Why is mail not stored in MongoDB although Haraka says Message processed?"
 

@@ -2,11 +2,11 @@
 values reported instead of raised; and the prompt builder's fencing of data."""
 from __future__ import annotations
 
+from app.answer.llm_settings import load_settings
 from app.answer.prompt import PromptInput, build_messages, defuse
 from app.core.model import Evidence, Finding
 from app.core.redact import IdentifierMasker
 from app.retrieval.index import Passage
-from app.settings import load_settings
 
 
 def test_no_llm_by_default(tmp_path):

@@ -16,8 +16,8 @@ import yaml
 from test_llm_stub import StubServer, build_hash_index
 
 from app.answer import Session, record_feedback
+from app.answer.llm_settings import LLMSettings
 from app.core.redact import MASK, redact_text
-from app.settings import LLMSettings
 
 ROOT = Path(__file__).parent / "fixtures" / "redaction"
 MANIFEST = yaml.safe_load((ROOT / "secrets.yaml").read_text(encoding="utf-8"))

@@ -248,7 +248,7 @@ def test_feedback_is_recorded(home):
 
 
 def test_ask_with_an_llm_shows_what_was_sent_redacted(home):
-    from app.settings import LLMSettings
+    from app.answer.llm_settings import LLMSettings
     at = app()
     at.text_area(key="in_plugins").set_value(example_files("canonical")["config/plugins"])
     at.text_area(key="in_other").set_value(

@@ -14,9 +14,9 @@ from typing import Any, Iterator
 
 from app.answer.context import Session
 from app.answer.feedback import record_feedback, unanswered
+from app.answer.llm_settings import LLMSettings
 from app.answer.model import Answer, AnswerEvent
 from app.retrieval.index import Index
-from app.settings import LLMSettings
 
 __all__ = ["ask", "stream_ask", "Session", "Answer", "AnswerEvent", "record_feedback", "unanswered"]
 

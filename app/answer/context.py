@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from app.answer.intent import is_followup
+from app.answer.llm_settings import LLMSettings, load_settings
 from app.answer.model import Answer, AnswerEvent
 from app.core.redact import IdentifierMasker
 from app.retrieval.index import Index
-from app.settings import LLMSettings, load_settings
 
 
 @dataclass

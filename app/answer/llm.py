@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from app.settings import LLMSettings
+from app.answer.llm_settings import LLMSettings
 from ingest.atomic import write_atomic
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ def _defaults() -> dict[str, Callable[[], Any]]:
         "diagnosis": lambda: None,  # app.core.diagnose.Diagnosis of the last run
         "transactions": list,       # app.core.logs.Transaction list of that run
         "diag_seconds": lambda: 0.0,
-        "llm": lambda: None,        # app.settings.LLMSettings for this session (None: from settings.yaml/env)
+        "llm": lambda: None,        # app.answer.llm_settings.LLMSettings for this session (None: from settings.yaml/env)
         "chat": list,               # [{"role", "content", "passages", "sent", "backend", "id"}]
         "block_overrides": dict,    # "<first line>:<hash>" -> the file a pasted block really is
         "conversation": lambda: None,
@@ -124,7 +124,7 @@ def embedding() -> str:
 def llm_settings():
     """This session's LLM settings: chosen on the Settings page, else settings.yaml + environment."""
     if st.session_state.get("llm") is None:
-        from app.settings import load_settings
+        from app.answer.llm_settings import load_settings
         st.session_state["llm"] = load_settings(home())
     return st.session_state["llm"]
 

@@ -38,7 +38,7 @@ def journey_index(journey_home):
 def session_for(journey_home, journey_index):
     """A Session on the journey index: `session_for(paths=[...], texts=[...])`."""
     from app.answer import Session
-    from app.settings import LLMSettings
+    from app.answer.llm_settings import LLMSettings
 
     def make(**context):
         return Session(**context, home=journey_home, settings=LLMSettings(), index=journey_index, persist=False,

@@ -11,8 +11,8 @@ from pathlib import Path
 import streamlit as st
 import yaml
 
+from app.answer.llm_settings import BACKENDS, DEFAULT_MODELS, DEFAULT_OLLAMA_URL, settings_path
 from app.retrieval.status import index_status
-from app.settings import BACKENDS, DEFAULT_MODELS, DEFAULT_OLLAMA_URL, settings_path
 from app.ui.safe import escape_md, mask_key
 from app.ui.state import embedding, home, init_state, llm_settings, local_paths_allowed, t
 from ingest.settings import settings
