@@ -4,15 +4,19 @@
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
-from ingest.settings import settings
+from ingest.settings import setting
 
 
 def kb_dir() -> Path:
-    chosen = settings().kb
-    if chosen:
-        return chosen
+    return setting("kb") or _shipped()
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> Path:
+    """The kb/ beside the code (a checkout or an install), found once: it does not move."""
     here = Path(__file__).resolve().parent.parent / "kb"
     if here.is_dir():
         return here

@@ -115,7 +115,15 @@ def settings() -> Settings:
 
 def settings_from(environ: Mapping[str, str]) -> Settings:
     """The settings a given environment makes (tests, and a caller that was handed one)."""
-    return _build(tuple((name, environ[name]) for name in NAMES if environ.get(name)))
+    return _build(tuple((name, value) for name in NAMES if (value := environ.get(name))))
+
+
+def setting(field: str) -> Any:
+    """One setting, reading only its own variable: for hot paths (where kb/ is, asked on every
+    lookup of a kb file), where reading all of them each time would show in the answer's time."""
+    alias = Settings.model_fields[field].validation_alias
+    value = os.environ.get(alias)
+    return getattr(_build(((alias, value),) if value else ()), field)
 
 
 @functools.lru_cache(maxsize=32)
