@@ -22,7 +22,7 @@ CORE_ALLOWED = {"pyyaml", "pydantic", "pydantic-settings", "tomli"}
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~;\[ ]", requirement, 1)[0].strip().lower().replace("_", "-")
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
 
 
 def _declared(*groups: str) -> set[str]:
