@@ -63,3 +63,16 @@ def test_a_wrong_type_and_broken_yaml_are_errors_not_defaults(kb_copy):
     glossary.write_text("terms: [unclosed\n", encoding="utf-8")
     with pytest.raises(KbDataError, match=r"glossary.yaml:\d+: not valid YAML"):
         vocabulary.glossary()
+
+
+def test_a_question_pattern_that_is_not_a_regex_names_the_file_and_line(tmp_path, monkeypatch):
+    from app.answer.intent import vocabulary
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    text = (kb_dir() / "questions.yaml").read_text(encoding="utf-8").replace("review:\n", "review:\n  - '(unclosed'\n", 1)
+    (kb / "questions.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MXDOCTOR_KB", str(kb))
+    with pytest.raises(KbDataError) as err:
+        vocabulary()
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("review:"))
+    assert f"questions.yaml:{line}: review: Value error, '(unclosed' is not a regex" in str(err.value)

@@ -10,8 +10,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
 
+from app.core.kbfile import load_kb
 from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
 from ingest.tokenize import cjk_count
@@ -30,25 +31,48 @@ class Vocabulary:
     neutral: frozenset[str]
 
 
+class QuestionWords(BaseModel):
+    """kb/questions.yaml as written: regexes per kind of question, word lists per concept."""
+    model_config = ConfigDict(extra="forbid")
+    symptom: list[str] = []
+    review: list[str] = []
+    verify: list[str] = []
+    team: list[str] = []
+    followup: list[str] = []
+    followup_max_words: int = 4
+    concepts: dict[str, list[str | int]] = {}
+    symptom_words: list[str | int] = []
+    neutral: list[str | int] = []
+
+    @field_validator("symptom", "review", "verify", "team", "followup")
+    @classmethod
+    def _regexes(cls, patterns: list[str]) -> list[str]:
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"{p!r} is not a regex: {exc}") from None
+        return patterns
+
+
 @functools.lru_cache(maxsize=4)
 def _load(file: FileStamp) -> Vocabulary:
     from app.retrieval.query import stem
-    data = yaml.safe_load(open(file.path, encoding="utf-8")) or {}
+    data = load_kb(QuestionWords, "questions.yaml")
 
-    def rx(key: str) -> tuple[re.Pattern, ...]:
-        return tuple(re.compile(p, re.I) for p in data.get(key) or [])
+    def rx(patterns: list[str]) -> tuple[re.Pattern, ...]:
+        return tuple(re.compile(p, re.I) for p in patterns)
 
     def words(items) -> frozenset[str]:
-        return frozenset(stem(str(w).lower()) for w in items or [])
-    return Vocabulary(symptom=rx("symptom"), review=rx("review"), verify=rx("verify"), team=rx("team"),
-                      followup=rx("followup"),
-                      followup_max_words=int(data.get("followup_max_words", 4)),
-                      concepts={cat: words(ws) for cat, ws in (data.get("concepts") or {}).items()},
-                      symptom_words=words(data.get("symptom_words")), neutral=words(data.get("neutral")))
+        return frozenset(stem(str(w).lower()) for w in items)
+    return Vocabulary(symptom=rx(data.symptom), review=rx(data.review), verify=rx(data.verify), team=rx(data.team),
+                      followup=rx(data.followup), followup_max_words=data.followup_max_words,
+                      concepts={cat: words(ws) for cat, ws in data.concepts.items()},
+                      symptom_words=words(data.symptom_words), neutral=words(data.neutral))
 
 
 def vocabulary() -> Vocabulary:
-    """kb/questions.yaml, re-read when it changes (a running app picks up an edit)."""
+    """kb/questions.yaml, typed (a slip names the file, line and key), re-read when it changes."""
     return _load(stamp(kb_path("questions.yaml")))
 
 
