@@ -92,7 +92,3 @@ def all_ids(store: ChunkStore, batch: int = 20000) -> list[str]:
         if not got["ids"]:
             return ids
         ids += got["ids"]
-
-
-def ids_for_doc(store: ChunkStore, doc_id: str) -> set[str]:
-    return set(store.collection.get(where={"doc_id": doc_id}, include=[])["ids"])

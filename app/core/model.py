@@ -81,9 +81,6 @@ class ConfigSet:
     def plugin_names(self) -> list[str]:
         return [p.name for p in (self.plugins or []) if not p.duplicate]
 
-    def has_plugin(self, name: str) -> bool:
-        return name in self.plugin_names()
-
 
 # --------------------------------------------------------------------------- logs
 

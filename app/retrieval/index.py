@@ -83,7 +83,7 @@ class Index:
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
 
-def _passage(rank: int, score: float, cid: str, text: str, meta: dict) -> Passage:
+def passage_from_chunk(rank: int, score: float, cid: str, text: str, meta: dict) -> Passage:
     return Passage(rank=rank, score=round(score, 5), title=meta.get("title", ""), text=text,
                    source=meta.get("source", ""), url=meta.get("url", ""), heading=meta.get("heading", ""),
                    doc_id=meta.get("doc_id", ""), chunk_id=cid, lang=meta.get("lang", "en"),

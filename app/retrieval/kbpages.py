@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.retrieval.index import Passage
+from app.retrieval.index import Passage, passage_from_chunk
 from ingest.filestamp import stamps
 from ingest.kbdata import kb_path
 
@@ -46,12 +46,8 @@ def _load(signature: tuple) -> dict[str, list[Passage]]:
     for doc in iter_docs({"type": "kb"}, ctx):
         if doc.kind == "plugin":       # never a finding's citation
             continue
-        pages[doc.doc_id] = [
-            Passage(rank=0, score=0.0, title=c.metadata.get("title", ""), text=c.page_content,
-                    source=c.metadata.get("source", ""), url=c.metadata.get("url", ""),
-                    heading=c.metadata.get("heading", ""), doc_id=doc.doc_id, chunk_id=c.id or "",
-                    lang=c.metadata.get("lang", "en"), kind=c.metadata.get("kind", ""))
-            for c in chunk_doc(doc)]
+        pages[doc.doc_id] = [passage_from_chunk(0, 0.0, c.id or "", c.page_content, c.metadata | {"doc_id": doc.doc_id})
+                             for c in chunk_doc(doc)]
     return pages
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from app.retrieval.index import Index, Passage, _passage, get_index
+from app.retrieval.index import Index, Passage, get_index, passage_from_chunk
 from app.retrieval.query import english_view, expand_query
 from ingest.tokenize import text_lang
 
@@ -97,7 +97,7 @@ class _Results:
         self.kept.append(sh)
         self.emitted.add(cid)
         self.per_doc[doc_id] = self.per_doc.get(doc_id, 0) + 1
-        self.out.append(_passage(len(self.out) + 1, score, cid, text, meta))
+        self.out.append(passage_from_chunk(len(self.out) + 1, score, cid, text, meta))
 
 
 def search(query: str, k: int = 5, mode: str = "hybrid", sources: list[str] | None = None,

@@ -10,7 +10,6 @@ import logging
 import streamlit as st
 
 from app.core import links
-from app.core.model import Finding
 from app.core.redact import redact_line
 from app.ui.safe import escape_md, plain_text
 from app.ui.state import t
@@ -136,12 +135,6 @@ def cause_card(cause, passages: list[dict], key: str = "") -> None:
             passage_list(passages, claim=f.explanation)
             for c in cites:
                 st.markdown("- " + link_md(c))
-
-
-def finding_card(f: Finding, passages: list[dict], mask: bool = True, key: str = "") -> None:
-    """A single finding as a card (a cause of its own)."""
-    from app.core.causes import Cause
-    cause_card(Cause(primary=f), passages, key=key)
 
 
 def hook_table(sim) -> None:
