@@ -15,6 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "logs"
 class Toy:
     """A made-up format, `TOY|LEVEL|UUID|ORIGIN|message`, registered only inside a test."""
     NAME = "toy"
+    RANK = 99
     LEVEL_MARK = r"\bTOY\|(?:NOTICE|ERROR)\|"
 
     @staticmethod
@@ -44,7 +45,7 @@ TOY_LINES = [
 
 def test_every_format_module_has_the_three_names_and_a_name_of_its_own():
     names = [fmt.NAME for fmt in formats.FORMATS]
-    assert names == ["default", "json", "logfmt"] and len(set(names)) == len(formats.ORDER)
+    assert names == ["default", "json", "logfmt"] and len(set(names)) == len(names)
     assert all(callable(fmt.claims) and callable(fmt.parse) for fmt in formats.FORMATS)
 
 
@@ -91,3 +92,25 @@ def test_a_paste_in_a_registered_format_is_taken_for_a_log(toy):
     from app.core.inputs.blocks import detect_blocks
     blocks = detect_blocks(list(TOY_LINES))
     assert [b.kind for b in blocks] == ["log"]
+
+
+def test_a_module_in_the_package_is_a_format_without_being_listed(tmp_path, monkeypatch):
+    """Adding a format is one new module: the registry finds every module of its package."""
+    import importlib
+    import sys
+    pkg = tmp_path / "toyformats"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text((Path(formats.__file__)).read_text(encoding="utf-8"), encoding="utf-8")
+    for mod in Path(formats.__file__).parent.glob("haraka_*.py"):
+        (pkg / mod.name).write_text(mod.read_text(encoding="utf-8"), encoding="utf-8")
+    (pkg / "toy.py").write_text("NAME = 'toy'\nRANK = 5\nLEVEL_MARK = r'TOY\\|'\n"
+                                "def claims(text):\n    return text.startswith('TOY|')\n"
+                                "def parse(text):\n    return None\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = importlib.import_module("toyformats")
+    try:
+        assert [f.NAME for f in found.FORMATS] == ["toy", "default", "json", "logfmt"]
+        assert found.detect("TOY|NOTICE|-|core|hello").NAME == "toy"
+    finally:
+        for name in [m for m in sys.modules if m == "toyformats" or m.startswith("toyformats.")]:
+            del sys.modules[name]

@@ -1,7 +1,8 @@
 """Log line formats, and the one place that tells which format a line is in.
 
-A format is a module in this package with three names:
+A format is a module in this package (found by itself) with these names:
     NAME          what the triage counts its lines as ("default", "json", "logfmt")
+    RANK          the order in which detect() asks the formats, most common first
     LEVEL_MARK    a regex for how its lines show their level anywhere in a line, to tell a pasted
                   block is a log (`has_level_mark()`)
     claims(text)  whether `text` (a line without shipper prefixes) is in this format; a cheap
@@ -9,19 +10,20 @@ A format is a module in this package with three names:
     parse(text)   (level, uuid, origin, message, extras) of a line it claims, or None when the
                   line is malformed; `extras` holds the keys beside the message (JSON), None
                   when the facts are in the message text
-`detect()` offers a line to the formats in ORDER; the first that claims it reads it. The parser
+`detect()` offers a line to the formats by RANK; the first that claims it reads it. The parser
 and the prefix stripper (a prefix ends where a format's line begins) ask `detect()`, and the
 triage counts lines by the NAME of the format the parser found, so none of them knows any
 format's syntax. (Two shortcuts for DEFAULT lines live in haraka_default: the triage's count of
 WildDuck GELF echoes and the timeline's message text.)
 
-To add a format: write its module here with those three names, add its name to ORDER and add
-its tests (tests/test_log_formats.py shows a format registered at test time being read).
+To add a format: write its module here and its tests; nothing else changes
+(tests/test_log_formats.py shows a format registered at test time being read everywhere).
 """
 from __future__ import annotations
 
 import functools
 import importlib
+import pkgutil
 import re
 from typing import Protocol
 
@@ -30,6 +32,7 @@ Head = tuple[str, str, str, str, dict[str, str] | None]   # level, uuid ("-": no
 
 class LogFormat(Protocol):
     NAME: str
+    RANK: int
     LEVEL_MARK: str
 
     def claims(self, text: str) -> bool: ...
@@ -37,8 +40,13 @@ class LogFormat(Protocol):
     def parse(self, text: str) -> Head | None: ...
 
 
-ORDER = ("haraka_default", "haraka_json", "haraka_logfmt")   # most common first
-FORMATS: list[LogFormat] = [importlib.import_module(f"{__name__}.{name}") for name in ORDER]
+def _discover() -> list[LogFormat]:
+    """Every module of this package is a format; they are asked in the order of their RANK."""
+    mods = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]
+    return sorted(mods, key=lambda mod: mod.RANK)
+
+
+FORMATS: list[LogFormat] = _discover()
 
 
 def detect(text: str) -> LogFormat | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 NAME = "default"
+RANK = 10          # detect() asks formats by rank, most common first
 # how a line of this format shows its level anywhere in a pasted block (case-insensitive): what
 # tells a paste or an upload that it is a log, even wrapped or cut
 LEVEL_MARK = r"\[(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|ALERT|EMERG|PROTOCOL)\]\s*\["

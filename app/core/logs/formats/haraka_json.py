@@ -11,6 +11,7 @@ import json
 from app.core.logs.formats.haraka_default import LEVELS
 
 NAME = "json"
+RANK = 20          # detect() asks formats by rank, most common first
 # how a line of this format shows its level anywhere in a pasted block (case-insensitive): what
 # tells a paste or an upload that it is a log, even wrapped or cut
 LEVEL_MARK = r'"level"\s*:\s*"(?:DEBUG|INFO|NOTICE|WARN|ERROR|CRIT|PROTOCOL)"'

@@ -12,6 +12,7 @@ from app.core.logs.fields import parse_kv, unquote
 from app.core.logs.formats.haraka_default import LEVELS
 
 NAME = "logfmt"
+RANK = 30          # detect() asks formats by rank, most common first
 # how a line of this format shows its level anywhere in a pasted block (case-insensitive): what
 # tells a paste or an upload that it is a log, even wrapped or cut
 LEVEL_MARK = r"\blevel=(?:debug|info|notice|warn|error|crit|protocol)\b"
