@@ -39,7 +39,7 @@ def app(page: str | None = None, **query) -> AppTest:
     at.query_params.update(query)
     at.run()
     if page:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"screens/{page}.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -142,8 +142,8 @@ def test_context_survives_a_trip_to_another_page(home):
     at = app()
     at.text_area(key="in_plugins").set_value("wildduck\n")
     at.button(key="btn_run").click().run()
-    at.switch_page("pages/rules.py").run()
-    at.switch_page("pages/diagnose.py").run()
+    at.switch_page("screens/rules.py").run()
+    at.switch_page("screens/diagnose.py").run()
     assert at.text_area(key="in_plugins").value == "wildduck\n"
     assert at.session_state["diagnosis"] is not None
 
@@ -189,7 +189,7 @@ def test_chinese_ui(home):
     assert at.radio(key="lang").options == ["English", "中文"]
     at.radio(key="lang").set_value("zh").run()
     assert at.title[0].value == "诊断 Haraka + WildDuck 配置"
-    at.switch_page("pages/rules.py").run()
+    at.switch_page("screens/rules.py").run()
     assert any(tab.label == "邮件如何流转" for tab in at.tabs)
     assert any("收件人" in c.value for c in at.caption)     # walk-through prose in Chinese
 
@@ -210,7 +210,7 @@ def test_settings_apply_llm_backend_without_showing_the_key(home, monkeypatch):
 
 
 def _ask(at: AppTest, question: str) -> AppTest:
-    at.switch_page("pages/ask.py").run()
+    at.switch_page("screens/ask.py").run()
     at.chat_input(key="ask_input").set_value(question).run()
     assert not at.exception, at.exception
     return at
@@ -273,5 +273,5 @@ def test_server_folders_are_off_when_served_beyond_loopback(home, monkeypatch):
     monkeypatch.setenv("MXDOCTOR_APP_ADDRESS", "0.0.0.0")
     at = app("knowledge")
     assert at.text_input(key="kb_folder").disabled and at.button(key="kb_add_folder").disabled
-    at.switch_page("pages/settings.py").run()
+    at.switch_page("screens/settings.py").run()
     assert at.text_input(key="set_home").disabled

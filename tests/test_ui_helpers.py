@@ -219,3 +219,13 @@ def test_answer_markdown_strips_images_and_foreign_links():
     assert "[\\[1\\]](rules?rule=MXD101)" in md and "[2]" in md and "(file:" not in md
     assert "evil" not in md and "javascript" not in md and "![" not in md
     assert "[ok](https://haraka.github.io/)" in md and "[1] stays" in md
+
+
+def test_no_pages_folder_beside_the_app_entry_point():
+    """Streamlit takes a `pages/` folder beside the main script for an old-style page list: a
+    browser that opened a page link first got that list, without the app's navigation and
+    language switch. The pages live in app/ui/screens."""
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parent.parent / "app" / "ui"
+    assert not (ui / "pages").exists() and (ui / "screens" / "diagnose.py").is_file()

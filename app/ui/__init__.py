@@ -1,1 +1,1 @@
-"""The Streamlit app (pages in app/ui/pages); run with `mxdoctor app`."""
+"""The Streamlit app (pages in app/ui/screens); run with `mxdoctor app`."""

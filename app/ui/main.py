@@ -1,7 +1,7 @@
 """The Streamlit entry point (`mxdoctor app` runs it): navigation, shared state, first-start index.
 
 Pages are thin; they call the same functions as the CLI (app.core.diagnose, app.retrieval.search, app.answer)
-and the helpers in app/ui and app/*.py. Run directly with `streamlit run app/ui/main.py`.
+and the helpers beside them in app/ui. Run directly with `streamlit run app/ui/main.py`.
 """
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ import streamlit as st  # noqa: E402
 from app.ui.state import embedding, home, init_state, keep, llm_settings, t  # noqa: E402
 from app.ui.texts import LANGS  # noqa: E402
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# not "screens/": Streamlit would take a folder of that name for an old-style page list and show
+# it, without this file's navigation, to a browser that opens a page link before the main page
+PAGES = Path(__file__).resolve().parent / "screens"
 
 st.set_page_config(page_title="mxdoctor", page_icon="🩺", layout="wide")
 init_state()

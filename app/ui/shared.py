@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.retrieval.index import Passage
 from app.ui.safe import escape_md
 
 
@@ -46,8 +47,11 @@ def finding_passages(finding, lang: str) -> list[dict]:
     page's Why and Fix, then the cited notes' chunks that back it, in the page's language."""
     from app.retrieval.passages import finding_sources
     fs = finding_sources(finding, lang)
-    chosen = [p for p in (fs.why, fs.fix, *fs.notes) if p is not None]
-    return [p.to_dict() | {"link": p.link} for p in chosen]
+    chosen: dict[str, Passage] = {}
+    for p in (fs.why, fs.fix, *fs.notes):       # a short rule page is one chunk: its Why is its Fix
+        if p is not None:
+            chosen.setdefault(p.chunk_id, p)
+    return [p.to_dict() | {"link": p.link} for p in chosen.values()]
 
 
 def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offline: bool = False,

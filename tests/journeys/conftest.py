@@ -62,7 +62,7 @@ def run_app(page: str | None = None, **query):
     at.query_params.update(query)
     at.run()
     if page:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"screens/{page}.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -102,7 +102,7 @@ def test_a_huge_paste_is_guarded(app_env):
 def test_the_ask_page_answers_the_placeholder_and_follows_up(app_env):
     at = run_app()
     at.button(key="btn_example").click().run()
-    at.switch_page("pages/ask.py").run()
+    at.switch_page("screens/ask.py").run()
     at.chat_input(key="ask_input").set_value("why is mail not arriving?").run()
     first = at.chat_message[1].markdown[0].value
     assert first.startswith("**Haraka accepts the mail, but WildDuck never stores it")

@@ -32,7 +32,7 @@ def test_a_reload_brings_back_the_paste_the_verdict_and_the_conversation(app_env
     at.text_area(key="in_plugins").set_value(PLUGINS).run()
     at.text_area(key="in_other").set_value("example.com\n\n" + WILDDUCK_WITH_PASSWORD).run()
     at.button(key="btn_run").click().run()
-    at.switch_page("pages/ask.py").run()
+    at.switch_page("screens/ask.py").run()
     at.chat_input(key="ask_input").set_value("why is mail not arriving?").run()
     assert len(at.session_state["chat"]) == 2
 
@@ -41,7 +41,7 @@ def test_a_reload_brings_back_the_paste_the_verdict_and_the_conversation(app_env
     assert "example.com" in again.text_area(key="in_other").value
     assert "Sup3r-S3cret-Pw" not in again.text_area(key="in_other").value     # kept masked
     assert any("WildDuck never stores it" in m.value for m in again.markdown)  # the verdict is back
-    again.switch_page("pages/ask.py").run()
+    again.switch_page("screens/ask.py").run()
     assert len(again.session_state["chat"]) == 2
     assert again.chat_message[1].markdown[0].value.startswith("**Haraka accepts the mail")
 
@@ -108,7 +108,7 @@ def test_the_secret_corpus_is_masked_on_every_page_and_export(app_env):
     d = at.session_state["diagnosis"]
     for fmt in ("text", "json", "markdown", "sarif"):
         assert [s for s in ALL_SECRETS if s in render(d, fmt)] == [], fmt
-    at.switch_page("pages/ask.py").run()
+    at.switch_page("screens/ask.py").run()
     at.chat_input(key="ask_input").set_value("why can't wildduck reach mongodb?").run()
     answer = "\n".join(m.value for m in at.chat_message[1].markdown)
     assert [s for s in ALL_SECRETS if s in answer] == []

@@ -47,7 +47,7 @@ top1, top2 = st.columns([4, 1])
 top1.caption(chat.backend_line())
 top1.caption(chat.context_line(conv))
 top2.button(t("ask.reset"), key="ask_reset", icon=":material/add_comment:", on_click=new_conversation)
-st.page_link("pages/diagnose.py", label=t("nav.diagnose"), icon=":material/stethoscope:")
+st.page_link("screens/diagnose.py", label=t("nav.diagnose"), icon=":material/stethoscope:")
 
 earlier = [c for c in ss._ws.conversations if c.messages and c.id != ss._ws.current]
 if earlier:
