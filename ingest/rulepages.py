@@ -17,7 +17,9 @@ def _op_line(name: str, args: Any) -> str:
     """An op as the rule wrote it: the short `manual: text` reads as that text."""
     args = op_args(args)
     shown = args["value"] if set(args) == {"value"} else args
-    return f"- `{name}` {yaml.safe_dump(shown, default_flow_style=True, allow_unicode=True).strip()}"
+    if isinstance(shown, str):        # a step in words reads as words (YAML would quote it and end it with `...`)
+        return f"- `{name}` {as_template(' '.join(shown.split()))}"
+    return f"- `{name}` {yaml.safe_dump(shown, default_flow_style=True, allow_unicode=True, width=10**6).strip()}"
 
 
 def _heading(data: dict[str, Any]) -> list[str]:

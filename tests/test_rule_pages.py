@@ -42,3 +42,19 @@ def test_a_short_manual_step_reads_as_written_on_the_page():
             "fix": {"summary": "s", "ops": [{"manual": "restart Haraka"}, {"remove_plugin": {"name": "relay"}}]}}
     page = render_rule_markdown(data)
     assert "- `manual` restart Haraka" in page and "- `remove_plugin` {name: relay}" in page
+
+
+def test_a_step_in_words_reads_as_words_on_every_rule_page():
+    """No YAML quoting or `...` document-end marker around a manual step, and its slots show as
+    ‹slot› like the rest of the page, on every shipped rule."""
+    import re
+
+    from app.core.rules.loader import load_rules
+    from app.core.rules.pages import rule_page_markdown
+    for rule in load_rules():
+        page = rule_page_markdown(rule)
+        fix = page.split("## Fix", 1)[1].split("\n## ", 1)[0] if "## Fix" in page else ""
+        assert "\n...\n" not in f"\n{fix}\n", rule.id
+        for line in fix.splitlines():
+            if line.startswith("- `manual` "):
+                assert not line.startswith("- `manual` '") and not re.search(r"\{[a-z_]+\}", line), (rule.id, line)
