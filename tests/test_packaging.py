@@ -74,3 +74,14 @@ def test_a_wheel_carries_every_kb_file(tmp_path):
     assert tracked, "git ls-files found no kb files"
     assert set(tracked) - shipped == set()
     assert "kb/examples/canonical/config/plugins" in shipped
+
+
+def test_the_cli_knows_every_module_of_the_app_extra():
+    """On a light install the CLI names the missing extra only for modules on its list."""
+    from app.cli import APP_EXTRA
+    dists = packages_distributions()
+    app_only = {_name(r) for r in PROJECT["optional-dependencies"]["app"]}
+    imported = {**_third_party_imports(ROOT / "ingest"), **_third_party_imports(ROOT / "app")}
+    missing = {m: where for m, where in imported.items()
+               if {d.lower().replace("_", "-") for d in dists.get(m, [m])} & app_only and m not in APP_EXTRA}
+    assert not missing, f"modules of the app extra the CLI does not list: {missing}"

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from app.core.errors import InputError
 from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
+from ingest.yamlload import key_line
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
@@ -65,21 +66,7 @@ def describe(errors: list[dict], schema: type[BaseModel]) -> str:
 
 
 def _key_line(text: str, loc: tuple) -> int | None:
-    """The line of the innermost mapping key in `loc` that YAML can place (1-based)."""
     try:
-        node = yaml.compose(text)
+        return key_line(yaml.compose(text), loc)
     except yaml.YAMLError:
         return None
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-            if match is None:
-                break
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line

@@ -12,6 +12,7 @@ from app.core.model import FixOp, Rule
 from app.core.rules.conditions import validate_when
 from app.core.rules.fixops import FIX_OPS
 from ingest.ruletext import citation, op_args
+from ingest.yamlload import key_line
 
 ID_RE = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 SEVERITIES = ("error", "warning", "info")
@@ -21,11 +22,8 @@ EXAMPLE_KEYS = {"name", "files", "logs", "envelope"}
 
 
 def _line_of(node: yaml.Node | None, key: str) -> int | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                return k.start_mark.line + 1
-    return node.start_mark.line + 1 if node is not None else None
+    """The key's line, else the line the node starts on."""
+    return key_line(node, (key,)) or (node.start_mark.line + 1 if node is not None else None)
 
 
 class _Source:
