@@ -171,7 +171,10 @@ def test_injection_in_a_passage_or_a_pasted_log_changes_nothing(index, tmp_path)
     logs = "".join(open(p, encoding="utf-8").read() for p in ctx["log_paths"])
     s.set_context(ctx["paths"], log_text=logs + f"[WARN] [-] [core] {INJECTION}\n")
     injected = s.ask(q)
-    assert [f["rule"] for f in injected.findings] == [f["rule"] for f in clean.findings]
+    # the injected line is itself a log line to explain; its finding must not repeat it
+    rules = [f["rule"] for f in injected.findings if f.get("source") != "log"]
+    assert rules == [f["rule"] for f in clean.findings if f.get("source") != "log"]
+    assert not any(INJECTION[:20] in f["title"] + f["explanation"] for f in injected.findings)
     assert injected.relevant == clean.relevant
     assert [p["text"] for p in injected.passages] == [p["text"] for p in clean.passages]
     for a in (clean, injected):

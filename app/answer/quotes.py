@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 
 from app.answer.model import Numbering
+from app.core.instructions import looks_like_instruction
 from app.core.model import Finding
 from app.retrieval.index import Passage
-from app.retrieval.passages import looks_like_instruction
 from app.retrieval.query import content_terms, cosine, idf_table, question_terms, strip_identifiers, tfidf, weight
 from app.retrieval.sentences import sentences
 from ingest.tokenize import text_lang

@@ -57,7 +57,8 @@ class Cause:
 
     def sort_key(self) -> tuple:
         strength = max(f.strength for f in self.findings)
-        return (SEVERITY_ORDER.get(self.severity, 9), bool(self.assumes), -strength, self.primary.rule)
+        return (SEVERITY_ORDER.get(self.severity, 9), self.primary.source != "rule", bool(self.assumes), -strength,
+                self.primary.rule)
 
 
 def _root(rule: str, by_rule: dict[str, Finding], seen: set[str]) -> str:

@@ -75,6 +75,19 @@ def read_logs(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> It
         yield from read_log(p)
 
 
+def haraka_version(events: Iterable[LogEvent]) -> str | None:
+    """The release a log says it runs ("Starting up Haraka version X"), the last one given."""
+    found = [ev.fields.get("version") for ev in events if ev.kind == "startup" and ev.fields.get("event") == "starting"]
+    return next((v for v in reversed(found) if v), None)
+
+
+def explain_logs(events: list[LogEvent], findings: list[Finding], version: str | None = None) -> list[Finding]:
+    """Findings for the log lines that need explaining and that no rule finding cites."""
+    from app.core.explain import explain_events, explanation_findings
+    version = version or haraka_version(events)
+    return explanation_findings(explain_events(events, version), findings, version)
+
+
 def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None,
              texts: list[tuple[str, str | bytes]] | None = None, log_paths: list[str] | None = None,
              log_text: str | bytes | None = None, envelope: dict[str, Any] | None = None,
@@ -109,6 +122,7 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
     rules = load_rules(rule_dirs, problems=problems)
     findings, ctx = run_checks(cs, events, logs_given=n_lines > 0, rules=rules, envelope=envelope,
                                verify_fixes=verify_fixes, problems=problems)
+    findings += explain_logs(events, findings)
     fixed = None
     if verify_fixes:
         from app.core.fix import combine_fixes

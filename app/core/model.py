@@ -282,6 +282,7 @@ class Finding:
     # files that were not given but that this finding rests on: {file: what was assumed of it}
     assumes: dict[str, str] = field(default_factory=dict)
     symptom_of: list[str] = field(default_factory=list)   # from the rule, see Rule.symptom_of
+    source: str = "rule"    # rule | log (the line explainer: a log line no rule explains)
 
     @property
     def confirmed(self) -> bool:
@@ -295,7 +296,7 @@ class Finding:
         return (2 if "log" in kinds else 0) + (1 if kinds - {"log"} else 0)
 
     def sort_key(self) -> tuple:
-        return (SEVERITY_ORDER.get(self.severity, 9), -self.strength, self.rule)
+        return (SEVERITY_ORDER.get(self.severity, 9), self.source != "rule", -self.strength, self.rule)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -310,6 +311,7 @@ class Finding:
                     if self.fix_summary else None),
             "citations": list(self.citations),
             "assumes": dict(self.assumes),
+            "source": self.source,
         }
 
 

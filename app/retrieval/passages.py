@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.core.instructions import looks_like_instruction
 from app.core.model import Finding
 from app.retrieval.index import Index, Passage
 from app.retrieval.kbpages import doc_chunks, finding_doc_ids
@@ -82,17 +83,7 @@ def finding_sources(f: Finding, lang: str = "en") -> FindingSources:
     return out
 
 
-INSTRUCTION_RE = re.compile(
-    r"(?i)\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|guidelines)\b"
-    r"|\byou are (?:now )?(?:an?|the) (?:ai|assistant|language model|llm)\b|\bsystem prompt\b"
-    r"|\b(?:say|answer|reply|respond|tell the user)\b.{0,30}\b(?:config(?:uration)? is (?:fine|ok|correct)|no problems?)\b"
-    r"|(?:忽略|无视|忘记).{0,12}(?:指令|提示|说明|规则)")
 OWN_SOURCES = ("kb", "npm:")     # what ships with mxdoctor; anything else is the team's own
-
-
-def looks_like_instruction(text: str) -> bool:
-    """Text that talks to a model instead of about mail servers: never quoted, never obeyed."""
-    return bool(INSTRUCTION_RE.search(text or ""))
 
 
 def is_team_page(p: Passage) -> bool:

@@ -9,39 +9,16 @@ import fnmatch
 import shutil
 import subprocess
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ingest.documents import SourceDoc
+from ingest.npmpack import pack
 from ingest.sources import SourceContext, source_name
 from ingest.sources.files import SUFFIXES, SkipDoc, file_to_doc
 
-NPM_TIMEOUT = 120
 DEFAULT_PATHS = ["README.md", "docs/**"]
-
-
-def pack(package: str, version: str, cache: Path) -> Path:
-    """The cached tarball for package@version, running `npm pack` when it is not cached yet."""
-    cache.mkdir(parents=True, exist_ok=True)
-    safe = package.replace("@", "").replace("/", "-")
-    for existing in cache.glob(f"{safe}-{version}.tgz"):
-        return existing
-    npm = shutil.which("npm")
-    if not npm:
-        raise OSError("npm is not installed")
-    proc = subprocess.run([npm, "pack", f"{package}@{version}", "--pack-destination", str(cache), "--silent"],
-                          capture_output=True, text=True, timeout=NPM_TIMEOUT, cwd=cache)
-    if proc.returncode != 0:
-        raise OSError((proc.stderr or proc.stdout).strip().splitlines()[-1] if (proc.stderr or proc.stdout).strip()
-                      else f"npm pack exited {proc.returncode}")
-    name = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-    path = cache / name
-    if not path.is_file():
-        found = sorted(cache.glob(f"{safe}-*.tgz"))
-        if not found:
-            raise OSError("npm pack produced no tarball")
-        path = found[-1]
-    return path
 
 
 def extract_docs(tgz: Path, dest: Path, patterns: list[str]) -> list[Path]:

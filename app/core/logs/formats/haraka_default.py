@@ -36,11 +36,27 @@ def parse(text: str) -> tuple[str, str, str, str, None] | None:
             return level, uuid[1:-1], origin[1:-1], message, None
     m = _HEAD.match(text)
     if m is None:
-        return None
+        return _cut(text)
     message = text[m.end():]
     if message[:1] == " ":
         message = message.lstrip(" ")
     return m.group(1), m.group(2), m.group(3), message, None
+
+
+_UUID = re.compile(r"-|[0-9A-Fa-f]{8}-[0-9A-Fa-f-]{27}(?:\.\d+)?")
+_TWO = re.compile(r"\[(" + "|".join(LEVELS) + r")\] +\[([^\]\s]*)\] ?")
+
+
+def _cut(text: str) -> tuple[str, str, str, str, None] | None:
+    """A line pasted with one of its brackets gone (`[ERROR] [core] ...`, `[ERROR] [UUID] ...`): the
+    second bracket is the uuid when it looks like one, else the origin."""
+    m = _TWO.match(text)
+    if m is None:
+        return None
+    message = text[m.end():].lstrip(" ")
+    if _UUID.fullmatch(m.group(2)):
+        return m.group(1), m.group(2), "core", message, None
+    return m.group(1), "-", m.group(2), message, None
 
 
 def gelf_echo_level(line: str) -> str | None:

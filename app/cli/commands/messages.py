@@ -1,0 +1,96 @@
+"""`mxdoctor messages build|explain`: generate the message index from published packages, or
+explain log lines with it (what printed them, at which hook, what it means, the source line)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.core.errors import InputError
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("messages", help="build the message index, or explain log lines with it",
+                                   description="Build kb/messages from the published Haraka and plugin "
+                                   "packages (needs node and npm), or explain log lines.")
+    sub = parser.add_subparsers(dest="messages_command", metavar="ACTION")
+
+    build = sub.add_parser("build", help="index every message of Haraka and its plugins, release by release")
+    build.add_argument("--out", metavar="DIR", default=None, help="where to write (default: the shipped kb/messages)")
+    build.add_argument("--package", action="append", default=[], metavar="NAME",
+                       help="only this package (repeatable); default: Haraka and every haraka-* package it uses")
+    build.add_argument("--haraka", default="2.8.0..3.3.4", metavar="LO..HI", help="Haraka releases to index")
+    build.add_argument("--since", default="2018-01-01", metavar="DATE", help="other packages: releases since")
+    build.add_argument("--git", action="append", default=[], metavar="NAME=GITDIR",
+                       help="a package not on npm, from a git mirror's tags (e.g. haraka-plugin-wildduck=DIR)")
+    build.add_argument("--jobs", type=int, default=8, help="parallel downloads")
+    build.set_defaults(run=run_build)
+
+    explain = sub.add_parser("explain", help="explain log lines (arguments, or a file with -f, or stdin)")
+    explain.add_argument("lines", nargs="*", help="log lines")
+    explain.add_argument("-f", "--file", metavar="LOG", help="a log file")
+    explain.add_argument("--haraka-version", metavar="X", help="the Haraka release that printed them")
+    explain.set_defaults(run=run_explain)
+    parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
+
+
+def run(args: argparse.Namespace) -> int:
+    return args.run(args)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from app.build.messages import GIT_PACKAGES, build_messages, git_target, plan
+    from app.cli.progress import ProgressBar
+    from ingest.home import cache_home
+    from ingest.kbdata import kb_dir
+    lo, _, hi = args.haraka.partition("..")
+    targets = plan((lo, hi or lo), args.since, args.package)
+    for spec in args.git:
+        name, _, git_dir = spec.partition("=")
+        if not git_dir:
+            raise InputError(f"--git wants NAME=GITDIR, got {spec!r}")
+        targets.append(git_target(name, Path(git_dir), GIT_PACKAGES.get(name, "")))
+    bar = ProgressBar("messages")
+    done = {"n": 0}
+
+    def progress(message: str) -> None:
+        if " messages over " in message:
+            done["n"] += 1
+        bar(done["n"] / max(1, len(targets)), message)
+
+    out = Path(args.out) if args.out else kb_dir() / "messages"
+    written = build_messages(out, cache_home() / "build-tools", targets, jobs=args.jobs, progress=progress)
+    print(f"{len(written)} package file(s) written to {out}")
+    return 0
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    from app.core.explain import explain_events
+    from app.core.logs.parser import parse_lines
+    from app.core.redact import redact_text
+    if args.file:
+        lines = Path(args.file).read_text(encoding="utf-8", errors="replace").splitlines()
+    else:
+        lines = args.lines or sys.stdin.read().splitlines()
+    explained = explain_events(list(parse_lines(lines, args.file or "pasted.log")), args.haraka_version)
+    if not explained:
+        print("No line at WARN or above, no refusal and no 4xx/5xx reply: nothing to explain.")
+        return 0
+    for x in explained:
+        if x.continues:
+            continue
+        print(redact_text(f"{x.event.file}:{x.event.lineno}: {x.event.raw}"))
+        print(f"  emitter: {x.emitter}" + (f" at the {x.hook} hook" if x.hook else ""))
+        if x.message is not None:
+            print(f"  source: {x.message.link(args.haraka_version)} ({x.message.function or 'file level'})")
+            print(f"  releases: {x.message.versions}")
+            if x.message.config_files:
+                print(f"  config: {', '.join('config/' + f for f in x.message.config_files)}"
+                      + (f" (keys {', '.join(x.message.config_keys)})" if x.message.config_keys else ""))
+        else:
+            print("  source: no indexed message has this text")
+        print(f"  means: {x.effect}")
+        if x.system is not None:
+            print(f"  {x.system.code}: {x.system.means}")
+            print(f"  fix: {x.system.fix}")
+    return 0
