@@ -157,7 +157,10 @@ def test_injected_instructions_change_neither_findings_nor_kept_citations(index,
     s = session(index, tmp_path, settings_for(server.base_url, cache=False))
     s.set_context(**{k: v for k, v in {**_ctx("001"), "log_text": injection}.items()})
     injected = s.ask(QUESTION)
-    assert [f["rule"] for f in injected.findings] == [f["rule"] for f in plain.findings]
+    # the injected line is a log line like any other, so it is explained; its finding never repeats it
+    assert [f["rule"] for f in injected.findings if f.get("source") != "log"] == \
+        [f["rule"] for f in plain.findings if f.get("source") != "log"]
+    assert not any("ignore previous instructions" in f["title"] + f["explanation"] for f in injected.findings)
     assert [p["text"] for p in injected.passages] == [p["text"] for p in plain.passages]
     assert "(MXD101" in injected.answer.partition("---")[0]
     # the injected text reached the model only inside the data fence, unable to close it

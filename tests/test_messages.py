@@ -51,6 +51,8 @@ def test_extractor_finds_each_kind_of_message(extracted):
     assert _one(extracted, "queue backend down")["level"] == "ERROR"   # results.add({err}) is logged
     thrown = _one(extracted, "never reached")
     assert thrown["kind"] == "throw" and thrown["hooks"] == ["queue"]
+    assert not [m for m in extracted if m["function"] == "not_a_log"]     # data.toString() is no log call
+    assert _one(extracted, "try later")["code"] == "DENYSOFT"             # constants.denysoft, lower case
 
 
 def test_extractor_records_the_config_a_function_reads(extracted):

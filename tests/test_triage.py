@@ -224,7 +224,7 @@ def test_workers_on_a_compressed_file_split_by_connection(tmp_path):
     assert plan_regions(packed, 2) is None          # cannot seek in it: split by connection instead
     for report in (triage([packed], workers=2).to_dict(), triage([packed], workers=1).to_dict()):
         report["files"][0]["name"] = str(path)
-        for key in ("rejections", "deferrals", "crit", "timeouts", "load_errors"):
+        for key in ("rejections", "deferrals", "crit", "timeouts", "load_errors", "loud"):
             for row in report[key]:
                 row["examples"] = [e.replace(str(packed), str(path)) for e in row["examples"]]
         pws = report["wildduck"]["processed_without_store_examples"]
@@ -254,3 +254,23 @@ def test_two_files_in_one_report(tmp_path):
     both = triage([DEFAULT, FIXTURES / "haraka-json.log"])
     assert both.lines_read == a.lines_read + 121 and len(both.files) == 2
     assert both.connections == a.connections + 7
+
+
+EHLO_DENIED_THEN_HELO = """\
+[INFO] [AAAA1111-2222-3333-4444-555566667777] [core] connect ip=1.2.3.4 port=5555 local_ip=127.0.0.1 local_port=25
+[INFO] [AAAA1111-2222-3333-4444-555566667777] [core] hook=ehlo plugin=helo.checks function=bare_ip params=1.2.3.4 retval=DENY msg="Invalid address format in HELO"
+[INFO] [AAAA1111-2222-3333-4444-555566667777] [core] hook=helo plugin=helo.checks function=x params=mx.a.com retval=CONT msg=""
+[INFO] [AAAA1111-2222-3333-4444-555566667777.1] [core] hook=mail plugin=mail_from.x function=x params="<a@a.com>" retval=OK msg=""
+[NOTICE] [AAAA1111-2222-3333-4444-555566667777] [core] disconnect ip=1.2.3.4 rdns=x helo=mx.a.com relay=N early=N esmtp=N tls=N pipe=N errors=0 txns=1 rcpts=0/0/0 msgs=0/0/0 bytes=0 lr="" time=0.1
+"""
+
+
+def test_a_refusal_the_client_got_past_is_still_counted(tmp_path):
+    """EHLO denied by helo.checks, then HELO accepted and a transaction began: the EHLO refusal is
+    a rejection all the same (real Haraka 3.3.4 logs it as hook=ehlo ... retval=DENY)."""
+    log = tmp_path / "haraka.log"
+    log.write_text(EHLO_DENIED_THEN_HELO)
+    rep = triage([str(log)])
+    rows = [r for r in rep.rejections if r["stage"] == "ehlo"]
+    assert len(rows) == 1 and rows[0]["plugin"] == "helo.checks" and rows[0]["count"] == 1
+    assert rep.transactions == 1

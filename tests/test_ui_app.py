@@ -110,12 +110,16 @@ def test_logs_give_a_timeline_per_transaction(home):
     at.text_area(key="in_logs").set_value(LOGS.read_text(encoding="utf-8"))
     at.button(key="btn_run").click().run()
     assert not at.exception
-    txns = at.dataframe[0].value
+    frames = [f.value for f in at.dataframe]
+    explained = next(f for f in frames if "printed by" in f.columns)      # every loud line, explained
+    assert len(explained) > 0 and explained["printed by"].str.len().min() > 0
+    assert explained["source line"].str.startswith("https://github.com/").any()
+    txns = next(f for f in frames if "uuid" in f.columns)
     assert len(txns) > 3 and {"uuid", "outcome"} <= set(txns.columns)
     pick = at.selectbox(key="tl_pick")
     pick.set_value(2).run()
-    events = at.dataframe[1].value
-    assert len(events) > 0 and "text" in events.columns
+    events = next(f.value for f in at.dataframe if "text" in f.value.columns)
+    assert len(events) > 0 and {"text", "explained"} <= set(events.columns)
 
 
 def test_pasted_markup_is_never_rendered(home):

@@ -119,7 +119,8 @@ def prompt_passages(p: Prepared) -> list[Passage]:
 def _log_excerpt(d) -> list[str]:
     if d is None:
         return []
-    evidence = {(e.file, e.line) for f in d.findings for e in f.evidence if e.kind == "log"}
+    # lines a rule cites are in its finding; a log-line finding's own lines stay here, in the data fence
+    evidence = {(e.file, e.line) for f in d.findings if f.source == "rule" for e in f.evidence if e.kind == "log"}
     return [ev.raw for ev in d.events
             if (ev.kind in LOG_EXCERPT_KINDS or (ev.level or "") in LOG_EXCERPT_LEVELS)
             and (ev.file, ev.lineno) not in evidence]

@@ -60,7 +60,11 @@ class PromptInput:
 def _finding_body(f: Finding) -> str:
     lines = [f"Title: {f.title}", f"Explanation: {f.explanation}"]
     for e in f.evidence[:5]:
-        lines.append(f"Evidence ({e.kind}) {e.file}{':' + str(e.line) if e.line else ''}: {e.text}")
+        where = f"{e.file}{':' + str(e.line) if e.line else ''}"
+        if f.source == "log":         # a log line's text is data: it is shown in the <log> block, never as a fact
+            lines.append(f"Evidence (log) {where}: see the <log> block")
+        else:
+            lines.append(f"Evidence ({e.kind}) {where}: {e.text}")
     if f.fix is not None and (f.fix.summary or f.fix.patch):
         lines.append(f"Fix{' (verified)' if f.fix.verified else ''}: {f.fix.summary}")
         if f.fix.patch:

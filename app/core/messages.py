@@ -7,6 +7,8 @@ reads it and finds the messages a line can be, most specific first, at the user'
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +16,9 @@ from pathlib import Path
 
 import yaml
 
+from ingest.atomic import write_atomic
+from ingest.filestamp import stamps
+from ingest.home import cache_home
 from ingest.kbdata import kb_dir
 
 HARAKA = "Haraka"
@@ -122,9 +127,33 @@ class PackageIndex:
 
 def load_package(path: Path) -> PackageIndex:
     with open(path, encoding="utf-8") as fh:
-        doc = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return package_of(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+
+
+def package_of(doc: dict) -> PackageIndex:
     return PackageIndex(doc["package"], tuple(doc.get("versions") or ()),
                         tuple(_message(doc, m) for m in doc.get("messages") or ()))
+
+
+def _docs(files: list[Path]) -> list[dict]:
+    """The package files' documents. YAML is what a reviewer diffs, but parsing a megabyte of it takes
+    half a second; a JSON copy in the cache dir, named by the files' sizes and times, takes 10 ms."""
+    key = hashlib.sha1(repr([(s.path, s.size, s.mtime_ns) for s in stamps(files)]).encode()).hexdigest()[:16]
+    cached = cache_home() / "messages" / f"{key}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    docs = []
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            docs.append(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(cached, json.dumps(docs))
+    except OSError:
+        pass                        # a read-only cache only costs time
+    return docs
 
 
 class MessageIndex:
@@ -133,12 +162,29 @@ class MessageIndex:
     def __init__(self, packages: Iterable[PackageIndex]):
         self.packages = {p.package: p for p in packages}
         self.by_emitter: dict[str, list[Message]] = {}
+        self.by_function: dict[tuple[str, str, str], list[Message]] = {}
         for pkg in self.packages.values():
             for m in pkg.messages:
                 self.by_emitter.setdefault(m.emitter, []).append(m)
+                self.by_function.setdefault((m.package, m.file, m.function), []).append(m)
 
     def __len__(self) -> int:
         return sum(len(p.messages) for p in self.packages.values())
+
+    def reply_after(self, m: Message, version: str | None, within: int = 8) -> Message | None:
+        """The reply the same function gives right after logging `m` (a log line followed by
+        next(DENYSOFT, ...) tells what the client got), at the user's release when known."""
+        if m.kind == "reply" or not m.function:
+            return None
+        _, line = m.line_at(version)
+        best = None
+        for other in self.by_function.get((m.package, m.file, m.function), ()):
+            if other.kind != "reply" or other.code in ("", "OK") or not other.has_version(m.line_at(version)[0]):
+                continue
+            _, at = other.line_at(version)
+            if line < at <= line + within and (best is None or at < best[0]):
+                best = (at, other)
+        return best[1] if best else None
 
     def emitters(self) -> set[str]:
         return set(self.by_emitter)
@@ -151,7 +197,7 @@ class MessageIndex:
 
 @functools.lru_cache(maxsize=4)
 def _load(folder: str) -> MessageIndex:
-    return MessageIndex(load_package(p) for p in sorted(Path(folder).glob("*.yaml")))
+    return MessageIndex(package_of(doc) for doc in _docs(sorted(Path(folder).glob("*.yaml"))))
 
 
 def message_index(folder: Path | None = None) -> MessageIndex:

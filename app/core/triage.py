@@ -22,7 +22,7 @@ DEFAULT_MAX_TIMELINES = 200
 
 
 def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFAULT_MAX_TIMELINES,
-           workers: int | None = None) -> TriageReport:
+           workers: int | None = None, explain: bool = False, haraka_version: str | None = None) -> TriageReport:
     """Summarise logs. `sources`: paths, or (name, lines) pairs. Unreadable paths raise InputError.
 
     A file of PARALLEL_MIN_BYTES or more is read by `workers` processes (default: the CPUs
@@ -46,7 +46,31 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
         summary.files.append(stats)
         n = 1 if timelines else (workers if workers is not None else default_workers(path))
         read_file(summary, path, stats, n)
-    return summary.result()
+    report = summary.result()
+    if explain:
+        versions = report.haraka_versions
+        report.explained = explain_rows(report.loud, haraka_version or (versions[-1] if versions else None))
+    return report
+
+
+def explain_rows(rows: list[dict], version: str | None) -> list[dict]:
+    """Each counted loud line explained once: emitter, hook, what it means, the source line.
+    Stack frames and error-object fields (counted as lines of their own) are left out."""
+    from app.core.explain import explain_events
+    from app.core.explain.explain import continuation
+    from app.core.logs.loud import LOUD_FIELDS, event_of
+    out = []
+    for row in rows:
+        key = tuple(row[name] for name in LOUD_FIELDS)
+        if key[0] == "error" and continuation(key[4]):
+            continue
+        [x] = explain_events([event_of(key)], version)
+        m = x.message
+        out.append({"count": row["count"], "category": x.category, "emitter": x.emitter, "hook": x.hook,
+                    "code": key[2], "text": key[4], "template": m.template if m else None,
+                    "source": m.link(version) if m else None, "effect": x.effect,
+                    "system": x.system.code if x.system else None, "examples": row["examples"]})
+    return out
 
 
 # ---------------------------------------------------------------------- text rendering
@@ -54,7 +78,8 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
 def render_text(report: TriageReport, timelines: bool = False) -> str:
     """The report as text: files read, traffic, refusals, WildDuck, errors (and timelines when asked)."""
     out = _files(report) + _traffic(report) + _refusals("Rejections (5xx)", report.rejections) \
-        + _refusals("Deferrals (4xx)", report.deferrals) + _wildduck(report.wildduck) + _errors(report)
+        + _refusals("Deferrals (4xx)", report.deferrals) + _wildduck(report.wildduck) + _errors(report) \
+        + _explained(report.explained)
     if timelines:
         out += _timelines(report.timelines)
     return "\n".join(out) + "\n"
@@ -133,6 +158,20 @@ def _errors(report: TriageReport) -> list[str]:
     for row in report.crit[:25]:
         who = f"{row['plugin']}: " if row["plugin"] else ""
         out.append(f"  {row['count']:>7,}  CRIT {who}{row['message']}   e.g. {row['examples'][0]}")
+    return out
+
+
+def _explained(rows: list[dict], limit: int = 30) -> list[str]:
+    if not rows:
+        return []
+    out = ["", "Explained (every WARN+ line, refusal and 4xx/5xx reply, by who printed it)"]
+    for row in rows[:limit]:
+        hook = f" at {row['hook']}" if row["hook"] else ""
+        out.append(f"  {row['count']:>7,}  {row['emitter']}{hook} {row['code']}: {row['text'][:120]}")
+        out.append(f"           {row['source'] or 'no indexed message has this text'}"
+                   + (f"  [{row['system']}]" if row["system"] else ""))
+    if len(rows) > limit:
+        out.append(f"  … and {len(rows) - limit} more kinds of line (--format json lists them all)")
     return out
 
 

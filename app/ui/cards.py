@@ -165,6 +165,27 @@ def transactions_table(transactions) -> None:
     st.dataframe(pd.DataFrame(recs), width="stretch", hide_index=True, height=260)
 
 
+def explained_lines(events, version: str | None = None) -> None:
+    """Every loud line (WARN+, refusal, 4xx/5xx reply) with its emitter, meaning and source line."""
+    import pandas as pd
+
+    from app.core.explain import explain_events
+    rows = []
+    for x in explain_events(events, version):
+        if x.continues:
+            continue
+        means = x.system.means if x.system else x.effect
+        rows.append({t("tl.col.line"): f"{x.event.file}:{x.event.lineno}",
+                     t("tl.col.says"): redact_line(x.text)[:300], t("tl.col.emitter"): x.emitter,
+                     t("tl.col.hook"): x.hook or "", t("tl.col.means"): means,
+                     t("tl.col.source"): x.source(version) or ""})
+    if not rows:
+        return
+    st.caption(t("tl.explained"))
+    st.dataframe(pd.DataFrame(rows[:2000]), width="stretch", hide_index=True, height=min(400, 40 + 35 * len(rows)),
+                 column_config={t("tl.col.source"): st.column_config.LinkColumn()})
+
+
 def timeline(txn, mask: bool = True) -> None:
     import pandas as pd
 
@@ -175,6 +196,9 @@ def timeline(txn, mask: bool = True) -> None:
     for r in tl["recipients"]:
         st.markdown(f"- {escape_md(r['address'])}: **{escape_md(r['outcome'])}** {r['code'] or ''} "
                     f"{escape_md(r['reply'] or '')} {('— ' + escape_md(r['plugin'])) if r['plugin'] else ''}")
+    from app.core.explain import explain_events
+    said = {x.event.lineno: f"{x.emitter}" + (f" @{x.hook}" if x.hook else "") + f": {x.effect.split(':')[0]}"
+            for x in explain_events(txn.events) if not x.continues}
     events = [{"line": e["line"], "level": e["level"] or "", "kind": e["kind"],
-               "text": redact_line(e["text"])} for e in tl["events"]]
+               "text": redact_line(e["text"]), t("tl.col.explained"): said.get(e["line"], "")} for e in tl["events"]]
     st.dataframe(pd.DataFrame(events), width="stretch", hide_index=True)

@@ -16,12 +16,17 @@ def add_parser(subparsers) -> None:
     p.add_argument("--timelines", action="store_true", help="also show each transaction's timeline")
     p.add_argument("--max-timelines", type=int, default=200, metavar="N",
                    help="at most N timelines (default: 200)")
+    p.add_argument("--no-explain", action="store_true",
+                   help="only count: do not explain each kind of WARN+ line, refusal and 4xx/5xx reply")
+    p.add_argument("--haraka-version", metavar="X", help="the Haraka release that wrote the logs "
+                   "(default: the last 'Starting up Haraka version' line)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     sources = [("<stdin>", _stdin_lines()) if path == "-" else path for path in args.logs]
-    report = triage(sources, timelines=args.timelines, max_timelines=args.max_timelines)
+    report = triage(sources, timelines=args.timelines, max_timelines=args.max_timelines,
+                    explain=not args.no_explain, haraka_version=args.haraka_version)
     if args.format == "json":
         json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

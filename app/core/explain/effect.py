@@ -36,9 +36,13 @@ def reply(code: str) -> str:
     return "Haraka answered with a permanent failure (5xx): the sender bounces the message."
 
 
-def log_line(level: str, emitter: str, hook: str | None, kind: str) -> str:
+def log_line(level: str, emitter: str, hook: str | None, kind: str, then=None) -> str:
     where = f" while running the {hook} hook" if hook and hook != "any" else ""
     who = "Haraka itself" if emitter == "core" else f"the {emitter} plugin"
+    if then is not None:             # the code that printed it answers right after: say what the client got
+        said = f" “{then.template.replace('{}', '…')}”" if then.template.strip() else ""
+        return (f"Printed by {who}{where}, which then answers {then.code.replace('|', ' or ')}{said}. "
+                + refusal(then.code.split("|")[-1], hook))
     if kind == "throw":
         return (f"An error thrown by {who}{where}. Unless something catches it, a connection is dropped; "
                 "at start-up Haraka stops.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from app.core.explain import effect
 from app.core.explain.match import Hit, Matcher
-from app.core.explain.select import category, message_text
+from app.core.logs.loud import category, message_text
 from app.core.messages import Message, MessageIndex, message_index
 from app.core.model import LogEvent
 
@@ -25,6 +25,7 @@ class LineExplanation:
     in_version: bool = True          # False: only releases other than the user's have this message
     continues: bool = False          # a stack frame or a wrapped part of the line before it
     detail: str = ""                 # the error named in the continuation lines (Error: Cannot find ...)
+    then: Message | None = None      # the reply the printing function gives right after (from the index)
 
     @property
     def matched(self) -> bool:
@@ -67,7 +68,8 @@ def _matcher(index: MessageIndex) -> Matcher:
 def explain_events(events: Iterable[LogEvent], version: str | None = None,
                    index: MessageIndex | None = None) -> list[LineExplanation]:
     """Explain every line that needs it, in log order."""
-    matcher = _matcher(index or message_index())
+    index = index or message_index()
+    matcher = _matcher(index)
     out: list[LineExplanation] = []
     for ev in events:
         cat = category(ev)
@@ -81,7 +83,7 @@ def explain_events(events: Iterable[LogEvent], version: str | None = None,
                 head.detail = text
             out.append(replace(last, event=ev, text=text, continues=True))
         else:
-            out.append(_explain(ev, cat, matcher, version))
+            out.append(_explain(ev, cat, matcher, version, index))
     return out
 
 
@@ -93,15 +95,20 @@ _CONTINUATION = re.compile(r"^(?:$|Require stack:|- [/.\w]|at \S|\^+$|[{}\[\]],?
 _ERROR_NAME = re.compile(r"\w*Error\b:? ")
 
 
+def continuation(text: str) -> bool:
+    """Text of a stack frame or of an error object's fields (what follows an error's first line)."""
+    return bool(_CONTINUATION.match(text.strip()))
+
+
 def _continues(ev: LogEvent, last: LineExplanation) -> bool:
     """A line of the same error as the line just before it (same file, emitter, level, connection)."""
     prev = last.event
     if ev.file != prev.file or ev.lineno != prev.lineno + 1 or ev.level != prev.level or ev.origin != prev.origin:
         return False
-    return ev.uuid == prev.uuid and bool(_CONTINUATION.match(message_text(ev).strip()))
+    return ev.uuid == prev.uuid and continuation(message_text(ev))
 
 
-def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None) -> LineExplanation:
+def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None, index: MessageIndex) -> LineExplanation:
     f = ev.fields
     if cat == "refusal":
         text = f.get("msg", "")
@@ -122,9 +129,10 @@ def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None) -> L
     emitter = best.message.emitter if best else tag
     if hook is None and best is not None and len(best.message.hooks) == 1 and best.message.hooks[0] != "any":
         hook = best.message.hooks[0]
+    then = index.reply_after(best.message, version) if best is not None and cat == "error" else None
     if cat == "error":
         kind = best.message.kind if best else "log"
-        meaning = effect.log_line(ev.level or "", emitter, hook, kind)
+        meaning = effect.log_line(ev.level or "", emitter, hook, kind, then)
     return LineExplanation(ev, cat, text, emitter, hook, meaning,
                            best.message if best else None, [h.message for h in hits[1:4]],
-                           best.in_version if best else True)
+                           best.in_version if best else True, then=then)

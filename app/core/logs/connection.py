@@ -8,7 +8,7 @@ from app.core.model import LogEvent
 class Connection:
     """Open connection state, with its transactions by the "N" of their "CONN.N" uuid."""
     __slots__ = ("uuid", "file", "seq", "first_line", "last_line", "timestamp", "ip", "rdns", "helo", "relay",
-                 "events", "txns", "hooks", "rejected", "pending_rcpt", "problems", "routes")
+                 "events", "txns", "hooks", "rejected", "refusals", "pending_rcpt", "problems", "routes")
 
     def __init__(self, uuid: str, ev: LogEvent, seq: int):
         self.uuid = uuid
@@ -22,6 +22,7 @@ class Connection:
         self.txns: dict[str, Transaction] = {}   # by the "N" of "CONN.N"
         self.hooks: dict[tuple[str, str], tuple] = {}
         self.rejected: Reply | None = None
+        self.refusals: list[Reply] = []      # every connection-stage refusal, also those the client got past
         self.pending_rcpt: tuple[str, str] | None = None   # (transaction "N", address) awaiting its reply
         self.problems: list[str] = []
         self.routes: list[str] = []          # line uuids routed to it (dropped when it closes)

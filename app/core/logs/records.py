@@ -67,6 +67,8 @@ class Transaction:
     data: Reply | None = None                  # data_post verdict (from the `message` line)
     queue: Reply | None = None                 # queue verdict (from the `queue` line)
     connection_reply: Reply | None = None      # connect/helo/ehlo rejection (connection-only entries)
+    # connection-stage refusals the client got past (an EHLO denied, then HELO accepted): still refusals
+    refused_before: list[Reply] = field(default_factory=list)
     resolved: list[dict[str, Any]] = field(default_factory=list)   # WildDuck RESOLVED
     stored: list[dict[str, Any]] = field(default_factory=list)     # WildDuck STORED
     forwarded: list[dict[str, Any]] = field(default_factory=list)  # WildDuck SRS/FORWARDING/QUEUED FORWARD
@@ -103,6 +105,7 @@ class Transaction:
         for key in ("sender", "data", "queue", "connection_reply"):
             d[key] = d[key].to_dict() if d[key] is not None else None
         d["recipients"] = [r.to_dict() for r in self.recipients]
+        d["refused_before"] = [r.to_dict() for r in self.refused_before]
         d["processed_without_store"] = self.processed_without_store
         if events:
             d["events"] = [e.to_dict() for e in self.events]

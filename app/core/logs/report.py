@@ -48,6 +48,9 @@ class TriageReport:
     plugins_loaded: list[str] = field(default_factory=list)
     haraka_versions: list[str] = field(default_factory=list)
     timelines: list[dict[str, Any]] = field(default_factory=list)
+    # every WARN+ line, refusal and 4xx/5xx reply, counted by logs.loud.loud_key (LOUD_FIELDS)
+    loud: list[dict[str, Any]] = field(default_factory=list)
+    explained: list[dict[str, Any]] = field(default_factory=list)   # the same rows, explained (triage(explain=True))
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)

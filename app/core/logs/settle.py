@@ -19,6 +19,7 @@ def connection_entry(conn: Connection, complete: bool) -> Transaction:
                     events=conn.events, problems=conn.problems)
     _fill_connection(t, conn)
     t.connection_reply = conn.rejected
+    t.refused_before, conn.refusals = [r for r in conn.refusals if r is not conn.rejected], []
     t._seq = conn.seq
     if conn.rejected is not None:
         t.outcome, t.stage = "connection_rejected", conn.rejected.hook
@@ -32,6 +33,8 @@ def settle(txn: Transaction, conn: Connection, complete: bool, info_logged: bool
     del txn._hooks, txn._crit
     txn.complete = complete
     txn._seq = conn.seq
+    if conn.refusals:               # counted once, with the connection's first transaction to close
+        txn.refused_before, conn.refusals = conn.refusals, []
     _fill_connection(txn, conn)
     if keep_events and conn.events:
         txn.events = conn.events + txn.events

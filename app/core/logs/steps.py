@@ -32,6 +32,7 @@ def on_hook_result(conn: Connection, txn: Transaction | None, ev: LogEvent) -> N
     if hook in CONNECTION_HOOKS and (retval in DENY_CODES or retval in DENYSOFT_CODES):
         outcome, code = verdict(retval)
         conn.rejected = Reply(outcome, code, f.get("msg", ""), retval, hook, f.get("plugin"), ev.lineno)
+        conn.refusals.append(conn.rejected)
     if txn is not None and "error_code" in f:
         _note_error_code(txn, f["error_code"])
 

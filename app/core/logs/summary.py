@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from app.core.logs.classify import CRIT_LEVELS
 from app.core.logs.formats.haraka_default import GELF_ECHO, gelf_echo_level
 from app.core.logs.formats.haraka_default import NAME as DEFAULT_FORMAT
+from app.core.logs.loud import LOUD, LOUD_FIELDS, loud_key
 from app.core.logs.parser import parse_event
 from app.core.logs.report import FileStats, TriageReport, timeline
 from app.core.logs.shard import shard_batch
@@ -58,6 +59,7 @@ class LogSummary:
         self.timeouts = Tally()
         self.load_errors = Tally()
         self.processed_without_store = Tally()
+        self.loud = Tally()                      # lines to explain, by logs.loud.loud_key
         self.wd: Counter = Counter()
         self.wd_codes: Counter = Counter()
         self.plugins_loaded: dict[str, None] = {}
@@ -114,6 +116,8 @@ class LogSummary:
         kind, level = ev.kind, ev.level
         if level is not None and not reading.info_seen and level in INFO_OR_FINER:
             self._mark_info(reading)
+        if level in LOUD or kind == "hook_result" or kind == "protocol":
+            self._count_loud(ev)
         # errors, timeouts, load problems, startup facts, and WildDuck's database state (outside connections)
         if kind in _SPECIAL_KINDS or level is not None and (
                 level in CRIT_LEVELS
@@ -126,6 +130,12 @@ class LogSummary:
             if done:
                 for t in done:
                     self.absorb(t)
+
+    def _count_loud(self, ev: LogEvent) -> None:
+        """A line to explain (WARN+, a refusal, a 4xx/5xx reply), counted by what makes it the same."""
+        key = loud_key(ev)
+        if key is not None:
+            self.loud.add(key, (self.file_index, ev.lineno), where(ev.file, ev.lineno, ev.uuid))
 
     def _mark_info(self, reading: _Reading) -> None:
         """The file logs at INFO or finer, so every hook answer but CONT is in it (see the tracker)."""
@@ -173,6 +183,8 @@ class LogSummary:
     def absorb(self, t: Transaction) -> None:
         """Fold one finished transaction (or a connection without one) into the counters."""
         self.outcomes[t.outcome] += 1
+        for refusal in t.refused_before:
+            self._refusal(refusal.hook, refusal, t)
         if t.is_transaction:
             self._count_transaction(t)
         elif t.connection_reply is not None:
@@ -250,7 +262,7 @@ class LogSummary:
     def merge(self, other: "LogSummary") -> None:
         for name in ("lines", "numbers", "outcomes", "recipients", "wd", "wd_codes"):
             getattr(self, name).update(getattr(other, name))
-        for name in ("rejections", "deferrals", "crit", "timeouts", "load_errors", "processed_without_store"):
+        for name in ("rejections", "deferrals", "crit", "timeouts", "load_errors", "processed_without_store", "loud"):
             getattr(self, name).merge(getattr(other, name))
         for p in other.plugins_loaded:
             self.plugins_loaded.setdefault(p, None)
@@ -285,6 +297,7 @@ class LogSummary:
         rep.crit = self.crit.rows(("plugin", "message"))
         rep.timeouts = self.timeouts.rows(("plugin", "hook"))
         rep.load_errors = self.load_errors.rows(("plugin", "error"))
+        rep.loud = self.loud.rows(LOUD_FIELDS)
         rep.plugins_loaded = [p for p in self.plugins_loaded if p]
         rep.haraka_versions = list(self.versions)
         rep.wildduck = self._wildduck_result()

@@ -197,6 +197,8 @@ with tabs[0]:
 
 def timeline_tab() -> None:
     txns = ss.transactions
+    if d.events:
+        cards.explained_lines(d.events)
     if not txns:
         st.info(t("tl.none"))
         return

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from app.core.rules.conditions import config, files, logs, plugins, simulation
+from app.core.rules.conditions import config, files, logs, plugins, simulation, timeouts
 from app.core.rules.conditions.match import Match
 from app.core.rules.context import Context
 
 Predicate = Callable[[Context, Any], Match]
 
-FAMILIES = (plugins, files, config, simulation, logs)
+FAMILIES = (plugins, files, config, simulation, logs, timeouts)
 PREDICATES: dict[str, Predicate] = {name: fn for family in FAMILIES for name, fn in family.PREDICATES.items()}
