@@ -101,3 +101,11 @@ def test_errors_in_the_logs_are_never_reported_as_no_problem():
 def test_cut_and_wrapped_lines_without_uuid_still_explain():
     [x] = _explain("[ERROR] [core] tls key /etc/haraka/config/tls_key.pem could not be loaded.")
     assert x.emitter == "core"
+
+
+def test_a_line_cut_short_or_wrapped_in_the_paste_still_finds_its_message():
+    [cut] = _explain("[CRIT] [-] [core] Plugin dns-list timed out on hook connect - make sure it cal")
+    assert cut.matched and cut.message.file == "plugins.js"
+    wrapped = _explain("[ERROR] [-] [core] tls key /etc/haraka/config/tls_key.pem could not",
+                       "be loaded.")
+    assert len(wrapped) == 1 and wrapped[0].matched and wrapped[0].message.file == "tls_socket.js"

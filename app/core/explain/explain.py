@@ -73,9 +73,12 @@ def explain_events(events: Iterable[LogEvent], version: str | None = None,
     out: list[LineExplanation] = []
     for ev in events:
         cat = category(ev)
-        if cat is None:
-            continue
         last = out[-1] if out else None
+        if cat is None:
+            if last is not None and _wrapped(ev, last):   # the rest of a line the paste wrapped
+                out[-1] = _explain(replace(last.event, raw=f"{last.event.raw} {ev.raw.strip()}"), last.category,
+                                   matcher, version, index)
+            continue
         if last is not None and cat == "error" and _continues(ev, last):
             text = message_text(ev).strip()
             head = next(x for x in reversed(out) if not x.continues)
@@ -93,6 +96,12 @@ _CONTINUATION = re.compile(r"^(?:$|Require stack:|- [/.\w]|at \S|\^+$|[{}\[\]],?
 
 
 _ERROR_NAME = re.compile(r"\w*Error\b:? ")
+
+
+def _wrapped(ev: LogEvent, last: LineExplanation) -> bool:
+    """A line with no log format right after an unexplained loud line: the rest of it, wrapped."""
+    return (ev.kind == "other" and ev.level is None and not last.matched and last.category == "error"
+            and ev.file == last.event.file and ev.lineno == last.event.lineno + 1 and bool(ev.raw.strip()))
 
 
 def continuation(text: str) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from app.core.messages import HARAKA, LEVEL_RANK, Message, MessageIndex, plugin_name
 
 MEMO_SIZE = 20_000  # a log repeats its lines: remember this many answers
+MIN_CUT = 24        # a cut line shorter than this says too little to name its message
 MIN_LITERAL = 6     # fewer fixed characters than this ("{}: {}") say nothing about which code printed a line
 _REPLY_HEAD = re.compile(r"^\d{3}[ -](?:[245]\.\d{1,3}\.\d{1,3} )?")
 
@@ -70,6 +71,9 @@ class Matcher:
             pool = [m for m in self.replies if _code_fits(m.code, codes) or m.code[:1] == extra]
         hits = [self._hit(m, text, origin, version) for m in pool if _fits(m, text)]
         hits = [h for h in hits if h.exact or h.own]
+        if not any(h.exact for h in hits) and len(text) >= MIN_CUT:     # a line cut short in the paste?
+            cut = [h for h in (self._hit(m, text, origin, version) for m in pool if _fits_cut(m, text)) if h.exact]
+            hits = cut + hits
         want = LEVEL_RANK.get(extra, -1) if what == "log" else -1
         hits.sort(key=lambda h: (not h.exact, not h.own, not h.in_version,
                                  h.message.level != extra if want >= 0 else False,
@@ -87,6 +91,27 @@ class Matcher:
 def _code_fits(code: str, codes: set[str]) -> bool:
     """A message's code ('DENY', 'DENY|DENYSOFT' for either, '' when computed) can be one of `codes`."""
     return not code or any(c in codes for c in code.split("|"))
+
+
+def _fits_cut(m: Message, text: str) -> bool:
+    """`text` is the start of this message, cut off somewhere (the paste wrapped or truncated it):
+    the literal parts are found in order and the text ends inside one of them or a computed part."""
+    parts = [p.replace("{{", "{").replace("}}", "}") for p in re.split(r"(?<!\{)\{\}(?!\})", m.template)]
+    if len(parts[0].strip()) < MIN_LITERAL and len(parts) > 1:
+        return False
+    pos = 0
+    for i, part in enumerate(parts):
+        rest = text[pos:]
+        if i == 0:
+            if rest.startswith(part):
+                pos = len(part)
+                continue
+            return part.startswith(rest) and len(rest) >= MIN_CUT
+        at = rest.find(part) if part else 0
+        if at < 0:
+            return True                 # cut inside a computed part or inside this literal part
+        pos += at + len(part)
+    return False                        # the whole template fitted: that is a full match, not a cut
 
 
 def _fits(m: Message, text: str) -> bool:
