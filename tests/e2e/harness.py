@@ -98,14 +98,15 @@ class HarakaServer:
     `config` maps names relative to config/ ("plugins", "host_list", "smtp.ini", ...) to file
     text; `plugins_dir_files` maps names relative to the instance's plugins/ dir to JS source.
     smtp.ini always gets `listen=127.0.0.1:<port>` (do not set `listen` yourself); log.ini is
-    written from `log_format`/`timestamps` unless `config` gives its own.
+    written from `log_format`/`timestamps` unless `config` gives its own. `env` adds variables
+    to Haraka's environment (e.g. NODE_OPTIONS, which is otherwise removed).
     """
 
     def __init__(self, config: dict[str, str], plugins_dir_files: dict[str, str] | None = None,
                  log_format: str = "default", timestamps: bool = False, *,
                  install_dir: str | os.PathLike | None = None,
                  workdir: str | os.PathLike | None = None,
-                 start_timeout: float = START_TIMEOUT) -> None:
+                 start_timeout: float = START_TIMEOUT, env: dict[str, str] | None = None) -> None:
         if log_format not in LOG_FORMATS:
             raise ValueError(f"log_format must be one of {LOG_FORMATS}")
         self.config = dict(config)
@@ -116,6 +117,7 @@ class HarakaServer:
         self._own_workdir = workdir is None
         self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="haraka-e2e-"))
         self.start_timeout = start_timeout
+        self.extra_env = dict(env or {})
         self.dir = self.workdir / "haraka"
         self.log_path = self.workdir / "haraka.log"
         self.port = 0
@@ -213,6 +215,7 @@ class HarakaServer:
         try:
             env = {k: v for k, v in os.environ.items() if not k.startswith(("HARAKA", "NODE_OPTIONS"))}
             env["NO_COLOR"] = "1"
+            env.update(self.extra_env)
             self.proc = subprocess.Popen(
                 [node_binary(), str(haraka_cli(self.install_dir)), "-c", str(self.dir)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
