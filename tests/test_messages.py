@@ -53,6 +53,9 @@ def test_extractor_finds_each_kind_of_message(extracted):
     assert thrown["kind"] == "throw" and thrown["hooks"] == ["queue"]
     assert not [m for m in extracted if m["function"] == "not_a_log"]     # data.toString() is no log call
     assert _one(extracted, "try later")["code"] == "DENYSOFT"             # constants.denysoft, lower case
+    assert _one(extracted, "over quota for {} recipients")["code"] == "DENY"      # through `const why = ...`
+    wrapped = _one(extracted, "Too many recipient attempts")          # penalize(..., msg, next) -> next(code, msg)
+    assert wrapped["code"] == "DENY|DENYSOFT" and wrapped["function"] == "hook_data"
 
 
 def test_extractor_records_the_config_a_function_reads(extracted):

@@ -168,6 +168,16 @@ class MessageIndex:
                 self.by_emitter.setdefault(m.emitter, []).append(m)
                 self.by_function.setdefault((m.package, m.file, m.function), []).append(m)
 
+    @functools.cached_property
+    def core_names(self) -> frozenset[str]:
+        """Names Haraka's core tags its lines with: 'core' and its own files and folders (server,
+        outbound, plugins, tls_socket, ...), so a line tagged [server] is core's, not a plugin's."""
+        names = {"core"}
+        for m in self.by_emitter.get("core", ()):
+            if m.package == HARAKA:
+                names.add(m.file.split("/", 1)[0].removesuffix(".js"))
+        return frozenset(names)
+
     def __len__(self) -> int:
         return sum(len(p.messages) for p in self.packages.values())
 
@@ -191,7 +201,7 @@ class MessageIndex:
 
     def candidates(self, origin: str | None) -> list[Message]:
         """Messages a line tagged `origin` may be: that plugin's own, then Haraka core's."""
-        own = self.by_emitter.get(plugin_name(origin or ""), []) if origin and origin != "core" else []
+        own = self.by_emitter.get(plugin_name(origin or ""), []) if origin and origin not in self.core_names else []
         return own + self.by_emitter.get("core", [])
 
 

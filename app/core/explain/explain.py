@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from app.core.explain import effect
 from app.core.explain.match import Hit, Matcher
-from app.core.logs.loud import category, message_text
+from app.core.logs.loud import RESULT_KINDS, category, message_text, reply_text, without_uuid
 from app.core.messages import Message, MessageIndex, message_index
 from app.core.model import LogEvent
 
@@ -120,22 +120,29 @@ def _continues(ev: LogEvent, last: LineExplanation) -> bool:
 def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None, index: MessageIndex) -> LineExplanation:
     f = ev.fields
     if cat == "refusal":
-        text = f.get("msg", "")
+        text = without_uuid(f.get("msg", ""))
         hits = matcher.refusal(text, f.get("plugin"), f.get("retval", ""), version)
         hook = f.get("hook")
         meaning = effect.refusal(f.get("retval", ""), hook)
         tag = f.get("plugin") or ev.origin or "core"
     elif cat == "reply":
-        text = f.get("text", "")
+        text = reply_text(ev)
         hits = matcher.reply(text, version)
-        hook, meaning, tag = None, effect.reply(f.get("code", "")), "core"
+        hook, meaning, tag = None, effect.reply(text[:3]), "core"
+    elif cat == "result":      # core's summary of a step: the reply text may name the plugin's message
+        text, hook = without_uuid(f.get("msg", "")), RESULT_KINDS[ev.kind]
+        hits = matcher.refusal(text, None, f.get("code", ""), version) if text.strip() else []
+        meaning, tag = effect.refusal(f.get("code", ""), hook), "core"
     else:
         text = message_text(ev)
         hits = matcher.log_line(text, ev.origin, ev.level, version)
         hook, tag = None, ev.origin or "core"
         meaning = ""
     best: Hit | None = hits[0] if hits else None
-    emitter = best.message.emitter if best else tag
+    # the emitter is who the line names (a plugin's tag, a hook result's plugin): Haraka's core and the
+    # libraries a plugin inherits (redis) log on its behalf; the matched message says which code printed it
+    named = tag if tag and tag != "-" and tag not in index.core_names else ""
+    emitter = "core" if cat in ("reply", "result") else (named or (best.message.emitter if best else "core"))
     if hook is None and best is not None and len(best.message.hooks) == 1 and best.message.hooks[0] != "any":
         hook = best.message.hooks[0]
     then = index.reply_after(best.message, version) if best is not None and cat == "error" else None

@@ -50,8 +50,8 @@ def explanation_findings(explained: list[LineExplanation], findings: list[Findin
     for x in explained:
         if x.continues or (x.event.file, x.event.lineno) in cited:
             continue
-        if x.category == "reply" and x.event.connection_uuid in refused_uuids:
-            continue          # the reply to a refusal already listed: the refusal says why
+        if x.category in ("reply", "result") and x.event.connection_uuid in refused_uuids:
+            continue          # the reply to (or the summary of) a refusal already listed: the refusal says why
         place = (x.event.uuid, x.emitter)
         if x.category == "error" and x.event.uuid:
             errors_by_place.setdefault(place, x.group)
@@ -71,7 +71,9 @@ def _title(x: LineExplanation) -> str:
         code = x.event.fields.get("retval", "DENY")
         return f"{who} answered {code} at {x.hook or 'a'} hook" + (f": “{said}”" if said else "")
     if x.category == "reply":
-        return f"Haraka replied {x.event.fields.get('code', '')}: “{said}”"
+        return f"Haraka replied {x.text[:3]}: “{said}”"
+    if x.category == "result":
+        return f"Haraka reports {x.event.fields.get('code', '')} at {x.hook}: “{said}”"
     detail = f" ({x.detail[:100]})" if x.detail else ""
     return f"{who} logged {x.event.level}: “{said}”{detail}"
 

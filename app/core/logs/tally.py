@@ -12,7 +12,7 @@ from typing import Any
 
 MAX_EXAMPLES = 3
 
-_UUID_SUFFIX = re.compile(r"\s*\((?:[0-9A-Fa-f]{8}-[0-9A-Fa-f-]{27}(?:\.\d+)?)\)")
+UUID_SUFFIX = _UUID_SUFFIX = re.compile(r"\s*\((?:[0-9A-Fa-f]{8}-[0-9A-Fa-f-]{27}(?:\.\d+)?)\)")
 _ANGLE = re.compile(r"<[^<>]*>")
 _NORMALISED: dict[str, str] = {}
 
