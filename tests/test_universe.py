@@ -240,3 +240,11 @@ def test_the_cli_offline(tmp_path, capsys):
     assert doc["packages"] == {"haraka-plugin-watch": {"version": "2.2.4", "via": "list"}}
     assert "haraka-plugin-limit" in doc["candidates"]
     assert "--offline" in src.out.read_text(encoding="utf-8").splitlines()[3]
+
+
+def test_a_registry_that_knows_nothing_does_not_empty_the_file(tmp_path):
+    src = _sources(tmp_path)
+    src.out.write_text("packages:\n  haraka-plugin-limit: {version: 1.3.2, via: npm}\n", encoding="utf-8")
+    build, message = refresh_universe(src, "mxdoctor catalog universe", lookup=lambda name: None)
+    assert build is None and "404 for every package" in message
+    assert "haraka-plugin-limit" in src.out.read_text(encoding="utf-8")

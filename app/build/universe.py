@@ -133,19 +133,20 @@ def npm_view(name: str, timeout: float = NPM_TIMEOUT_S) -> dict[str, Any] | None
 
 
 def parse_npm_answer(name: str, returncode: int, stdout: str, stderr: str) -> dict[str, Any] | None:
+    """npm's JSON answer; None for E404; any other failure means npm could not answer."""
     try:
         data = json.loads(stdout) if stdout.strip() else {}
     except ValueError:
         data = {}
-    error = data.get("error") if isinstance(data, dict) else None
-    if returncode == 0 and isinstance(data, dict) and data.get("name") and not error:
+    data = data if isinstance(data, dict) else {}
+    error = data.get("error") or {}
+    if returncode == 0 and data.get("name") and not error:
         return data
-    code = str((error or {}).get("code") or "")
+    code = str(error.get("code") or "")
     if code == "E404" or "E404" in stderr:
         return None
-    if code in NETWORK_CODES or any(c in stderr for c in NETWORK_CODES) or not code:
-        raise RegistryUnreachable(f"npm view {name}: {code or _last_line(stderr) or 'no answer'}")
-    raise RegistryUnreachable(f"npm view {name}: {code} {(error or {}).get('summary', '')}".strip())
+    reason = code or next((c for c in NETWORK_CODES if c in stderr), "") or _last_line(stderr) or "no answer"
+    raise RegistryUnreachable(f"npm view {name}: {reason}")
 
 
 def _last_line(text: str) -> str:
@@ -309,6 +310,9 @@ def refresh_universe(src: UniverseSources, command: str, *, ask: list[str] | Non
     to_ask = [] if offline else sorted(cands.names if ask is None else {n for n in ask if is_package_name(n)})
     try:
         answers = ask_npm(to_ask, lookup, jobs)
+        confirmed_before = [n for n in answers if n in (current.get("packages") or {})]
+        if confirmed_before and not any(answers.values()):
+            raise RegistryUnreachable("it answered 404 for every package, also for those it had listed")
     except RegistryUnreachable as exc:
         return None, f"npm registry not reachable ({exc}): kept {src.out} as it is"
     build = build_universe(cands, current, answers, today)
