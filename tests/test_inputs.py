@@ -73,7 +73,9 @@ def test_haraka_install_dir(tmp_path):
     cs = load_paths([tmp_path])
     assert {"config/plugins", "config/smtp.ini", "config/host_list", "config/wildduck.yaml",
             "config/relay_acl_allow", "plugins/my_check.js"} <= names(cs)
-    assert not any("node_modules" in n or n.startswith("queue/") for n in names(cs))
+    # node_modules is not read, only listed (which npm plugins are installed)
+    assert not any("node_modules" in n and n != "node_modules/" or n.startswith("queue/") for n in names(cs))
+    assert cs.files["node_modules/"].kind == "listing" and cs.files["node_modules/"].parsed == ["haraka-plugin-x"]
     assert [p.name for p in cs.plugins] == ["tls", "rcpt_to.in_host_list", "rspamd", "wildduck"]
     assert cs.files["config/smtp.ini"].kind == "ini"
     assert cs.files["config/host_list"].parsed == ["example.com"]

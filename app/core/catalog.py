@@ -64,7 +64,8 @@ def load_catalog_files(paths: list[Path]) -> Catalog:
 
 def catalog_paths(extra: list[str | Path] | None = None) -> list[Path]:
     base = kb_path("plugins")
-    paths = sorted(base.glob("*.yaml")) if base.is_dir() else []
+    # universe.yaml lists npm packages, not catalog entries (app.core.universe reads it)
+    paths = sorted(p for p in base.glob("*.yaml") if p.name != "universe.yaml") if base.is_dir() else []
     # generated first, then hand-kept overlays (sorted names: catalog.yaml < overlay-*.yaml)
     user = settings().catalog
     for p in [*(extra or []), *([user] if user else [])]:

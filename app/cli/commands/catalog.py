@@ -38,6 +38,25 @@ def add_parser(subparsers) -> None:
     shapes.add_argument("--out", metavar="FILE", help="write the shapes YAML here")
     shapes.set_defaults(run=run_shapes)
 
+    universe = sub.add_parser("universe", help="list the npm plugin packages Haraka could load (asks npm)",
+                              description="Gather haraka-plugin-* and @scope/haraka-plugin-* names from the "
+                              "current file, the catalog, Haraka packages, package lists and name files, confirm "
+                              "each with `npm view`, and write kb/plugins/universe.yaml. When npm cannot be "
+                              "reached the current file is kept.")
+    universe.add_argument("--out", metavar="FILE", help="the universe file (default: kb/plugins/universe.yaml)")
+    universe.add_argument("--haraka", action="append", default=[], metavar="DIR",
+                          help="a Haraka package whose docs and package.json name plugins (repeatable)")
+    universe.add_argument("--package-list", action="append", metavar="FILE", dest="package_lists",
+                          help="a name<TAB>version list of npm packages (repeatable; default: "
+                          "/usr/share/package-lists/npm.tsv when it exists)")
+    universe.add_argument("--names", action="append", default=[], metavar="FILE",
+                          help="any text file naming plugin packages, e.g. found in public repositories (repeatable)")
+    universe.add_argument("--ask", action="append", metavar="NAME",
+                          help="ask npm only about this package (repeatable); default: every name found")
+    universe.add_argument("--offline", action="store_true", help="ask npm nothing: package lists and the current file only")
+    universe.add_argument("--jobs", type=int, default=4, help="npm lookups at a time (default 4)")
+    universe.set_defaults(run=run_universe)
+
     show = sub.add_parser("show", help="show one plugin, or list them all")
     show.add_argument("plugin", nargs="?", help="plugin name (prefix and deprecated names work)")
     show.add_argument("--catalog", action="append", metavar="PATH",
@@ -84,6 +103,32 @@ def run_shapes(args: argparse.Namespace) -> int:
         print(yaml.safe_dump(shapes, sort_keys=False))
     print(f"{len(shapes['files'])} config file shapes from " + ", ".join(sources))
     return 0
+
+
+def run_universe(args: argparse.Namespace) -> int:
+    from app.build.universe import DEFAULT_PACKAGE_LIST, UniverseSources, refresh_universe
+    from app.core.universe import universe_path
+    from ingest.kbdata import kb_path
+
+    lists = args.package_lists if args.package_lists is not None else \
+        ([str(DEFAULT_PACKAGE_LIST)] if DEFAULT_PACKAGE_LIST.is_file() else [])
+    src = UniverseSources(out=Path(args.out) if args.out else universe_path(),
+                          catalog=kb_path("plugins", "catalog.yaml"), haraka=[Path(d) for d in args.haraka],
+                          package_lists=[Path(p) for p in lists], names=[Path(p) for p in args.names])
+    _, message = refresh_universe(src, universe_command(args, lists), ask=args.ask, offline=args.offline,
+                                  jobs=args.jobs)
+    print(message)
+    return 0
+
+
+def universe_command(args: argparse.Namespace, lists: list[str]) -> str:
+    """The command line that made the file, for its header (home shown as ~)."""
+    parts = ["mxdoctor catalog universe"]
+    parts += [f"--haraka {d}" for d in args.haraka] + [f"--package-list {p}" for p in lists]
+    parts += [f"--names {p}" for p in args.names] + [f"--ask {n}" for n in args.ask or []]
+    parts += ["--offline"] if args.offline else []
+    parts += [f"--out {args.out}"] if args.out else []
+    return " ".join(parts).replace(str(Path.home()), "~")
 
 
 def build_summary(catalog: dict[str, Any], out: str | None) -> str:

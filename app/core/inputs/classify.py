@@ -20,7 +20,13 @@ INI_SECTION_LINE_RE = re.compile(r"^\s*\[[^\]]+\]\s*$")
 YAML_KEY_LINE_RE = re.compile(r"^\s*[\w\-\"']+\s*:(\s|$)")
 
 
+# a directory listing: `node_modules/`, `plugins/` (any name ending in /), `node_modules(.txt)`, `npm ls`
+LISTING_NAME_RE = re.compile(r"/$|(?:^|/)node_modules(?:\.txt)?$|^npm[ _-]?(?:ls|list)(?:\.txt)?$", re.I)
+
+
 def kind_for_name(name: str) -> str | None:
+    if LISTING_NAME_RE.search(name.replace("\\", "/")):
+        return "listing"
     base = name.rsplit("/", 1)[-1].lower()
     if base == "plugins":
         return "plugins"
@@ -88,6 +94,8 @@ def kind_for_content(lines: list[str]) -> str:
 
 def canonical_name(name: str, kind: str) -> str:
     """`config/<base>` for Haraka config files, the name as given (without leading ./) otherwise."""
+    if kind == "listing":
+        return listing_name(name)
     name = name.replace("\\", "/").lstrip("./") if not name.startswith("../") else name.replace("\\", "/")
     m = re.search(r"(?:^|/)config/(.+)$", name)
     if m:
@@ -96,3 +104,18 @@ def canonical_name(name: str, kind: str) -> str:
     if kind in {"plugins", "ini", "list"} or base in paste_hints().config_files:
         return "config/" + base
     return name
+
+
+def listing_name(name: str) -> str:
+    """A listing is named after its directory, from its last `node_modules` or `plugins` on, with
+    a trailing `/` (`/opt/haraka/node_modules` -> `node_modules/`); `npm ls` output is `npm ls`."""
+    path = name.replace("\\", "/").strip()
+    if re.match(r"^npm[ _-]?(?:ls|list)(?:\.txt)?$", path, re.I):
+        return "npm ls"
+    path = re.sub(r"\.txt$", "", path).rstrip("/")
+    parts = path.split("/")
+    for anchor in ("node_modules", "plugins"):
+        if anchor in parts:
+            i = len(parts) - 1 - parts[::-1].index(anchor)
+            return "/".join(parts[i:]) + "/"
+    return (path.removeprefix("./") or ".") + "/"

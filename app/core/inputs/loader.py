@@ -75,6 +75,9 @@ def _parse(f: ConfigFile, cs: ConfigSet, aliases: dict[str, str]) -> None:
         cs.problems += problems
     elif f.kind == "list":
         f.parsed = [v for _, v in list_values(f.lines)]
+    elif f.kind == "listing":
+        from app.core.installed import listing_entries
+        f.parsed = [name for name, _ in listing_entries(f.lines)]
     elif f.kind in {"yaml", "json", "toml"}:
         f.parsed, problems = parse_structured(f.kind, f.text, f.name)
         cs.problems += problems
@@ -138,6 +141,8 @@ def load_paths(paths: list[str | os.PathLike], aliases: dict[str, str] | None = 
 
 def _load_dir(cs: ConfigSet, root: Path, aliases: dict[str, str] | None) -> None:
     count = 0
+    if (root / "node_modules").is_dir():
+        _list_node_modules(cs, root / "node_modules")
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         for fn in sorted(filenames):
@@ -150,6 +155,22 @@ def _load_dir(cs: ConfigSet, root: Path, aliases: dict[str, str] | None) -> None
             if root.name == "config":
                 rel = f"config/{rel}"      # a config dir given directly: its files are Haraka config
             _load_one(cs, path, rel, aliases)
+
+
+def _list_node_modules(cs: ConfigSet, node_modules: Path) -> None:
+    """An install dir's node_modules is not read, only listed (scoped packages one level down), so
+    the checks can see which npm plugins are installed."""
+    try:
+        names = []
+        for p in sorted(node_modules.iterdir()):
+            if p.name.startswith("@") and p.is_dir():
+                names += [f"{p.name}/{q.name}" for q in sorted(p.iterdir()) if q.is_dir()]
+            elif p.is_dir() and not p.name.startswith("."):
+                names.append(p.name)
+    except OSError as exc:
+        cs.problems.append(Problem(str(node_modules), None, f"cannot list: {exc.strerror or exc}"))
+        return
+    add_file(cs, "node_modules/", str(node_modules), "\n".join(names) + "\n", kind="listing")
 
 
 def _load_one(cs: ConfigSet, path: Path, name: str, aliases: dict[str, str] | None) -> None:

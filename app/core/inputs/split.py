@@ -1,7 +1,8 @@
 """Split one pasted blob into files.
 
-Understands the headers `tail`/`head` print for several files (`==> config/smtp.ini <==`), and
-`# file: NAME` / `### NAME` / `--- NAME ---` marker lines. Text before the first header is kept as
+Understands the headers `tail`/`head` print for several files (`==> config/smtp.ini <==`),
+`# file: NAME` / `### NAME` / `--- NAME ---` marker lines, and `$ cat NAME`, `$ ls DIR`, `$ npm ls`
+prompts (the last two start a directory listing). Text before the first header is kept as
 an unnamed part so nothing is lost.
 """
 from __future__ import annotations
@@ -16,11 +17,22 @@ HEADER_RES = [
 ]
 
 
+# a shell prompt listing a directory (`$ ls -la /opt/haraka/node_modules`) or npm's tree
+# (`$ npm ls --depth=0`): the output below it is a listing, named after the directory
+LS_HEADER_RE = re.compile(r"^\$\s*ls(?:\s+-[\w-]+)*\s+(?P<name>[\w./@~\-]+)\s*$")
+NPM_LS_HEADER_RE = re.compile(r"^\$\s*npm\s+(?:ls|list|ll|la)\b[^|;&>]*$")
+
+
 def header_name(line: str) -> str | None:
     for rx in HEADER_RES:
         m = rx.match(line)
         if m:
             return m.group("name").strip()
+    m = LS_HEADER_RE.match(line)
+    if m:
+        return m.group("name").rstrip("/") + "/"
+    if NPM_LS_HEADER_RE.match(line):
+        return "npm ls"
     return None
 
 

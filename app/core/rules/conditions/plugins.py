@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.core.model import Evidence
+from app.core.installed import listed_installed, local_sources, seen_running
+from app.core.model import Evidence, PluginEntry
 from app.core.rules.conditions.match import Match
 from app.core.rules.conditions.selectors import names, plugin_evidence, select
 from app.core.rules.context import Context
+from app.core.universe import PluginLookup, load_universe, lookup_plugin
 
 
 def plugin(ctx: Context, sel: Any) -> Match:
@@ -76,19 +78,78 @@ def deprecated_plugin(ctx: Context, arg: Any) -> Match:
                   "plugins": ", ".join(f"{p.alias_of} → {p.name}" for p in old)})
 
 
-def unknown_plugin(ctx: Context, arg: Any) -> Match:
-    """true (or {matches: regex}): a listed plugin is not in the catalog nor in a given plugins/ dir"""
-    local = {f.name.rsplit("/", 1)[-1].removesuffix(".js") for f in ctx.cs.files.values()
-             if f.name.startswith("plugins/") or "/plugins/" in f.name}
-    unknown = [p for p in ctx.entries() if ctx.catalog.get(p.name) is None and p.name not in local]
+def plugin_states(ctx: Context) -> list[tuple[PluginEntry, str, PluginLookup]]:
+    """Each enabled plugin with what we know of it: `catalog` (Haraka ships it), `local` (its
+    source was given), `installed` (the logs show it run, or a listing / package.json lists it),
+    `npm` (a published package nothing here shows installed) or `unknown` (none of these)."""
+    universe = load_universe()
+    ran = ctx.log_cache.get("plugins_ran")
+    if ran is None:
+        ran = ctx.log_cache["plugins_ran"] = seen_running(ctx.events, ctx.catalog.aliases)
+    listed = listed_installed(ctx.cs, ctx.catalog.aliases)
+    local = local_sources(ctx.cs)
+    out = []
+    for p in ctx.entries():
+        look = lookup_plugin(p.raw, ctx.catalog, universe)
+        if look.kind == "catalog":
+            state = "catalog"
+        elif p.name in local:
+            state = "local"
+        elif p.name in ran or p.name in listed:
+            state = "installed"
+        else:
+            state = look.kind
+        out.append((p, state, look))
+    return out
+
+
+def _with_state(ctx: Context, arg: Any, states: set[str]) -> list[tuple[PluginEntry, PluginLookup]]:
+    found = [(p, look) for p, state, look in plugin_states(ctx) if state in states]
     if isinstance(arg, dict) and "matches" in arg:
         rx = re.compile(arg["matches"])
-        unknown = [p for p in unknown if rx.search(p.raw)]
-    if not unknown:
+        found = [(p, look) for p, look in found if rx.search(p.raw)]
+    return found
+
+
+def unknown_plugin(ctx: Context, arg: Any) -> Match:
+    """true (or {matches: regex}): a listed plugin Haraka cannot find: not in the catalog, not a
+    published npm package, and nothing given (plugins/ source, listing, package.json, log) shows
+    it installed"""
+    found = _with_state(ctx, arg, {"unknown"})
+    if not found:
         return Match(False)
-    return Match(True, [plugin_evidence(p) for p in unknown], {"plugin": unknown[0].raw, "plugins": names(unknown)})
+    entries = [p for p, _ in found]
+    hints = [f"{p.raw} → {look.hint}" for p, look in found if look.hint]
+    return Match(True, [plugin_evidence(p) for p in entries],
+                 {"plugin": entries[0].raw, "plugins": names(entries), "suggestion": found[0][1].hint or "",
+                  "suggestions": ", ".join(hints)})
+
+
+def npm_plugin(ctx: Context, arg: Any) -> Match:
+    """true (or {matches: regex}): a listed plugin is a published npm package that neither the
+    catalog has nor anything given shows installed"""
+    found = _with_state(ctx, arg, {"npm"})
+    if not found:
+        return Match(False)
+    entries = [p for p, _ in found]
+    packages = list(dict.fromkeys(look.package for _, look in found if look.package))
+    first = found[0][1]
+    return Match(True, [plugin_evidence(p) for p in entries],
+                 {"plugin": entries[0].raw, "plugins": names(entries), "package": first.package,
+                  "packages": " ".join(packages), "version": first.npm.version if first.npm else ""})
+
+
+def uncatalogued_plugin(ctx: Context, arg: Any) -> Match:
+    """true (or {matches: regex}): a listed plugin whose hooks we do not know (installed, on npm
+    or unknown, but not in the catalog and not a given local source)"""
+    found = _with_state(ctx, arg, {"installed", "npm", "unknown"})
+    if not found:
+        return Match(False)
+    entries = [p for p, _ in found]
+    return Match(True, [plugin_evidence(p) for p in entries], {"plugin": entries[0].raw, "plugins": names(entries)})
 
 
 PREDICATES = {"plugin": plugin, "no_plugin": no_plugin, "plugins_file": plugins_file, "order": order,
               "listed_after": listed_after, "duplicate_plugin": duplicate_plugin,
-              "deprecated_plugin": deprecated_plugin, "unknown_plugin": unknown_plugin}
+              "deprecated_plugin": deprecated_plugin, "unknown_plugin": unknown_plugin, "npm_plugin": npm_plugin,
+              "uncatalogued_plugin": uncatalogued_plugin}
