@@ -117,27 +117,40 @@ def _continues(ev: LogEvent, last: LineExplanation) -> bool:
     return ev.uuid == prev.uuid and continuation(message_text(ev))
 
 
-def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None, index: MessageIndex) -> LineExplanation:
+Parts = tuple[str, list[Hit], "str | None", str, str]   # text, hits, hook, meaning, the tag the line names
+
+
+def _refusal_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
     f = ev.fields
-    if cat == "refusal":
-        text = without_uuid(f.get("msg", ""))
-        hits = matcher.refusal(text, f.get("plugin"), f.get("retval", ""), version)
-        hook = f.get("hook")
-        meaning = effect.refusal(f.get("retval", ""), hook)
-        tag = f.get("plugin") or ev.origin or "core"
-    elif cat == "reply":
-        text = reply_text(ev)
-        hits = matcher.reply(text, version)
-        hook, meaning, tag = None, effect.reply(text[:3]), "core"
-    elif cat == "result":      # core's summary of a step: the reply text may name the plugin's message
-        text, hook = without_uuid(f.get("msg", "")), RESULT_KINDS[ev.kind]
-        hits = matcher.refusal(text, None, f.get("code", ""), version) if text.strip() else []
-        meaning, tag = effect.refusal(f.get("code", ""), hook), "core"
-    else:
-        text = message_text(ev)
-        hits = matcher.log_line(text, ev.origin, ev.level, version)
-        hook, tag = None, ev.origin or "core"
-        meaning = ""
+    text = without_uuid(f.get("msg", ""))
+    hits = matcher.refusal(text, f.get("plugin"), f.get("retval", ""), version)
+    return text, hits, f.get("hook"), effect.refusal(f.get("retval", ""), f.get("hook")), \
+        f.get("plugin") or ev.origin or "core"
+
+
+def _reply_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
+    text = reply_text(ev)
+    return text, matcher.reply(text, version), None, effect.reply(text[:3]), "core"
+
+
+def _result_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
+    """Core's summary of a step: its reply text may still name the plugin's message."""
+    code = ev.fields.get("code", "")
+    text, hook = without_uuid(ev.fields.get("msg", "")), RESULT_KINDS[ev.kind]
+    hits = matcher.refusal(text, None, code, version) if text.strip() else []
+    return text, hits, hook, effect.refusal(code, hook), "core"
+
+
+def _error_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
+    text = message_text(ev)
+    return text, matcher.log_line(text, ev.origin, ev.level, version), None, "", ev.origin or "core"
+
+
+PARTS = {"refusal": _refusal_parts, "reply": _reply_parts, "result": _result_parts, "error": _error_parts}
+
+
+def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None, index: MessageIndex) -> LineExplanation:
+    text, hits, hook, meaning, tag = PARTS[cat](ev, matcher, version)
     best: Hit | None = hits[0] if hits else None
     # the emitter is who the line names (a plugin's tag, a hook result's plugin): Haraka's core and the
     # libraries a plugin inherits (redis) log on its behalf; the matched message says which code printed it
@@ -147,8 +160,7 @@ def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None, inde
         hook = best.message.hooks[0]
     then = index.reply_after(best.message, version) if best is not None and cat == "error" else None
     if cat == "error":
-        kind = best.message.kind if best else "log"
-        meaning = effect.log_line(ev.level or "", emitter, hook, kind, then)
+        meaning = effect.log_line(ev.level or "", emitter, hook, best.message.kind if best else "log", then)
     return LineExplanation(ev, cat, text, emitter, hook, meaning,
                            best.message if best else None, [h.message for h in hits[1:4]],
                            best.in_version if best else True, then=then)

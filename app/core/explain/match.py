@@ -60,23 +60,25 @@ class Matcher:
             hits = self._memo[key] = self._find(what, text, origin, extra, version)
         return hits
 
-    def _find(self, what: str, text: str, origin: str, extra: str, version: str) -> list[Hit]:
+    def _pool(self, what: str, origin: str, extra: str) -> list[Message]:
+        """The messages a line of this kind can be: logs by its tag, replies by their code."""
         if what == "log":
-            pool = [m for m in self.index.candidates(origin) if m.kind != "reply"]
-        elif what == "refusal":
+            return [m for m in self.index.candidates(origin) if m.kind != "reply"]
+        if what == "refusal":
             codes = _reply_code(extra)
-            pool = [m for m in self.index.candidates(origin) if m.kind == "reply" and _code_fits(m.code, codes)]
-        else:
-            codes = _reply_code(extra + "00")
-            pool = [m for m in self.replies if _code_fits(m.code, codes) or m.code[:1] == extra]
-        hits = [self._hit(m, text, origin, version) for m in pool if _fits(m, text)]
-        hits = [h for h in hits if h.exact or h.own]
+            return [m for m in self.index.candidates(origin) if m.kind == "reply" and _code_fits(m.code, codes)]
+        codes = _reply_code(extra + "00")
+        return [m for m in self.replies if _code_fits(m.code, codes) or m.code[:1] == extra]
+
+    def _find(self, what: str, text: str, origin: str, extra: str, version: str) -> list[Hit]:
+        pool = self._pool(what, origin, extra)
+        hits = [h for h in (self._hit(m, text, origin, version) for m in pool if _fits(m, text)) if h.exact or h.own]
         if not any(h.exact for h in hits) and len(text) >= MIN_CUT:     # a line cut short in the paste?
             cut = [h for h in (self._hit(m, text, origin, version) for m in pool if _fits_cut(m, text)) if h.exact]
             hits = cut + hits
-        want = LEVEL_RANK.get(extra, -1) if what == "log" else -1
+        level = extra if what == "log" and extra in LEVEL_RANK else None
         hits.sort(key=lambda h: (not h.exact, not h.own, not h.in_version,
-                                 h.message.level != extra if want >= 0 else False,
+                                 level is not None and h.message.level != level,
                                  -len(h.message.template.replace("{}", "")), h.message.id))
         return hits
 
