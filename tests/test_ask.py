@@ -359,3 +359,25 @@ def test_definition_table_rows_are_quotable_word_for_word():
     assert "ERRQ06 | the storing step failed as a whole" in got
     assert not any(s.startswith("code |") for s in got)            # the header row is not a sentence
     assert all(normalise(s) in normalise(page) for s in got)
+
+
+# --------------------------------------------------------------------------- logs with errors, nothing else
+
+BACKEND_DOWN_LOG = (
+    "[ERROR] [9F1C2D3E-1111-2222-3333-444455556666.1] [queue/smtp_forward] connect ECONNREFUSED 10.0.0.9:2525\n"
+    '[INFO] [9F1C2D3E-1111-2222-3333-444455556666.1] [core] hook=queue plugin=queue/smtp_forward function=hook_queue '
+    'params="" retval=DENYSOFT msg="Temporary failure"\n')
+
+
+@pytest.mark.parametrize("question", ["why is mail not arriving?", "为什么收不到邮件？"])
+def test_errors_in_a_pasted_log_are_the_answer_never_no_problem(index, tmp_path, question):
+    """Only a log is pasted, no rule knows its lines: the answer leads with what the log says failed
+    (who printed it, what it means), never with "no problem found", in either language."""
+    s = new_session(index, tmp_path)
+    s.set_context([], log_text=BACKEND_DOWN_LOG)
+    a = s.ask(question)
+    assert a.findings and a.findings[0]["source"] == "log" and a.findings[0]["severity"] == "error"
+    head = a.answer.split("\n\n")[0]
+    assert "queue/smtp_forward" in head
+    assert "no problem" not in a.answer.lower() and "没有发现问题" not in a.answer
+    assert "10.0.0.9:2525" in a.answer

@@ -58,6 +58,8 @@ def _render_fix(cause: Cause, fs: FindingSources, lang: str, numbering: Numberin
     label = t(lang, "fix_verified_label" if fix and fix.verified else "fix_label", rule=f.rule)
     mark = numbering.marker(fs.fix, support=summary) if fs.fix is not None else ""
     text = "" if full_stop(summary, lang) == said else full_stop(summary, lang)
+    if not (text or mark or (fix and (fix.patch or fix.manual))):
+        return []               # the headline already said all there is: no empty "Fix:" label
     out = [" ".join(x for x in (label, text, mark) if x)]
     if fix and fix.patch:
         out += ["", "```diff", fix.patch.rstrip("\n"), "```"]

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -123,6 +123,7 @@ class PackageIndex:
     package: str
     versions: tuple[str, ...]
     messages: tuple[Message, ...]
+    inherits: dict[str, tuple[str, ...]] = field(default_factory=dict)   # file -> plugins whose code it runs
 
 
 def load_package(path: Path) -> PackageIndex:
@@ -132,7 +133,13 @@ def load_package(path: Path) -> PackageIndex:
 
 def package_of(doc: dict) -> PackageIndex:
     return PackageIndex(doc["package"], tuple(doc.get("versions") or ()),
-                        tuple(_message(doc, m) for m in doc.get("messages") or ()))
+                        tuple(_message(doc, m) for m in doc.get("messages") or ()),
+                        {f: tuple(n) for f, n in (doc.get("inherits") or {}).items()})
+
+
+def file_emitter(package: str, file: str) -> str:
+    """The emitter name of a package's file (see Message.emitter)."""
+    return Message(id="", package=package, kind="log", template="", file=file, function="", hooks=(), at=()).emitter
 
 
 def _docs(files: list[Path]) -> list[dict]:
@@ -163,6 +170,10 @@ class MessageIndex:
         self.packages = {p.package: p for p in packages}
         self.by_emitter: dict[str, list[Message]] = {}
         self.by_function: dict[tuple[str, str, str], list[Message]] = {}
+        self.inherits: dict[str, set[str]] = {}     # emitter -> the plugins whose code runs as it
+        for pkg in self.packages.values():
+            for file, names in pkg.inherits.items():
+                self.inherits.setdefault(file_emitter(pkg.package, file), set()).update(plugin_name(n) for n in names)
         for pkg in self.packages.values():
             for m in pkg.messages:
                 self.by_emitter.setdefault(m.emitter, []).append(m)
@@ -200,9 +211,17 @@ class MessageIndex:
         return set(self.by_emitter)
 
     def candidates(self, origin: str | None) -> list[Message]:
-        """Messages a line tagged `origin` may be: that plugin's own, then Haraka core's."""
-        own = self.by_emitter.get(plugin_name(origin or ""), []) if origin and origin not in self.core_names else []
-        return own + self.by_emitter.get("core", [])
+        """Messages a line tagged `origin` may be: that plugin's own, those of the plugins it inherits
+        (dnsbl runs dns_list_base's code, karma haraka-plugin-redis's), then Haraka core's."""
+        if not origin or origin in self.core_names:
+            return self.by_emitter.get("core", [])
+        names, todo = [], [plugin_name(origin)]
+        while todo:
+            name = todo.pop()
+            if name not in names:
+                names.append(name)
+                todo.extend(sorted(self.inherits.get(name, ())))
+        return [m for name in names for m in self.by_emitter.get(name, [])] + self.by_emitter.get("core", [])
 
 
 @functools.lru_cache(maxsize=4)

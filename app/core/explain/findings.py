@@ -124,7 +124,9 @@ def _finding(xs: list[LineExplanation], version: str | None) -> Finding:
     citations = [f"note:{n}" for n in notes] + ([x.source(version)] if m and m.repo else [])
     system = x.system
     said = f" {system.means}" if system else ""
-    explanation = f"{x.effect}{said}{_then(refusals[0]) if refusals else ''} {_where(x, version)}{count}"
+    # with the refusal that followed it known, the error's "if it then ..." sentence has its answer
+    head = x.effect.split(". ")[0].rstrip(".") + "." if refusals else x.effect
+    explanation = f"{head}{said}{_then(refusals[0]) if refusals else ''} {_where(x, version)}{count}"
     return Finding(rule=f"MXL-{rid}", severity=severity(refusals[0] if refusals and severity(x) == "info" else x),
                    title=_title(x), category="logs", explanation=explanation, evidence=evidence,
                    citations=citations, fix_summary=system.fix if system else _fix(x), source="log")

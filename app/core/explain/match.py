@@ -72,6 +72,8 @@ class Matcher:
 
     def _find(self, what: str, text: str, origin: str, extra: str, version: str) -> list[Hit]:
         pool = self._pool(what, origin, extra)
+        if what == "log" and extra in LEVEL_RANK:      # a log call prints at its own level, always
+            pool = [m for m in pool if not m.level or m.level == extra]
         hits = [h for h in (self._hit(m, text, origin, version) for m in pool if _fits(m, text)) if h.exact or h.own]
         if not any(h.exact for h in hits) and len(text) >= MIN_CUT:     # a line cut short in the paste?
             cut = [h for h in (self._hit(m, text, origin, version) for m in pool if _fits_cut(m, text)) if h.exact]
