@@ -22,12 +22,15 @@ DEFAULT_MAX_TIMELINES = 200
 
 
 def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFAULT_MAX_TIMELINES,
-           workers: int | None = None) -> TriageReport:
+           workers: int | None = None, haraka_version: str | None = None) -> TriageReport:
     """Summarise logs. `sources`: paths, or (name, lines) pairs. Unreadable paths raise InputError.
 
     A file of PARALLEL_MIN_BYTES or more is read by `workers` processes (default: the CPUs
     available, at most MAX_WORKERS; 1 disables it). Timelines always use a single pass.
+    `haraka_version` (--haraka-version) is shown over what the start-up lines say.
     """
+    from app.core.versions import override
+    override(haraka_version)
     summary = LogSummary(timelines, max_timelines)
     for index, source in enumerate(sources):
         summary.file_index = index
@@ -46,7 +49,16 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
         summary.files.append(stats)
         n = 1 if timelines else (workers if workers is not None else default_workers(path))
         read_file(summary, path, stats, n)
-    return summary.result()
+    report = summary.result()
+    report.versions = _versions(report, haraka_version).to_dict()
+    return report
+
+
+def _versions(report: TriageReport, haraka_version: str | None):
+    from app.core.versions import Versions, assumed_haraka, override
+    from app.core.versionscan import new_found
+    found = [new_found("haraka", s["version"], s["file"], s["line"], "log", s["order"]) for s in report.haraka_startups]
+    return Versions(found=override(haraka_version) + [f for f in found if f is not None], assumed=assumed_haraka())
 
 
 # ---------------------------------------------------------------------- text rendering
@@ -67,8 +79,10 @@ def _files(report: TriageReport) -> list[str]:
         fmt = ", ".join(f"{k} {v:,}" for k, v in sorted(f.formats.items(), key=lambda kv: -kv[1])) or "no Haraka lines"
         out.append(f"  {f.name}: {f.lines:,} lines ({fmt})")
         out += [f"    note: {note}" for note in f.notes]
-    if report.haraka_versions:
-        out.append(f"  Haraka version: {', '.join(report.haraka_versions)}")
+    if report.versions:
+        out.append(f"  {report.versions['line']}")
+    if len(report.haraka_versions) > 1:
+        out.append(f"  Haraka versions started in these logs: {', '.join(report.haraka_versions)}")
     if report.plugins_loaded:
         out.append(f"  plugins Haraka loaded (in order): {', '.join(report.plugins_loaded)}")
     return out

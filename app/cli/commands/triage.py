@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
+from app.cli.options import add_haraka_version
 from app.core.triage import render_text, triage
 
 
@@ -16,12 +17,14 @@ def add_parser(subparsers) -> None:
     p.add_argument("--timelines", action="store_true", help="also show each transaction's timeline")
     p.add_argument("--max-timelines", type=int, default=200, metavar="N",
                    help="at most N timelines (default: 200)")
+    add_haraka_version(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     sources = [("<stdin>", _stdin_lines()) if path == "-" else path for path in args.logs]
-    report = triage(sources, timelines=args.timelines, max_timelines=args.max_timelines)
+    report = triage(sources, timelines=args.timelines, max_timelines=args.max_timelines,
+                    haraka_version=args.haraka_version)
     if args.format == "json":
         json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
