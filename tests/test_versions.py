@@ -193,6 +193,12 @@ def test_a_command_line_version_wins_and_is_said_so():
                                "npm-ls.txt:2 says 2.8.28)")
 
 
+def test_other_versions_without_haraka_still_say_what_is_assumed():
+    v = detect_versions(load_texts([("Dockerfile", "FROM node:20.11.1\n")]))
+    assert v.line() == "Versions: node 20.11.1 (from Dockerfile:1); Haraka version unknown — rules assume 3.3.4; " \
+                       "pass --haraka-version"
+
+
 def test_nothing_known_says_what_is_assumed():
     v = detect_versions(load_texts([("config/plugins", "wildduck\n")]))
     assert v.line() == "Versions: Haraka version unknown — rules assume 3.3.4; pass --haraka-version"

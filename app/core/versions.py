@@ -130,13 +130,15 @@ class Versions:
         return f"Haraka version unknown — rules assume {self.assumed}; pass --haraka-version"
 
     def line(self) -> str:
-        """Everything known in one line, Haraka first; an unknown Haraka is said so."""
+        """Everything known in one line, Haraka first; an unknown Haraka is said so (last)."""
         names = self.packages()
-        parts = [] if "haraka" in names else [self.unknown_line()]
-        parts += [self.describe(p) for p in names[:MAX_IN_LINE]]
+        parts = [self.describe(p) for p in names[:MAX_IN_LINE]]
         if len(names) > MAX_IN_LINE:
             parts.append(f"and {len(names) - MAX_IN_LINE} more (see --format json)")
-        return "Versions: " + ", ".join(parts)
+        known = ", ".join(parts)
+        if "haraka" in names:
+            return f"Versions: {known}"
+        return f"Versions: {known}; {self.unknown_line()}" if known else f"Versions: {self.unknown_line()}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"line": self.line(), "assumed_haraka": self.assumed,
