@@ -127,6 +127,9 @@ def _pack_sections(chunks: list[Document]) -> list[Document]:
 
 
 def chunk_doc(doc: SourceDoc) -> list[Document]:
+    if doc.kind == "changelog":             # one release per chunk, with its package, version and date
+        from ingest.changelog import chunk_changelog
+        return chunk_changelog(doc)
     out: list[Document] = []
     carry = ""
     for path, section in sections(doc.text):

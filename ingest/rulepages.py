@@ -22,12 +22,28 @@ def _op_line(name: str, args: Any) -> str:
     return f"- `{name}` {yaml.safe_dump(shown, default_flow_style=True, allow_unicode=True, width=10**6).strip()}"
 
 
+PACKAGE_NAMES = {"haraka": "Haraka", "wildduck": "WildDuck"}
+
+
+def _package(name: Any) -> str:
+    return PACKAGE_NAMES.get(str(name).lower(), str(name).lower())
+
+
+def versions_line(versions: dict[str, Any] | None) -> str:
+    """`Applies to Haraka >=3.1, haraka-plugin-limit <1.2` (a rule's `versions:`), or ""."""
+    if not versions:
+        return ""
+    ranges = ", ".join(f"{_package(p)} {str(r).strip()}" for p, r in versions.items())
+    return f"Applies to {ranges} (when the version is unknown the rule is checked anyway)."
+
+
 def _heading(data: dict[str, Any]) -> list[str]:
     tags = data.get("tags") or []
+    applies = versions_line(data.get("versions"))
     return [f"# {data['id']}: {as_template(str(data['title']))}", "",
             f"Severity: **{data['severity']}** · category: {data.get('category', '')}"
-            + (f" · tags: {', '.join(map(str, tags))}" if tags else ""), "",
-            "## Why", "", as_template(str(data.get("explanation", ""))).strip(), ""]
+            + (f" · tags: {', '.join(map(str, tags))}" if tags else ""), ""] + ([applies, ""] if applies else []) \
+        + ["## Why", "", as_template(str(data.get("explanation", ""))).strip(), ""]
 
 
 def _fix(fix: dict[str, Any]) -> list[str]:
@@ -43,6 +59,9 @@ def _examples(examples: dict[str, Any]) -> list[str]:
         for ex in examples.get(kind) or []:
             name = ex.get("name", "")
             out += [f"## {label} example{': ' + name if name else ''}", ""]
+            if ex.get("versions"):
+                out += ["With " + ", ".join(f"{_package(p)} {v}"
+                                            for p, v in ex["versions"].items()) + ".", ""]
             for fname, text in (ex.get("files") or {}).items():
                 out += [f"`{fname}`", "", "```", str(text).rstrip("\n"), "```", ""]
             if ex.get("logs"):

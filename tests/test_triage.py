@@ -229,6 +229,8 @@ def test_workers_on_a_compressed_file_split_by_connection(tmp_path):
                 row["examples"] = [e.replace(str(packed), str(path)) for e in row["examples"]]
         pws = report["wildduck"]["processed_without_store_examples"]
         report["wildduck"]["processed_without_store_examples"] = [e.replace(str(packed), str(path)) for e in pws]
+        for key in ("haraka_startups", "versions"):       # they name the file of the start-up line
+            report[key] = json.loads(json.dumps(report[key]).replace(str(packed), str(path)))
         assert report == single
 
 

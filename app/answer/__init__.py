@@ -25,10 +25,12 @@ def ask(question: str, paths: list[str] | None = None, *, log_paths: list[str] |
         paste: str | bytes | None = None, texts: list[tuple[str, str | bytes]] | None = None,
         log_text: str | bytes | None = None, envelope: dict[str, Any] | None = None, k: int = 6,
         settings: LLMSettings | None = None, index: Index | None = None, home: Path | None = None,
-        use_llm: bool | None = None, persist: bool = False, verify_fixes: bool = True) -> Answer:
+        use_llm: bool | None = None, persist: bool = False, verify_fixes: bool = True,
+        haraka_version: str | None = None) -> Answer:
     """Answer one question about the given context (nothing stored unless `persist`)."""
     session = Session(paths, paste=paste, texts=texts, log_paths=log_paths, log_text=log_text, envelope=envelope,
-                      home=home, settings=settings, index=index, persist=persist, verify_fixes=verify_fixes)
+                      home=home, settings=settings, index=index, persist=persist, verify_fixes=verify_fixes,
+                      haraka_version=haraka_version)
     return session.ask(question, k=k, use_llm=use_llm)
 
 

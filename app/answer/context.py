@@ -48,7 +48,7 @@ class Session:
                  log_text: str | bytes | None = None, envelope: dict[str, Any] | None = None,
                  session_id: str | None = None, home: Path | None = None, settings: LLMSettings | None = None,
                  index: Index | None = None, persist: bool = True, verify_fixes: bool = True,
-                 record_unanswered: bool | None = None):
+                 record_unanswered: bool | None = None, haraka_version: str | None = None):
         self.id = session_id or uuid.uuid4().hex[:12]
         self.home = home
         self.settings = settings if settings is not None else load_settings(home)
@@ -62,19 +62,28 @@ class Session:
         self._diagnosis = None
         self._secrets: frozenset[str] | None = None
         self._context: dict[str, Any] = {}
-        self.set_context(paths, paste=paste, texts=texts, log_paths=log_paths, log_text=log_text, envelope=envelope)
+        self.set_context(paths, paste=paste, texts=texts, log_paths=log_paths, log_text=log_text, envelope=envelope,
+                         haraka_version=haraka_version)
 
     # ------------------------------------------------------------------ context
 
     def set_context(self, paths: list[str] | None = None, *, paste: str | bytes | None = None,
                     texts: list[tuple[str, str | bytes]] | None = None, log_paths: list[str] | None = None,
-                    log_text: str | bytes | None = None, envelope: dict[str, Any] | None = None) -> None:
+                    log_text: str | bytes | None = None, envelope: dict[str, Any] | None = None,
+                    haraka_version: str | None = None) -> None:
         """Replace the pasted context (the turns stay); the checks re-run on the next question."""
         with self._lock:
             self._context = {"paths": list(paths or []), "paste": paste, "texts": list(texts or []),
-                             "log_paths": list(log_paths or []), "log_text": log_text, "envelope": envelope}
+                             "log_paths": list(log_paths or []), "log_text": log_text, "envelope": envelope,
+                             "haraka_version": haraka_version}
             self._diagnosis = None
             self._secrets = None
+
+    def set_haraka_version(self, haraka_version: str | None) -> None:
+        """The Haraka version the admin says runs (--haraka-version); the checks re-run."""
+        with self._lock:
+            self._context["haraka_version"] = haraka_version
+            self._diagnosis = None
 
     @property
     def envelope(self) -> dict[str, Any] | None:
@@ -94,7 +103,8 @@ class Session:
                 c = self._context
                 self._diagnosis = diagnose(c["paths"] or None, paste=c["paste"], texts=c["texts"] or None,
                                            log_paths=c["log_paths"] or None, log_text=c["log_text"],
-                                           envelope=c["envelope"], verify_fixes=self.verify_fixes)
+                                           envelope=c["envelope"], verify_fixes=self.verify_fixes,
+                                           haraka_version=c.get("haraka_version"))
             return self._diagnosis
 
     @property
@@ -192,7 +202,8 @@ class Session:
         logs = self._log_texts()
         if d:
             logs += [f.text for f in d.configset.files.values() if f.kind == "log"]
-        return {"texts": files, "log_text": "\n".join(logs) or None, "envelope": self._context["envelope"]}
+        return {"texts": files, "log_text": "\n".join(logs) or None, "envelope": self._context["envelope"],
+                "haraka_version": self._context.get("haraka_version")}
 
     def save(self) -> None:
         from app.answer.history import HistoryStore
@@ -208,7 +219,7 @@ class Session:
         ctx = rec.get("context") or {}
         texts = [(str(n), str(t)) for n, t in ctx.get("texts") or [] if isinstance(t, str)]
         s = cls(texts=texts or None, log_text=ctx.get("log_text"), envelope=ctx.get("envelope"),
-                session_id=session_id, home=home, **kwargs)
+                session_id=session_id, home=home, haraka_version=ctx.get("haraka_version"), **kwargs)
         for t in rec.get("turns") or []:
             if isinstance(t, dict) and isinstance(t.get("question"), str):
                 s.turns.append(Turn(question=t["question"], answer=str(t.get("answer", "")),

@@ -23,6 +23,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "fix_short": "Fix:",
         "also_relevant": "**Also relevant:**",
         "more": "More:",
+        "changelog_fixed": "Fixed in", "changelog_changed": "Changed in",
+        "changelog_later": "**{label} {package} {version}**{refs}: \"{entry}\"; you run {since}.",
+        "changelog_maybe": "**{label} {package} {version}**{refs}: \"{entry}\"; your version is given as {since}, "
+                           "which allows it: check which one is installed (package-lock.json, npm ls).",
         "same_cause": "Same cause, seen in the logs ({rule}):",
         "others": "**Other findings** (not what you asked about): {items}.",
         "others_more": " And {n} more (see `mxdoctor check`).",
@@ -80,6 +84,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "fix_short": "修复：",
         "also_relevant": "**同样相关：**",
         "more": "更多：",
+        "changelog_fixed": "已修复于", "changelog_changed": "已更改于",
+        "changelog_later": "**{label} {package} {version}**{refs}：“{entry}”；你运行的是 {since}。",
+        "changelog_maybe": "**{label} {package} {version}**{refs}：“{entry}”；你的版本写作 {since}，范围包含该版本，"
+                           "请确认实际安装的版本（package-lock.json、npm ls）。",
         "same_cause": "同一原因在日志中的表现（{rule}）：",
         "others": "**其他发现**（与本问题无直接关系）：{items}。",
         "others_more": " 另有 {n} 项（见 `mxdoctor check`）。",

@@ -67,7 +67,7 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
     symptoms = log_symptoms(d) if not rel.relevant and not rel.generic else []
     query = "\n".join([session.search_query(question)] + symptoms)
     retrieved = retrieve(question, rel.relevant, index=index, fired=fired, k=k, lang=lang, query=query,
-                         team=intent.team)
+                         team=intent.team, versions=getattr(d, "versions", None))
     if retrieved.problem and index is not None:
         notices.append(t(lang, "not_indexed"))
     support = measure(question, retrieved.question, index if retrieved.indexed else None,

@@ -67,6 +67,19 @@ def _render_fix(cause: Cause, fs: FindingSources, lang: str, numbering: Numberin
     return out + [""]
 
 
+def _change_line(change, lang: str, numbering: Numbering) -> str:
+    """A later release's changelog entry about the finding: `Fixed in Haraka 3.1.7 (#3604): "fix: ...";
+    you run 3.0.3 [n]`."""
+    from app.core.versions import display_name
+    refs = f" ({', '.join(change.refs)})" if change.refs else ""
+    text = change.text if len(change.text) <= 200 else change.text[:199] + "…"
+    key = "changelog_maybe" if change.maybe_have else "changelog_later"
+    label = t(lang, "changelog_fixed" if change.text.lower().startswith("fix") else "changelog_changed")
+    mark = numbering.marker(change.passage, support=change.text)
+    return t(lang, key, label=label, package=display_name(change.package), version=change.version, refs=refs,
+             entry=text.replace("`", ""), since=change.since) + f" {mark}"
+
+
 def render_cause(cause: Cause, fs: FindingSources, lang: str, numbering: Numbering, said: str = "") -> list[str]:
     """Fix (with the diff), then why (the mechanism), then the evidence, for the cause answered first.
     `said`: the fix summary the headline already gave, not repeated."""
@@ -79,6 +92,7 @@ def render_cause(cause: Cause, fs: FindingSources, lang: str, numbering: Numberi
     upstream = [c for c in f.citations if c.startswith("http")]
     if upstream:
         out.append(t(lang, "more") + " " + " · ".join(f"<{u}>" for u in upstream[:3]))
+    out += [_change_line(c, lang, numbering) for c in fs.changes]
     for s in cause.symptoms:                    # the same cause, seen from the logs
         out.append(f"- {t(lang, 'same_cause', rule=s.rule)} {full_stop(s.title.strip().strip(chr(34)), lang)}")
     ev = _evidence_line(cause.evidence, lang)

@@ -21,6 +21,8 @@ class Diagnosis:
     log_lines: int = 0
     unchecked: list[Unchecked] = field(default_factory=list)   # rules that needed a file not given
     fixed: object | None = None     # app.core.fix.CombinedFix: every compatible verified fix at once
+    versions: object | None = None  # app.core.versions.Versions: Haraka, node, plugins, each with where
+    out_of_range: list = field(default_factory=list)   # app.core.rules.ranges.OutOfRange: rules for other releases
 
     def missing_files(self) -> dict[str, list[Unchecked]]:
         """Files worth pasting next: each with the checks it would let run."""
@@ -36,6 +38,13 @@ class Diagnosis:
                 return sev
         return None
 
+    def versions_dict(self) -> dict[str, Any]:
+        """The versions found (one line and each find), and the rules left out for them."""
+        from app.core.versions import Versions
+        out = (self.versions or Versions()).to_dict()
+        out["rules_not_for_these_versions"] = [o.to_dict() for o in self.out_of_range]
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `check --format json`, secrets masked."""
         from app.core.redact import redact_obj
@@ -47,6 +56,7 @@ class Diagnosis:
             "problems": [{"file": p.file, "line": p.line, "message": p.message, "severity": p.severity}
                          for p in self.problems],
             "unchecked": [u.to_dict() for u in self.unchecked],
+            "versions": self.versions_dict(),
             "fixed": self.fixed.to_dict() if self.fixed is not None else None,
             "inputs": {"files": sorted(self.configset.files), "log_lines": self.log_lines,
                        "plugins": [p.raw for p in self.configset.plugins or []]},
@@ -81,6 +91,12 @@ def haraka_version(events: Iterable[LogEvent]) -> str | None:
     return next((v for v in reversed(found) if v), None)
 
 
+def exact_haraka(versions) -> str | None:
+    """The admin's Haraka release when it is known exactly (a range from package.json is not)."""
+    found = versions.haraka if versions is not None else None
+    return found.version if found is not None and found.exact else None
+
+
 def explain_logs(events: list[LogEvent], findings: list[Finding], version: str | None = None) -> list[Finding]:
     """Findings for the log lines that need explaining and that no rule finding cites."""
     from app.core.explain import explain_events, explanation_findings
@@ -91,10 +107,15 @@ def explain_logs(events: list[LogEvent], findings: list[Finding], version: str |
 def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None,
              texts: list[tuple[str, str | bytes]] | None = None, log_paths: list[str] | None = None,
              log_text: str | bytes | None = None, envelope: dict[str, Any] | None = None,
-             rule_dirs: list[str] | None = None, verify_fixes: bool = True) -> Diagnosis:
+             rule_dirs: list[str] | None = None, verify_fixes: bool = True,
+             haraka_version: str | None = None) -> Diagnosis:
+    """`haraka_version`: the Haraka version (or range) the admin says runs, over what the inputs show."""
     from app.core.checks import run_checks
     from app.core.inputs import load_paths, load_texts
     from app.core.rules.loader import load_rules
+    from app.core.versions import detect_versions, override
+
+    override(haraka_version)            # a malformed --haraka-version stops before any work
 
     items = list(texts or [])
     if paste is not None:
@@ -120,9 +141,10 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
             streams.append(parse_lines(f.lines, f.name))
     events, n_lines = keep_events(ev for s in streams for ev in s)
     rules = load_rules(rule_dirs, problems=problems)
+    versions = detect_versions(cs, events, haraka_version)
     findings, ctx = run_checks(cs, events, logs_given=n_lines > 0, rules=rules, envelope=envelope,
-                               verify_fixes=verify_fixes, problems=problems)
-    findings += explain_logs(events, findings)
+                               verify_fixes=verify_fixes, problems=problems, versions=versions)
+    findings += explain_logs(events, findings, exact_haraka(versions))
     fixed = None
     if verify_fixes:
         from app.core.fix import combine_fixes
@@ -135,4 +157,5 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
     if fixed is not None:
         fixed.patch = redact_text(fixed.patch)     # shown; the fixed files themselves stay the admin's own
     return Diagnosis(configset=cs, findings=findings, simulation=sim, problems=problems, events=events,
-                     log_lines=n_lines, unchecked=list(ctx.unchecked), fixed=fixed)
+                     log_lines=n_lines, unchecked=list(ctx.unchecked), fixed=fixed, versions=versions,
+                     out_of_range=list(ctx.out_of_range))

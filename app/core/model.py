@@ -249,6 +249,9 @@ class Rule:
     # rules whose cause this rule only shows from another side (a log symptom of a config mistake):
     # when one of them fires too, both are one cause and are shown as one
     symptom_of: list[str] = field(default_factory=list)
+    # {package: range}: the releases the rule is true of; a known version outside one of them
+    # keeps the rule silent, an unknown one does not (e.g. {"haraka": ">=3.1"})
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

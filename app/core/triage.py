@@ -27,7 +27,10 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
 
     A file of PARALLEL_MIN_BYTES or more is read by `workers` processes (default: the CPUs
     available, at most MAX_WORKERS; 1 disables it). Timelines always use a single pass.
+    `haraka_version` (--haraka-version) is shown over what the start-up lines say.
     """
+    from app.core.versions import override
+    override(haraka_version)
     summary = LogSummary(timelines, max_timelines)
     for index, source in enumerate(sources):
         summary.file_index = index
@@ -47,10 +50,19 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
         n = 1 if timelines else (workers if workers is not None else default_workers(path))
         read_file(summary, path, stats, n)
     report = summary.result()
+    versions = _versions(report, haraka_version)
+    report.versions = versions.to_dict()
     if explain:
-        versions = report.haraka_versions
-        report.explained = explain_rows(report.loud, haraka_version or (versions[-1] if versions else None))
+        found = versions.haraka
+        report.explained = explain_rows(report.loud, found.version if found is not None and found.exact else None)
     return report
+
+
+def _versions(report: TriageReport, haraka_version: str | None):
+    from app.core.versions import Versions, assumed_haraka, override
+    from app.core.versionscan import new_found
+    found = [new_found("haraka", s["version"], s["file"], s["line"], "log", s["order"]) for s in report.haraka_startups]
+    return Versions(found=override(haraka_version) + [f for f in found if f is not None], assumed=assumed_haraka())
 
 
 def explain_rows(rows: list[dict], version: str | None) -> list[dict]:
@@ -92,8 +104,10 @@ def _files(report: TriageReport) -> list[str]:
         fmt = ", ".join(f"{k} {v:,}" for k, v in sorted(f.formats.items(), key=lambda kv: -kv[1])) or "no Haraka lines"
         out.append(f"  {f.name}: {f.lines:,} lines ({fmt})")
         out += [f"    note: {note}" for note in f.notes]
-    if report.haraka_versions:
-        out.append(f"  Haraka version: {', '.join(report.haraka_versions)}")
+    if report.versions:
+        out.append(f"  {report.versions['line']}")
+    if len(report.haraka_versions) > 1:
+        out.append(f"  Haraka versions started in these logs: {', '.join(report.haraka_versions)}")
     if report.plugins_loaded:
         out.append(f"  plugins Haraka loaded (in order): {', '.join(report.plugins_loaded)}")
     return out

@@ -31,6 +31,7 @@ class FindingSources:
     why: Passage | None = None
     fix: Passage | None = None
     notes: list[Passage] = field(default_factory=list)
+    changes: list = field(default_factory=list)     # app.retrieval.changelog.Change: later releases about it
 
 
 @dataclass
@@ -84,6 +85,10 @@ def finding_sources(f: Finding, lang: str = "en") -> FindingSources:
 
 
 OWN_SOURCES = ("kb", "npm:")     # what ships with mxdoctor; anything else is the team's own
+# a changelog release is an answer only to a question about releases; otherwise its entries (a
+# word or two each) outrank the pages that explain, and findings get theirs from app.retrieval.changelog
+VERSION_QUESTION_RE = re.compile(r"(?i)\b(?:changelog|changes?|changed|release[sd]?|version|upgrade[sd]?|"
+                                 r"fixed in|v?\d+\.\d+(?:\.\d+)?)\b|版本|更新|升级")
 
 
 def is_team_page(p: Passage) -> bool:
@@ -108,6 +113,8 @@ def question_passages(query: str, index: Index | None, fired: set[str], k: int =
     for p in hits:
         if p.kind == "rule" and p.doc_id.rsplit(":", 1)[-1] not in allowed or p.chunk_id in seen:
             continue
+        if p.kind == "changelog" and not VERSION_QUESTION_RE.search(query):
+            continue
         if looks_like_instruction(p.text):
             continue        # a document that talks to the model is not a source, whatever else it says
         seen.add(p.chunk_id)
@@ -123,8 +130,17 @@ def question_passages(query: str, index: Index | None, fired: set[str], k: int =
 
 
 def retrieve(question: str, relevant: list[Finding], *, index: Index | None, fired: set[str], k: int = 6,
-             lang: str = "en", query: str | None = None, team: bool = False) -> Retrieved:
+             lang: str = "en", query: str | None = None, team: bool = False, versions=None) -> Retrieved:
+    """`versions` (app.core.versions.Versions): when known, each finding gets the entries of later
+    releases' changelogs that are about it."""
     r = Retrieved(findings=[finding_sources(f, lang) for f in relevant], indexed=index is not None)
+    if versions is not None and index is not None:
+        from app.retrieval.changelog import finding_changes
+        for fs in r.findings:
+            try:
+                fs.changes = finding_changes(fs.finding, versions, index)
+            except Exception:      # a changelog lookup failing leaves the answer as it was
+                fs.changes = []
     try:
         r.question = question_passages(query or question, index, fired, k, team=team)
     except Exception as exc:       # search failing leaves the finding-keyed answer intact

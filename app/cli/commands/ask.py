@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import sys
 
+from app.cli.options import add_haraka_version
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser("ask", help="ask a question about your config and logs; answers cite their sources")
@@ -21,6 +23,7 @@ def add_parser(sub) -> None:
                                                    "its pasted context")
     p.add_argument("--clear-history", action="store_true", help="forget the stored turns of --session (or of all "
                                                                 "sessions) and exit")
+    add_haraka_version(p)
     p.set_defaults(run=run)
 
 
@@ -35,13 +38,15 @@ def _session(args):
         if not given:
             loaded = Session.load(args.session)
             if loaded is not None:
+                if args.haraka_version:
+                    loaded.set_haraka_version(args.haraka_version)
                 return loaded
         return Session(paths or None, paste=paste, log_paths=args.logs or None, envelope=envelope,
-                       session_id=args.session, persist=True)
+                       session_id=args.session, persist=True, haraka_version=args.haraka_version)
     if args.k < 1:
         raise InputError("-k must be at least 1")
     return Session(paths or None, paste=paste, log_paths=args.logs or None, envelope=envelope, persist=False,
-                   record_unanswered=True)
+                   record_unanswered=True, haraka_version=args.haraka_version)
 
 
 def _render_text(answer) -> str:

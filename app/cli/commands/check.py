@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from app.cli.options import add_haraka_version
 from app.core.report import FORMATS, render
 
 FAIL_ON = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
@@ -19,6 +20,7 @@ def add_parser(sub) -> None:
     p.add_argument("--no-fix", action="store_true", help="skip fix verification (faster)")
     p.add_argument("--fixed-out", metavar="DIR", help="write every file changed by the verified fixes, applied "
                                                      "together, under DIR (config/plugins -> DIR/config/plugins)")
+    add_haraka_version(p)
     p.set_defaults(run=run)
 
 
@@ -30,7 +32,8 @@ def run(args) -> int:
     if not paths and paste is None and not args.logs:
         raise InputError("nothing to check: give a Haraka directory, config files, '-' for stdin, or --logs")
     d = diagnose(paths or None, paste=paste, log_paths=args.logs, rule_dirs=args.rules,
-                 envelope={"rcpt": args.rcpt} if args.rcpt else None, verify_fixes=not args.no_fix)
+                 envelope={"rcpt": args.rcpt} if args.rcpt else None, verify_fixes=not args.no_fix,
+                 haraka_version=args.haraka_version)
     sys.stdout.write(render(d, args.format, color=args.format == "text" and sys.stdout.isatty()))
     if args.fixed_out:
         write_fixed(d, args.fixed_out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
+from app.cli.options import add_haraka_version
 from app.core.triage import render_text, triage
 
 
@@ -18,8 +19,7 @@ def add_parser(subparsers) -> None:
                    help="at most N timelines (default: 200)")
     p.add_argument("--no-explain", action="store_true",
                    help="only count: do not explain each kind of WARN+ line, refusal and 4xx/5xx reply")
-    p.add_argument("--haraka-version", metavar="X", help="the Haraka release that wrote the logs "
-                   "(default: the last 'Starting up Haraka version' line)")
+    add_haraka_version(p)
     p.set_defaults(run=run)
 
 

@@ -24,6 +24,9 @@ INI_SECTION_RE = re.compile(r"^\s*\[([^\]\s][^\]]*)\]\s*$")
 INI_KV_RE = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*=")
 YAML_KEY_RE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w.\-]*):(?:\s|$)")
 TOML_VALUE_RE = re.compile(r"^\s*[A-Za-z_][\w.\-]*\s*=\s*(?:\"|'|\[|\{|true\b|false\b|-?\d)")
+DOCKER_RE = re.compile(r"^\s*(?:FROM|RUN|COPY|ADD|ENV|ARG|WORKDIR|EXPOSE|CMD|ENTRYPOINT|USER|VOLUME|LABEL|HEALTHCHECK"
+                       r"|SHELL|ONBUILD|STOPSIGNAL|MAINTAINER)\s+\S")
+NPM_TREE_RE = re.compile(r"^[\s│|`]*[├└+`\\][─\-]+[┬─\-]?\s*(?:@[\w.\-]+/)?[\w.\-]+@\S+|^[\w.\-@/]+@\S+\s+/\S*\s*$")
 MIN_SHAPE_SCORE = 2.0       # shared keys/sections needed before a block is named after a shipped file
 
 
@@ -31,7 +34,8 @@ MIN_SHAPE_SCORE = 2.0       # shared keys/sections needed before a block is name
 class Block:
     start: int                     # 1-based first line in the paste
     lines: list[str]
-    shape: str                     # plugins | ini | yaml | toml | log | pem | domains | networks | context
+    shape: str                     # plugins | ini | yaml | toml | json | log | pem | domains | networks
+                                   # | dockerfile | npm-ls | context
     name: str = ""                 # the file it was taken as
     reason: str = ""
     alternatives: list[str] = field(default_factory=list)   # other files it could be
@@ -39,7 +43,8 @@ class Block:
     @property
     def kind(self) -> str:
         """The ConfigFile kind this block is parsed as."""
-        return {"domains": "list", "networks": "list"}.get(self.shape, self.shape)
+        return {"domains": "list", "networks": "list", "dockerfile": "context", "npm-ls": "context"
+                }.get(self.shape, self.shape)
 
     @property
     def end(self) -> int:
@@ -64,7 +69,18 @@ def shape_of(lines: list[str]) -> str:
     body = [l for l in lines if l.strip() and not l.lstrip().startswith(("#", ";"))]
     if not body:
         return "comment"
-    return _syntax_shape(body) or _list_shape(lines)
+    return _file_shape(body) or _syntax_shape(body) or _list_shape(lines)
+
+
+def _file_shape(body: list[str]) -> str | None:
+    """json (package.json, a lockfile), a Dockerfile or `npm ls` output, by their first lines."""
+    if body[0].lstrip().startswith("{"):
+        return "json"
+    if DOCKER_RE.match(body[0]) and mostly([l for l in body if l[:1] not in (" ", "\t")], DOCKER_RE.match, 2):
+        return "dockerfile"
+    if mostly(body, NPM_TREE_RE.match, 2) and any(NPM_TREE_RE.match(l) for l in body[:2]):
+        return "npm-ls"
+    return None
 
 
 def _syntax_shape(body: list[str]) -> str | None:
@@ -189,13 +205,27 @@ NAMED_BY_SHAPE = {
                                            "file of that shape"),
     "log": ("pasted.log", "log lines"),
     "pem": ("pasted.pem", "a PEM certificate or key"),
+    "dockerfile": ("Dockerfile", "Dockerfile instructions (FROM, RUN, ...)"),
+    "npm-ls": ("npm-ls.txt", "the package tree `npm ls` prints"),
 }
+
+
+def _name_json(lines: list[str]) -> tuple[str, str, list[str]]:
+    text = "\n".join(lines)
+    if '"lockfileVersion"' in text:
+        return "package-lock.json", "a JSON object with lockfileVersion, as npm writes package-lock.json", []
+    if re.search(r'"(?:dependencies|optionalDependencies|devDependencies)"\s*:', text) or \
+            (re.search(r'^\s*"name"\s*:', text, re.M) and re.search(r'^\s*"version"\s*:', text, re.M)):
+        return "package.json", "a JSON object with a name, a version or dependencies, as package.json has", []
+    return "pasted.json", "a JSON file mxdoctor does not know by its keys", []
 
 
 def name_block(kind: str, lines: list[str], shapes: dict[str, dict] | None = None) -> tuple[str, str, list[str]]:
     """(file name, reason, other candidates) for one block of a known shape."""
     if kind in ("ini", "yaml", "toml"):
         return _name_structured(kind, lines, shapes)
+    if kind == "json":
+        return _name_json(lines)
     if kind == "domains":
         count = len(list_values(lines))
         return "config/host_list", f"every line is a domain name ({count}); host_list is the file " \
@@ -226,7 +256,7 @@ def _line_family(line: str) -> str:
         return "comment"
     if has_level_mark(line):
         return "log"
-    if line[:1] in (" ", "\t") or line.lstrip().startswith("- ") or INI_SECTION_RE.match(line) \
+    if line[:1] in (" ", "\t") or line.lstrip().startswith(("- ", "{", "}", "[", "]")) or INI_SECTION_RE.match(line) \
             or INI_KV_RE.match(line) or YAML_KEY_RE.match(line) or "-----" in line:
         return "structured"
     return "value"
@@ -236,6 +266,9 @@ def _split_families(start: int, para: list[str]) -> list[tuple[int, list[str]]]:
     """A paragraph cut where its lines change family: two files pasted with no blank line between
     them (host_list's domains straight followed by wildduck.yaml's `redis:`) are two paragraphs."""
     out: list[tuple[int, list[str]]] = []
+    first = next((l for l in para if l.strip() and not l.lstrip().startswith("#")), "")
+    if first.lstrip().startswith("{") or DOCKER_RE.match(first):
+        return [(start, para)]          # JSON and Dockerfiles mix every family of line
     cur: list[str] = []
     cur_start, family = start, None
     for i, line in enumerate(para, start):
@@ -294,6 +327,8 @@ def detect_blocks(lines: list[str], offset: int = 1) -> list[Block]:
 
 
 def _continues(prev: Block, shape: str, para: list[str], shapes: dict[str, dict]) -> bool:
+    if prev.shape == "json" and prev.text.count("{") > prev.text.count("}"):
+        return True                     # a JSON object not closed yet: the blank line is inside it
     if shape != prev.shape:
         return prev.shape == "yaml" and para[0].startswith((" ", "\t"))   # an indented yaml continuation
     if shape in ("ini", "toml", "yaml"):

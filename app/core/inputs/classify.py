@@ -42,6 +42,8 @@ def kind_for_name(name: str) -> str | None:
         return "log"
     if base.endswith((".pem", ".crt", ".key")):
         return "pem"
+    if base == "dockerfile" or base.startswith("dockerfile.") or base.endswith(".dockerfile"):
+        return "context"            # read for its image tags and npm installs (app.core.versionscan)
     if base in HARAKA_LIST_FILES or LIST_NAME_RE.search(base):
         return "list"
     if "config/" in name.replace("\\", "/") and not base.endswith((".md", ".txt", ".js", ".sh", ".conf", ".cf")):

@@ -47,6 +47,8 @@ class TriageReport:
     load_errors: list[dict[str, Any]] = field(default_factory=list)
     plugins_loaded: list[str] = field(default_factory=list)
     haraka_versions: list[str] = field(default_factory=list)
+    haraka_startups: list[dict[str, Any]] = field(default_factory=list)   # each version's last start-up line
+    versions: dict[str, Any] = field(default_factory=dict)     # app.core.versions.Versions.to_dict()
     timelines: list[dict[str, Any]] = field(default_factory=list)
     # every WARN+ line, refusal and 4xx/5xx reply, counted by logs.loud.loud_key (LOUD_FIELDS)
     loud: list[dict[str, Any]] = field(default_factory=list)

@@ -63,7 +63,8 @@ class LogSummary:
         self.wd: Counter = Counter()
         self.wd_codes: Counter = Counter()
         self.plugins_loaded: dict[str, None] = {}
-        self.versions: dict[str, None] = {}
+        # Haraka version -> (file index, line, file) of the last start-up line naming it
+        self.versions: dict[str, tuple[int, int, str]] = {}
 
     # ------------------------------------------------------------------ reading
     def read(self, name: str, batches: Iterable[list[str]], stats: FileStats,
@@ -174,7 +175,7 @@ class LogSummary:
             self.plugins_loaded.setdefault(f.get("plugin", ""), None)
         elif kind == "startup":
             if f.get("version"):
-                self.versions.setdefault(f["version"], None)
+                self._version(f["version"], (self.file_index, ev.lineno, ev.file))
         elif ev.level in CRIT_LEVELS:
             self.crit.add((f.get("plugin"), (f.get("error") or ev.raw)[:200]), order,
                           where(ev.file, ev.lineno, ev.uuid))
@@ -266,8 +267,12 @@ class LogSummary:
             getattr(self, name).merge(getattr(other, name))
         for p in other.plugins_loaded:
             self.plugins_loaded.setdefault(p, None)
-        for v in other.versions:
-            self.versions.setdefault(v, None)
+        for v, at in other.versions.items():
+            self._version(v, at)
+
+    def _version(self, version: str, at: tuple[int, int, str]) -> None:
+        if version not in self.versions or at > self.versions[version]:
+            self.versions[version] = at
 
     def result(self) -> TriageReport:
         """The report of everything counted (open connections are finished first)."""
@@ -300,6 +305,8 @@ class LogSummary:
         rep.loud = self.loud.rows(LOUD_FIELDS)
         rep.plugins_loaded = [p for p in self.plugins_loaded if p]
         rep.haraka_versions = list(self.versions)
+        rep.haraka_startups = [{"version": v, "file": at[2], "line": at[1], "order": at[0] * 10**9 + at[1]}
+                               for v, at in self.versions.items()]
         rep.wildduck = self._wildduck_result()
         return rep
 

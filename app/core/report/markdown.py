@@ -11,7 +11,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from app.core.report.text import verdict_lines, where
+from app.core.report.text import verdict_lines, versions_lines, where
 
 ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 
@@ -71,6 +71,11 @@ class _Refs:
 def _head(v: dict[str, Any]) -> list[str]:
     head = verdict_lines(v)
     return [f"**{head[0]}**", ""] + [f"{x}  " for x in head[1:]] + [""] if head else []
+
+
+def _versions(versions: dict[str, Any] | None) -> list[str]:
+    lines = versions_lines(versions)
+    return [f"{line}  " for line in lines[:-1]] + lines[-1:] + [""] if lines else []
 
 
 def _table(findings: list[dict[str, Any]], refs: _Refs) -> list[str]:
@@ -134,7 +139,8 @@ def render_markdown(data: dict[str, Any], base_url: str | None = None) -> str:
     refs = _Refs(base_url)
     v = data.get("verdict") or {}
     findings = data["findings"]
-    out = ["# mxdoctor report", ""] + _head(v) + _table(findings, refs) + _combined_fix(data.get("fixed"))
+    out = ["# mxdoctor report", ""] + _head(v) + _versions(data.get("versions")) + _table(findings, refs) \
+        + _combined_fix(data.get("fixed"))
     for f in findings:
         out += _finding(f, refs)
     out += _problems(data.get("problems")) + _simulation(data.get("simulation"))

@@ -21,6 +21,19 @@ def verdict_lines(v: dict[str, Any]) -> list[str]:
     return [x for x in (v.get("headline"), v.get("cause"), v.get("action"), v.get("caveat")) if x]
 
 
+def versions_lines(versions: dict[str, Any] | None) -> list[str]:
+    """The versions line, and the rules left out because they are for other releases; shared with
+    the Markdown report."""
+    if not versions:
+        return []
+    out = [versions["line"]]
+    skipped = versions.get("rules_not_for_these_versions") or []
+    if skipped:
+        out.append("not checked, written for other versions: " + ", ".join(
+            f"{s['rule']} ({s['package']} {s['wants']})" for s in skipped))
+    return out
+
+
 def _head(v: dict[str, Any], color: bool) -> list[str]:
     head = verdict_lines(v)
     if not head:
@@ -52,6 +65,7 @@ def _summary(data: dict[str, Any]) -> list[str]:
     counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in SEVERITIES}
     out.append(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info "
                f"— {len(data['inputs']['files'])} file(s), {data['inputs']['log_lines']} log line(s)")
+    out += versions_lines(data.get("versions"))
     sim = data.get("simulation")
     if sim:
         from app.core.verdict import outcome_sentence

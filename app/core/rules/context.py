@@ -23,6 +23,10 @@ class Context:
     log_cache: dict[str, Any] = field(default_factory=dict)
     # rules that could not decide for lack of a file (filled by engine.run_rules)
     unchecked: list = field(default_factory=list)
+    # app.core.versions.Versions the admin runs (None: nothing known), and the rules left out
+    # because their `versions:` range excludes them (filled by engine.run_rules)
+    versions: Any = None
+    out_of_range: list = field(default_factory=list)
 
     @property
     def events_by_kind(self) -> dict[str, list[LogEvent]]:

@@ -7,6 +7,7 @@ from typing import Any, Iterable
 from app.core.model import Finding, FixOp, Problem, Rule, Unchecked
 from app.core.rules.conditions import evaluate
 from app.core.rules.context import Context
+from app.core.rules.ranges import out_of_range
 from ingest.ruletext import fill
 
 # what a slot reads as when the matched conditions did not fill it (a log line without a plugin
@@ -36,10 +37,15 @@ def _fill_args(args: Any, values: dict[str, Any]) -> Any:
 
 def run_rules(ctx: Context, rules: Iterable[Rule], problems: list[Problem] | None = None) -> list[Finding]:
     """Findings of the rules that hold; the rules that could not decide for lack of a file go
-    to `ctx.unchecked`."""
+    to `ctx.unchecked`, those written for other versions than the admin's to `ctx.out_of_range`."""
     findings: list[Finding] = []
     ctx.unchecked = []
+    ctx.out_of_range = []
     for rule in rules:
+        skip = out_of_range(rule, ctx.versions)
+        if skip is not None:            # written for other releases than the one the admin runs
+            ctx.out_of_range.append(skip)
+            continue
         try:
             m = evaluate(ctx, rule.when)
         except (KeyError, ValueError, TypeError, re.error) as exc:

@@ -16,10 +16,22 @@ def example_inputs(example: dict):
     return cs, events, example.get("envelope")
 
 
+def example_versions(example: dict, cs=None, events=()):
+    """The versions an example runs: its `versions:` mapping (as if given on the command line),
+    and whatever its files and logs show."""
+    from app.core.versions import Found, detect_versions
+    given = [Found(package.lower(), str(v), "example", None, "given")
+             for package, v in (example.get("versions") or {}).items()]
+    found = detect_versions(cs, events)
+    found.found = given + found.found
+    return found
+
+
 def run_example(rule: Rule, example: dict, all_rules: list[Rule] | None = None) -> list[Finding]:
     """Findings of `rule` (alone, or with fixes verified against `all_rules`) on the example."""
     from app.core.checks import run_checks
     cs, events, envelope = example_inputs(example)
     findings, _ = run_checks(cs, events, logs_given=bool(example.get("logs")), rules=all_rules or [rule],
-                             envelope=envelope, verify_fixes=all_rules is not None)
+                             envelope=envelope, verify_fixes=all_rules is not None,
+                             versions=example_versions(example, cs, events))
     return [f for f in findings if f.rule == rule.id]

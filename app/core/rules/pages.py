@@ -15,7 +15,7 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
     return {"id": rule.id, "title": rule.title, "severity": rule.severity, "category": rule.category,
             "tags": rule.tags, "explanation": rule.explanation, "fix": {"summary": rule.fix_summary,
             "ops": [{op.op: op.args} for op in rule.fix]}, "citations": rule.citations,
-            "examples": rule.examples}
+            "examples": rule.examples, **({"versions": dict(rule.versions)} if rule.versions else {})}
 
 
 def rule_page_markdown(rule: Rule) -> str:

@@ -17,8 +17,9 @@ from ingest.yamlload import key_line
 ID_RE = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 SEVERITIES = ("error", "warning", "info")
 REQUIRED = ("id", "title", "severity", "category", "when", "explanation")
-KNOWN_KEYS = set(REQUIRED) | {"fix", "citations", "examples", "tags", "symptom_of"}
-EXAMPLE_KEYS = {"name", "files", "logs", "envelope"}
+KNOWN_KEYS = set(REQUIRED) | {"fix", "citations", "examples", "tags", "symptom_of", "versions"}
+EXAMPLE_KEYS = {"name", "files", "logs", "envelope", "versions"}
+PACKAGE_RE = re.compile(r"^(?:@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*$", re.I)
 
 
 def _line_of(node: yaml.Node | None, key: str) -> int | None:
@@ -85,7 +86,9 @@ def _examples(src: _Source) -> dict[str, list[dict[str, Any]]]:
         for j, ex in enumerate(items or []):
             if not isinstance(ex, dict) or not ({"files", "logs"} & set(ex)) or set(ex) - EXAMPLE_KEYS:
                 raise src.error(f"examples.{kind}[{j}] needs 'files' and/or 'logs' (and may have 'name', "
-                                "'envelope')", "examples")
+                                "'envelope', 'versions')", "examples")
+            if "versions" in ex:
+                _version_map(src, ex["versions"], f"examples.{kind}[{j}].versions", "examples")
     return {k: list(v or []) for k, v in examples.items()}
 
 
@@ -94,6 +97,24 @@ def _symptom_of(src: _Source) -> list[str]:
     if not isinstance(symptom_of, list) or not all(isinstance(x, str) and ID_RE.match(x) for x in symptom_of):
         raise src.error("symptom_of must be a list of rule ids", "symptom_of")
     return list(symptom_of)
+
+
+def _version_map(src: _Source, raw: Any, what: str, key: str) -> dict[str, str]:
+    """{package: range}: npm package names (haraka, node, haraka-plugin-limit) to ranges like
+    ">=3.1", "<1.2", "^3.0.3", "2.8.x" (app.core.semver)."""
+    from app.core.semver import parse_range
+    from app.core.versions import canonical_package
+    if not isinstance(raw, dict) or not raw:
+        raise src.error(f"{what} must be a mapping of package to version range, e.g. {{haraka: \">=3.1\"}}", key)
+    out: dict[str, str] = {}
+    for package, rng in raw.items():
+        if not isinstance(package, str) or not PACKAGE_RE.match(package):
+            raise src.error(f"{what}: {package!r} is not a package name (haraka, node, haraka-plugin-limit)", key)
+        if isinstance(rng, (int, float)) or not isinstance(rng, str) or parse_range(str(rng)) is None:
+            raise src.error(f"{what}.{package}: {rng!r} is not a version range (quote it: \">=3.1\", \"<1.2\", "
+                            "\"^3.0.3\", \"2.8.x\")", key)
+        out[canonical_package(package)] = rng.strip()
+    return out
 
 
 def parse_rule(text: str, path: str) -> Rule:
@@ -106,8 +127,10 @@ def parse_rule(text: str, path: str) -> Rule:
     ops = _fix_ops(src, fix)
     examples = _examples(src)
     symptom_of = _symptom_of(src)
+    versions = _version_map(src, data["versions"], "versions", "versions") if "versions" in data else {}
     return Rule(id=data["id"], title=str(data["title"]), severity=data["severity"],
                 category=str(data["category"]), when=data["when"], explanation=str(data["explanation"]).strip(),
                 fix=ops, fix_summary=str(fix.get("summary", "")),
                 citations=[citation(c) for c in data.get("citations") or []],
-                examples=examples, path=path, tags=list(data.get("tags") or []), symptom_of=symptom_of)
+                examples=examples, path=path, tags=list(data.get("tags") or []), symptom_of=symptom_of,
+                versions=versions)
