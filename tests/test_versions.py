@@ -155,9 +155,10 @@ def test_package_lock_v1():
 
 def test_npm_ls_tree():
     v = detect_versions(load_texts([("npm-ls.txt", NPM_LS)]))
-    assert finds(v) == {("haraka", "2.8.28", "npm-ls.txt", 2, "npm ls"),
-                        ("haraka-plugin-limit", "1.0.2", "npm-ls.txt", 3, "npm ls"),
-                        ("haraka-plugin-wildduck", "5.8.43", "npm-ls.txt", 5, "npm ls")}
+    # a listing is filed under its canonical name, `npm ls` (app.core.inputs.classify.listing_name)
+    assert finds(v) == {("haraka", "2.8.28", "npm ls", 2, "npm ls"),
+                        ("haraka-plugin-limit", "1.0.2", "npm ls", 3, "npm ls"),
+                        ("haraka-plugin-wildduck", "5.8.43", "npm ls", 5, "npm ls")}
 
 
 def test_dockerfile_image_and_npm_install_with_build_args():
@@ -190,7 +191,7 @@ def test_a_command_line_version_wins_and_is_said_so():
     v = detect_versions(load_texts([("npm-ls.txt", NPM_LS)]), haraka_version="3.1.x")
     assert v.haraka.version == "3.1.x" and v.haraka.source == "cli"
     assert v.line().startswith("Versions: Haraka 3.1.x (a range, given with --haraka-version; "
-                               "npm-ls.txt:2 says 2.8.28)")
+                               "npm ls:2 says 2.8.28)")
 
 
 def test_other_versions_without_haraka_still_say_what_is_assumed():
@@ -226,7 +227,7 @@ def test_a_headerless_paste_names_package_json_dockerfile_npm_ls_and_lockfile():
     assert cs.files["package.json"].parsed["dependencies"]["Haraka"] == "^3.0.3"
     v = detect_versions(cs)
     assert {(f.file, f.line) for f in v.found if f.package == "haraka"} == {
-        ("package.json", 5), ("Dockerfile", 4), ("npm-ls.txt", 2), ("package-lock.json", 6),
+        ("package.json", 5), ("Dockerfile", 4), ("npm ls", 2), ("package-lock.json", 6),
         ("docker-compose.yml", 3), ("pasted.txt", 1)}
 
 

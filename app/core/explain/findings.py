@@ -111,6 +111,14 @@ def _fix(x: LineExplanation) -> str:
     return f"Check the service, file or address the line names; the source line shows what {who} was doing."
 
 
+def _citations(x: LineExplanation, version: str | None) -> list[str]:
+    """The notes whose tags name the line's emitter, config or words, then the source line."""
+    m = x.message
+    notes = notes_for(x.emitter, m.config_files if m else (), m.template if m else x.text,
+                      x.text[:3] if x.category == "reply" else "")
+    return [f"note:{n}" for n in notes] + ([x.source(version)] if m and m.repo else [])
+
+
 def _finding(xs: list[LineExplanation], version: str | None) -> Finding:
     x = xs[0]
     same = [y for y in xs if y.category == x.category]
@@ -118,10 +126,7 @@ def _finding(xs: list[LineExplanation], version: str | None) -> Finding:
     count = f" Seen {len(same)} times." if len(same) > 1 else ""
     evidence = [Evidence(e.event.file, e.event.lineno, e.event.raw, "log") for e in (same[:MAX_EVIDENCE] + refusals[:1])]
     rid = x.message.id if x.message else hashlib.sha1(x.group.encode()).hexdigest()[:10]
-    m = x.message
-    notes = notes_for(x.emitter, m.config_files if m else (), m.template if m else x.text,
-                      x.event.fields.get("code", "") if x.category == "reply" else "")
-    citations = [f"note:{n}" for n in notes] + ([x.source(version)] if m and m.repo else [])
+    citations = _citations(x, version)
     system = x.system
     said = f" {system.means}" if system else ""
     # with the refusal that followed it known, the error's "if it then ..." sentence has its answer

@@ -62,8 +62,10 @@ class Matcher:
 
     def _pool(self, what: str, origin: str, extra: str) -> list[Message]:
         """The messages a line of this kind can be: logs by its tag, replies by their code."""
-        if what == "log":
-            return [m for m in self.index.candidates(origin) if m.kind != "reply"]
+        if what == "log":         # a log call prints at its own level, always
+            level = extra if extra in LEVEL_RANK else ""
+            return [m for m in self.index.candidates(origin) if m.kind != "reply" and (not level or not m.level
+                                                                                       or m.level == level)]
         if what == "refusal":
             codes = _reply_code(extra)
             return [m for m in self.index.candidates(origin) if m.kind == "reply" and _code_fits(m.code, codes)]
@@ -72,8 +74,6 @@ class Matcher:
 
     def _find(self, what: str, text: str, origin: str, extra: str, version: str) -> list[Hit]:
         pool = self._pool(what, origin, extra)
-        if what == "log" and extra in LEVEL_RANK:      # a log call prints at its own level, always
-            pool = [m for m in pool if not m.level or m.level == extra]
         hits = [h for h in (self._hit(m, text, origin, version) for m in pool if _fits(m, text)) if h.exact or h.own]
         if not any(h.exact for h in hits) and len(text) >= MIN_CUT:     # a line cut short in the paste?
             cut = [h for h in (self._hit(m, text, origin, version) for m in pool if _fits_cut(m, text)) if h.exact]
