@@ -124,7 +124,8 @@ def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None) -> L
         hook = best.message.hooks[0]
     if cat == "error":
         kind = best.message.kind if best else "log"
-        meaning = effect.log_line(ev.level or "", emitter, hook, kind)
+        server = matcher.index.server_of(best.message if best else None, ev.origin)   # WildDuck, ZoneMTA
+        meaning = effect.log_line(ev.level or "", emitter, hook, kind, server)
     return LineExplanation(ev, cat, text, emitter, hook, meaning,
                            best.message if best else None, [h.message for h in hits[1:4]],
                            best.in_version if best else True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.messages import HARAKA, LEVEL_RANK, Message, MessageIndex, plugin_name
+from app.core.messages import HARAKA, LEVEL_RANK, Message, MessageIndex
 
 MEMO_SIZE = 20_000  # a log repeats its lines: remember this many answers
 MIN_LITERAL = 6     # fewer fixed characters than this ("{}: {}") say nothing about which code printed a line
@@ -77,7 +77,7 @@ class Matcher:
         return hits
 
     def _hit(self, m: Message, text: str, origin: str, version: str) -> Hit:
-        own = bool(origin) and m.emitter == plugin_name(origin)
+        own = self.index.owns(m, origin)        # its plugin, or its npmlog prefix (WildDuck, ZoneMTA)
         # `version` is Haraka's: a plugin's or library's releases are numbered on their own
         in_version = not version or m.package != HARAKA or m.has_version(version)
         literal = re.sub(r"\s|\{\}", "", m.template)
