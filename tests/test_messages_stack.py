@@ -3,6 +3,7 @@ code in their own shapes (npmlog prefixes, pino-like loggers, GELF records, API 
 shipped settings are listed, and their log lines are parsed and explained by the code that printed them."""
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,30 @@ def test_the_stack_s_database_refusals_have_words():
     assert dup.code == "MONGO_DUPLICATE" and "wildduck.addresses" in dup.means
     readonly = system_error("ReplyError: READONLY You can't write against a read only replica.", "zone-mta")
     assert readonly.code == "REDIS_NO_WRITES" and "zone-mta" in readonly.fix
+
+
+# --------------------------------------------------------------------------- runtime docs
+
+def test_sources_pin_the_stack_at_the_indexed_releases_with_their_default_configs():
+    import yaml
+
+    from ingest.kbdata import kb_path
+    specs = {s.get("package"): s for s in yaml.safe_load(kb_path("sources.yaml").read_text(encoding="utf-8"))["sources"]}
+    for name in ("wildduck", "zone-mta"):
+        pkg = message_index().packages[name]
+        assert specs[name]["version"] == pkg.versions[-1] == pkg.settings[0].version, name
+        assert specs[name]["repo_url"].endswith(f"/blob/v{pkg.versions[-1]}") and specs[name]["configs"]
+    for name in ("wildduck", "zone-mta"):      # every file a shipped setting comes from is ingested as a page
+        files = {s.file for s in message_index().packages[name].settings if not s.file.endswith(".json")}
+        assert all(any(fnmatch.fnmatch(f, p) for p in specs[name]["configs"]) for f in files), (name, files)
+
+
+def test_a_default_config_file_becomes_a_page_per_table_with_secrets_out(tmp_path):
+    from ingest.sources.npm import config_to_doc
+    path = tmp_path / "dbs.toml"
+    path.write_text('# main database\nmongo = "mongodb://127.0.0.1:27017/wildduck"\n\n[redis]\nhost = "127.0.0.1"\n'
+                    'password = "hunter2"\n', encoding="utf-8")
+    doc = config_to_doc(path, "config/dbs.toml", "npm:wildduck@1.46.1", "https://x/config/dbs.toml", "wildduck 1.46.1")
+    assert doc.title == "wildduck 1.46.1: default config config/dbs.toml" and doc.kind == "upstream"
+    assert "## config/dbs.toml [redis]" in doc.text and "```toml\n# main database" in doc.text
+    assert "hunter2" not in doc.text and 'password = <redacted>' in doc.text
