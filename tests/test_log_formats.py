@@ -45,12 +45,12 @@ TOY_LINES = [
 
 def test_every_format_module_has_the_three_names_and_a_name_of_its_own():
     names = [fmt.NAME for fmt in formats.FORMATS]
-    assert names == ["default", "json", "logfmt"] and len(set(names)) == len(names)
+    assert names == ["default", "json", "logfmt", "npmlog"] and len(set(names)) == len(names)
     assert all(callable(fmt.claims) and callable(fmt.parse) for fmt in formats.FORMATS)
 
 
 @pytest.mark.parametrize("name, fmt", [("haraka-default.log", "default"), ("haraka-json.log", "json"),
-                                       ("haraka-logfmt.log", "logfmt")])
+                                       ("haraka-logfmt.log", "logfmt"), ("wildduck-npmlog.log", "npmlog")])
 def test_each_fixture_is_claimed_by_its_own_format_only(name, fmt):
     lines = [l for l in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if l.strip()]
     claimed = [[f.NAME for f in formats.FORMATS if f.claims(l)] for l in lines]

@@ -6,10 +6,12 @@
 // which hook, and what that code reads from config. Guessing from the text drifts; reading the
 // package's own JavaScript with a real parser (acorn) does not.
 //
-// Usage:  node messages.js --acorn <dir holding node_modules/acorn{,-walk}> <package dir> [...]
+// Usage:  node messages.js --acorn <dir holding node_modules/acorn{,-walk}> [--style npmlog] <package dir> [...]
 // Prints one JSON document: {"<package dir>": [message, ...], ...}. A message is
-//   {kind: log|reply|throw, level?, code?, template, file, line, function, hooks, config: {files, keys}}
+//   {kind: log|reply|throw|api, level?, code?, template, file, line, function, hooks, config: {files, keys}}
 // where a template keeps the literal text and writes every computed part as {}.
+// --style npmlog reads the shapes of WildDuck and ZoneMTA instead of Haraka's (messages_npmlog.js):
+// npmlog calls (with their prefix), pino-like logger calls, loggelf records and API error replies.
 
 const fs = require('node:fs')
 const path = require('node:path')
@@ -34,23 +36,31 @@ const CONTEXT_NAMES = new Set(['connection', 'conn', 'plugin', 'self', 'txn', 't
 // cfg.x.length, cfg.list.map(...): the language's own members, not config keys
 const JS_MEMBERS = /\.(length|map|forEach|push|join|includes|split|filter|indexOf|keys|values|find|some|every|trim|toLowerCase|toUpperCase|replace|slice|concat|sort|reduce|test|match)$/
 const SKIP_DIRS = new Set(['node_modules', 'test', 'tests', '.github', 'docs', 'coverage', 'contrib', 'bin'])
+// what WildDuck and ZoneMTA ship besides their server code: examples, setup scripts, web assets
+const NPMLOG_SKIP_DIRS = new Set(['examples', 'setup', 'public', 'assets', 'emails', 'graphics', 'certs'])
+const NPMLOG_SKIP_FILES = new Set(['Gruntfile.js'])
 
 function parseArgs(argv) {
-    const opts = { dirs: [] }
+    const opts = { dirs: [], style: 'haraka' }
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === '--acorn') opts.acorn = argv[++i]
+        else if (argv[i] === '--style') opts.style = argv[++i]
         else opts.dirs.push(argv[i])
     }
     if (!opts.acorn) throw new Error('--acorn <dir with node_modules/acorn> is required')
     return opts
 }
 
-function jsFiles(root) {
+function jsFiles(root, style) {
     const out = []
+    const npmlog = style === 'npmlog'
     const walk = (dir) => {
         for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
             if (ent.isDirectory()) {
-                if (!SKIP_DIRS.has(ent.name) && !ent.name.startsWith('.')) walk(path.join(dir, ent.name))
+                const skip = SKIP_DIRS.has(ent.name) || (npmlog && NPMLOG_SKIP_DIRS.has(ent.name))
+                if (!skip && !ent.name.startsWith('.')) walk(path.join(dir, ent.name))
+            } else if (npmlog && NPMLOG_SKIP_FILES.has(ent.name)) {
+                continue
             } else if (/\.(c|m)?js$/.test(ent.name) && !/\.min\.js$/.test(ent.name)) {
                 out.push(path.join(dir, ent.name))
             }
@@ -379,7 +389,7 @@ function inherited(ast, walk) {
     return [...names].sort()
 }
 
-function fileMessages(acorn, walk, root, file) {
+function fileMessages(acorn, walk, root, file, npmlog) {
     const text = fs.readFileSync(file, 'utf8')
     let ast
     try {
@@ -387,6 +397,7 @@ function fileMessages(acorn, walk, root, file) {
     } catch (err) {
         return { messages: [], error: `${path.relative(root, file)}: ${err.message}` }
     }
+    if (npmlog) return npmlogFileMessages(ast, walk, npmlog, root, file)
     CONSTS = declaredOnce(ast, walk)
     const wrappers = replyWrappers(ast, walk)
     const hooks = hooksByFunction(ast, walk)
@@ -423,18 +434,54 @@ function place(m, node, ancestors, hooks, reads, fileFiles, root, file) {
     }
 }
 
+// ------------------------------------------------------------------ WildDuck / ZoneMTA (--style npmlog)
+
+function npmlogFileMessages(ast, walk, npmlog, root, file) {
+    CONSTS = Object.create(null)
+    const keys = Object.create(null)     // outer function -> config keys it reads
+    walk.fullAncestor(ast, (node, _state, ancestors) => {
+        if (node.type !== 'MemberExpression' || node.computed) return
+        const key = npmlog.configKey(node, ancestors)
+        if (key) (keys[enclosing(ancestors).outer] = keys[enclosing(ancestors).outer] || new Set()).add(key)
+    })
+    const messages = []
+    walk.fullAncestor(ast, (node, _state, ancestors) => {
+        let m = null
+        if (node.type === 'ThrowStatement' && node.argument && node.argument.type === 'NewExpression') {
+            m = { kind: 'throw', level: 'ERROR', template: squeeze(template(node.argument.arguments[0])) }
+        } else {
+            m = npmlog.messageOf(node, ancestors)
+        }
+        if (!m) return
+        const { inner, outer } = enclosing(ancestors)
+        const hook = npmlog.hookOf(ancestors)
+        messages.push({
+            ...m,
+            file: path.relative(root, file).split(path.sep).join('/'),
+            line: node.loc.start.line,
+            function: npmlog.routeOf(ancestors) || inner || outer || '',
+            hooks: hook ? [hook] : [],
+            config: { files: [], keys: [...(keys[outer] || [])].sort() },
+        })
+    })
+    return { messages }
+}
+
 function main() {
     const opts = parseArgs(process.argv.slice(2))
     const acorn = require(path.join(opts.acorn, 'node_modules', 'acorn'))
     const walk = require(path.join(opts.acorn, 'node_modules', 'acorn-walk'))
+    const npmlog = opts.style === 'npmlog'
+        ? require('./messages_npmlog.js')({ template, squeeze, memberName, calleeName, isStringish })
+        : null
     const out = {}
     for (const dir of opts.dirs) {
         const root = path.resolve(dir)
         const messages = []
         const errors = []
         const inherits = {}
-        for (const file of jsFiles(root)) {
-            const r = fileMessages(acorn, walk, root, file)
+        for (const file of jsFiles(root, opts.style)) {
+            const r = fileMessages(acorn, walk, root, file, npmlog)
             messages.push(...r.messages)
             if (r.error) errors.push(r.error)
             if (r.inherits && r.inherits.length) inherits[path.relative(root, file).split(path.sep).join('/')] = r.inherits

@@ -6,6 +6,8 @@ Why: a log line is explained by the code that printed it. messages.js (acorn) li
 release, run it, and merge the releases into one diffable file per package under kb/messages/,
 where each message records the version ranges that have it and the line it sits on in each.
 Only facts are stored: templates (literal text, computed parts as {}), file, line, function.
+WildDuck and ZoneMTA are read in their own style (app/build/stack.py): npmlog prefixes, API
+error codes, and the settings of their default config.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from app.build import stack
 from app.build.build import node_binary
 from app.build.npm import prefetch, releases, tarball, unpack
 from app.core.errors import InputError
@@ -42,19 +45,24 @@ class Target:
     tag: str = "v{version}"              # how a release is tagged upstream
     dates: dict[str, str] = field(default_factory=dict)
     git_dir: Path | None = None          # index from a git mirror's tags instead of npm
+    style: str = "haraka"                # how messages.js reads it: haraka | npmlog (WildDuck, ZoneMTA)
 
 
 def _stable(version: str) -> bool:
     return bool(re.fullmatch(r"\d+\.\d+\.\d+", version))
 
 
-def npm_target(package: str, since: str = "", lo: str = "", hi: str = "") -> Target:
-    """The stable releases of an npm package published on or after `since`, within [lo, hi]."""
+def npm_target(package: str, since: str = "", lo: str = "", hi: str = "", last: int = 0) -> Target:
+    """The stable releases of an npm package published on or after `since`, within [lo, hi]; with
+    `last`, only that many of the newest."""
     found = [r for r in releases(package) if _stable(r.version)]
     keep = [r for r in found if (not since or not r.date or r.date >= since)
             and (not lo or vkey(r.version) >= vkey(lo)) and (not hi or vkey(r.version) <= vkey(hi))]
     keep.sort(key=lambda r: vkey(r.version))
-    return Target(package, [r.version for r in keep], dates={r.version: r.date for r in keep})
+    if last:
+        keep = keep[-last:]
+    return Target(package, [r.version for r in keep], dates={r.version: r.date for r in keep},
+                  style="npmlog" if stack.is_stack(package) else "haraka")
 
 
 def git_target(package: str, git_dir: Path, repo: str) -> Target:
@@ -63,7 +71,8 @@ def git_target(package: str, git_dir: Path, repo: str) -> Target:
     tags = {t.lstrip("v"): t for t in out.split() if _stable(t.lstrip("v"))}
     versions = sorted(tags, key=vkey)
     prefix = "v" if versions and tags[versions[-1]].startswith("v") else ""
-    return Target(package, versions, repo=repo, tag=prefix + "{version}", git_dir=git_dir)
+    return Target(package, versions, repo=repo, tag=prefix + "{version}", git_dir=git_dir,
+                  style="npmlog" if stack.is_stack(package) else "haraka")
 
 
 def repo_url(package_json: dict) -> str:
@@ -88,9 +97,10 @@ def _fetch(target: Target, version: str, work: Path) -> Path:
     return dest
 
 
-def extract(dirs: list[Path], tools: Path) -> dict[str, dict]:
+def extract(dirs: list[Path], tools: Path, style: str = "haraka") -> dict[str, dict]:
     """Run messages.js over package dirs; {dir: {messages, errors}}."""
-    cmd = [node_binary(), str(MESSAGES_JS), "--acorn", str(tools), *map(str, dirs)]
+    cmd = [node_binary(), str(MESSAGES_JS), "--acorn", str(tools), *(["--style", style] if style != "haraka" else []),
+           *map(str, dirs)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=EXTRACT_TIMEOUT_S, check=False)
     if proc.returncode != 0:
         raise InputError("messages.js failed: " + " | ".join(proc.stderr.strip().splitlines()[-3:]))
@@ -118,23 +128,34 @@ def index_target(target: Target, tools: Path, jobs: int = 4, progress: Progress 
         say(f"{target.package}: {len(dirs)} release(s) fetched")
         if not target.repo and dirs:
             target.repo = repo_url(json.loads((dirs[-1] / "package.json").read_text(encoding="utf-8")))
-        found = extract(dirs, tools)
+        found = extract(dirs, tools, target.style)
         per_version = {v: found[str(d)]["messages"] for v, d in zip(target.versions, dirs)}
         errors = sorted({e for d in dirs for e in found[str(d)]["errors"]})
         inherits: dict[str, set[str]] = {}
         for d in dirs:
             for file, names in (found[str(d)].get("inherits") or {}).items():
                 inherits.setdefault(file, set()).update(names)
+        extra = {}
+        if target.style == "npmlog" and dirs:
+            per_version = {v: stack.settle(target.package, ms) for v, ms in per_version.items()}
+            extra = stack.settings(dirs[-1], tools, target.versions[-1])
     doc = merge(target, per_version, errors)
-    doc["inherits"] = {file: sorted(names) for file, names in sorted(inherits.items())}
+    if inherits:
+        doc["inherits"] = {file: sorted(names) for file, names in sorted(inherits.items())}
+    if extra:       # after the releases, before the (long) list of messages
+        messages = doc.pop("messages")
+        doc.update(extra, messages=messages)
     return doc
 
 
 # --------------------------------------------------------------------------- merge
 
 def _key(m: dict) -> tuple:
-    return (m["file"], m["function"], m["kind"], m.get("level") or m.get("code") or "", m["template"],
-            m.get("dsn") or "")
+    key = (m["file"], m["function"], m["kind"], m.get("level") or m.get("code") or "", m["template"],
+           m.get("dsn") or "")
+    # npmlog prefixes and API statuses (WildDuck, ZoneMTA) only: Haraka's ids stay as they were
+    extra = tuple(str(m[k]) for k in ("prefix", "status") if m.get(k))
+    return key + extra if extra else key
 
 
 def message_id(package: str, key: tuple) -> str:
@@ -167,8 +188,10 @@ def merge(target: Target, per_version: dict[str, list[dict]], errors: Iterable[s
             entry["keys"].update(m["config"]["keys"])
     messages = [_entry(target, key, e) for key, e in seen.items()]
     messages.sort(key=lambda m: (m["file"], min(m["at"].values()), m["id"]))
-    return {"package": target.package, "repo": target.repo, "tag": target.tag, "versions": target.versions,
-            "parse_errors": list(errors), "messages": messages}
+    doc = {"package": target.package, "repo": target.repo, "tag": target.tag}
+    if target.style != "haraka":
+        doc["style"] = target.style
+    return {**doc, "versions": target.versions, "parse_errors": list(errors), "messages": messages}
 
 
 def _entry(target: Target, key: tuple, e: dict) -> dict:
@@ -181,6 +204,9 @@ def _entry(target: Target, key: tuple, e: dict) -> dict:
         out["code"] = m["code"]
     if m.get("dsn"):
         out["dsn"] = m["dsn"]
+    for name in ("status", "prefix", "action"):     # WildDuck / ZoneMTA only
+        if m.get(name):
+            out[name] = m[name]
     out.update({"template": m["template"], "file": m["file"], "function": m["function"],
                 "hooks": ["any"] if len(hooks) >= MANY_HOOKS else hooks})
     if e["files"] or e["keys"]:
@@ -242,13 +268,18 @@ NOT_RUN = {"haraka-test-fixtures", "haraka-eslint", "eslint-plugin-haraka"}   # 
 GIT_PACKAGES = {"haraka-plugin-wildduck": "https://github.com/zone-eu/haraka-plugin-wildduck"}
 
 
-def plan(haraka_range: tuple[str, str] = HARAKA_RANGE, since: str = SINCE, only: Iterable[str] = ()) -> list[Target]:
-    """Haraka at every release in range, and every plugin package it depends on at releases since `since`."""
-    haraka = npm_target(HARAKA, lo=haraka_range[0], hi=haraka_range[1])
-    names = [HARAKA, *haraka_dependencies(haraka.versions)]
+def plan(haraka_range: tuple[str, str] = HARAKA_RANGE, since: str = SINCE, only: Iterable[str] = (),
+         last: int = stack.LAST) -> list[Target]:
+    """Haraka at every release in range, every plugin package it depends on at releases since `since`,
+    and the rest of the stack (WildDuck, ZoneMTA) at their `last` releases; `only` these packages."""
     wanted = set(only)
-    targets = [haraka if name == HARAKA else npm_target(name, since=since) for name in names
-               if not wanted or name in wanted]
+    targets = []
+    if not wanted or wanted - set(stack.STACK_PACKAGES):
+        haraka = npm_target(HARAKA, lo=haraka_range[0], hi=haraka_range[1])
+        names = [HARAKA, *haraka_dependencies(haraka.versions)]
+        targets = [haraka if name == HARAKA else npm_target(name, since=since) for name in names
+                   if not wanted or name in wanted]
+    targets += [npm_target(name, last=last) for name in stack.STACK_PACKAGES if not wanted or name in wanted]
     return [t for t in targets if t.versions]
 
 

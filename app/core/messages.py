@@ -1,8 +1,12 @@
-"""The message index: what Haraka and its plugins can log or reply, at which release, from where.
+"""The message index: what Haraka and its plugins, WildDuck and ZoneMTA can log or reply, at which
+release, from where.
 
 Why: a log line is explained by the code that printed it. kb/messages/<package>.yaml is generated
 from the published packages (`mxdoctor messages build`, see app/build/messages.py); this module
 reads it and finds the messages a line can be, most specific first, at the user's version when known.
+Haraka's lines name their plugin; WildDuck's and ZoneMTA's (npmlog) name a prefix (`ERR! LMTP ...`),
+so their messages are found by prefix, and their package files also list the settings their
+default config ships (stack.py).
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from ingest.home import cache_home
 from ingest.kbdata import kb_dir
 
 HARAKA = "Haraka"
+STACK_NAMES = {"wildduck": "WildDuck", "zone-mta": "ZoneMTA"}     # how an admin names the rest of the stack
 PLUGIN_PREFIX = "haraka-plugin-"
 LEVEL_RANK = {"DATA": 0, "PROTOCOL": 1, "DEBUG": 2, "INFO": 3, "NOTICE": 4, "WARN": 5, "ERROR": 6, "CRIT": 7,
               "ALERT": 8, "EMERG": 9}
@@ -55,10 +60,13 @@ class Message:
     config_keys: tuple[str, ...] = ()
     repo: str = ""
     tag: str = "v{version}"
+    prefix: str = ""              # npmlog prefix (WildDuck, ZoneMTA): 'LMTP', 'Sender/{}/{}'
+    status: int = 0               # api: the HTTP status the error is answered with
 
     @property
     def emitter(self) -> str:
-        """The name a log line shows for it: the plugin, or 'core' for Haraka's own files."""
+        """The name a log line shows for it: the plugin, 'core' for Haraka's own files, or the server
+        ('wildduck', 'zone-mta') for the rest of the stack."""
         if self.package == HARAKA:
             m = re.fullmatch(r"plugins/(.+?)(?:/index)?\.js", self.file)
             return m.group(1) if m else "core"
@@ -97,6 +105,15 @@ class Message:
         return re.compile(r"\s*" + r"(.*?)".join(literal) + r"\s*\Z", re.DOTALL)
 
     @functools.cached_property
+    def prefix_pattern(self) -> re.Pattern[str] | None:
+        """What the npmlog prefix looks like in a line ('Sender/{}/{}' -> 'Sender/default/2211[4f]'); a
+        prefix with a space ('API [Filter]') shows its first word where a line's origin is."""
+        if not self.prefix:
+            return None
+        head = self.prefix.split(" ", 1)[0]
+        return re.compile(r"(.+?)".join(re.escape(p) for p in head.split("{}")) + r"\Z")
+
+    @functools.cached_property
     def anchor(self) -> str:
         """The longest literal part: a line without it cannot be this message (cheap pre-check)."""
         parts = [p.replace("{{", "{").replace("}}", "}").strip() for p in re.split(r"\{\}", self.template)]
@@ -108,6 +125,44 @@ def plugin_name(package: str) -> str:
     return base.removeprefix(PLUGIN_PREFIX)
 
 
+_PREFIX_WORD = re.compile(r"[^\s/\[\]{}():]+")
+
+
+def prefix_key(prefix: str) -> str:
+    """The fixed first word of an npmlog prefix, as the code writes it ('Sender/{}/{}', 'API [Filter]')
+    and as a line shows it ('Sender/default/2211[4f]', 'API'): 'Sender', 'API'; '' when it is computed."""
+    m = _PREFIX_WORD.match(prefix)
+    return m.group(0) if m else ""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting a package's shipped default config defines (WildDuck's config/*.toml, ZoneMTA's
+    config/default.js); secrets are stored as <redacted>."""
+    package: str
+    key: str                      # dotted path: 'dbs.redis.port'
+    value: object
+    file: str                     # in the package: 'config/dbs.toml'
+    line: int
+    version: str                  # the release it was read from
+    repo: str = ""
+    tag: str = "v{version}"
+
+    @property
+    def link(self) -> str:
+        where = f"#L{self.line}" if self.line else ""
+        if not self.repo:
+            return f"{self.package}@{self.version} {self.file}{where}"
+        return f"{self.repo}/blob/{self.tag.format(version=self.version)}/{self.file}{where}"
+
+
+def settings_of(doc: dict) -> tuple[Setting, ...]:
+    version = str(doc.get("settings_version") or "")
+    return tuple(Setting(doc["package"], str(s["key"]), s.get("value"), str(s.get("file") or ""),
+                         int(s.get("line") or 0), version, doc.get("repo") or "", doc.get("tag") or "v{version}")
+                 for s in doc.get("settings") or ())
+
+
 def _message(doc: dict, raw: dict) -> Message:
     config = raw.get("config") or {}
     return Message(id=raw["id"], package=doc["package"], kind=raw["kind"], template=raw.get("template") or "",
@@ -115,7 +170,8 @@ def _message(doc: dict, raw: dict) -> Message:
                    at=tuple((str(k), int(v)) for k, v in raw["at"].items()), level=raw.get("level", ""),
                    code=str(raw.get("code", "")), config_files=tuple(config.get("files", ())),
                    config_keys=tuple(config.get("keys", ())), repo=doc.get("repo") or "",
-                   tag=doc.get("tag") or "v{version}")
+                   tag=doc.get("tag") or "v{version}", prefix=str(raw.get("prefix") or ""),
+                   status=int(raw.get("status") or 0))
 
 
 @dataclass(frozen=True)
@@ -123,6 +179,8 @@ class PackageIndex:
     package: str
     versions: tuple[str, ...]
     messages: tuple[Message, ...]
+    style: str = "haraka"                 # npmlog: WildDuck, ZoneMTA (found by prefix, not by plugin name)
+    settings: tuple[Setting, ...] = ()    # what its default config ships, at its newest indexed release
     inherits: dict[str, tuple[str, ...]] = field(default_factory=dict)   # file -> plugins whose code it runs
 
 
@@ -133,8 +191,8 @@ def load_package(path: Path) -> PackageIndex:
 
 def package_of(doc: dict) -> PackageIndex:
     return PackageIndex(doc["package"], tuple(doc.get("versions") or ()),
-                        tuple(_message(doc, m) for m in doc.get("messages") or ()),
-                        {f: tuple(n) for f, n in (doc.get("inherits") or {}).items()})
+                        tuple(_message(doc, m) for m in doc.get("messages") or ()), doc.get("style") or "haraka",
+                        settings_of(doc), {f: tuple(n) for f, n in (doc.get("inherits") or {}).items()})
 
 
 def file_emitter(package: str, file: str) -> str:
@@ -168,16 +226,28 @@ class MessageIndex:
 
     def __init__(self, packages: Iterable[PackageIndex]):
         self.packages = {p.package: p for p in packages}
-        self.by_emitter: dict[str, list[Message]] = {}
+        self.by_emitter: dict[str, list[Message]] = {}      # Haraka's side: by the plugin a line names
+        self.by_prefix: dict[str, list[Message]] = {}       # WildDuck, ZoneMTA: by the npmlog prefix
+        self.unprefixed: list[Message] = []                 # theirs, printed under a prefix computed at run time
+        self.by_code: dict[str, list[Message]] = {}         # API error codes ('UserNotFound')
         self.by_function: dict[tuple[str, str, str], list[Message]] = {}
         self.inherits: dict[str, set[str]] = {}     # emitter -> the plugins whose code runs as it
         for pkg in self.packages.values():
             for file, names in pkg.inherits.items():
                 self.inherits.setdefault(file_emitter(pkg.package, file), set()).update(plugin_name(n) for n in names)
-        for pkg in self.packages.values():
             for m in pkg.messages:
-                self.by_emitter.setdefault(m.emitter, []).append(m)
-                self.by_function.setdefault((m.package, m.file, m.function), []).append(m)
+                self._add(pkg, m)
+
+    def _add(self, pkg: PackageIndex, m: Message) -> None:
+        if pkg.style == "haraka":
+            self.by_emitter.setdefault(m.emitter, []).append(m)
+        elif prefix_key(m.prefix):
+            self.by_prefix.setdefault(prefix_key(m.prefix), []).append(m)
+        else:
+            self.unprefixed.append(m)
+        if m.kind == "api" and m.code:
+            self.by_code.setdefault(m.code, []).append(m)
+        self.by_function.setdefault((m.package, m.file, m.function), []).append(m)
 
     @functools.cached_property
     def core_names(self) -> frozenset[str]:
@@ -212,16 +282,58 @@ class MessageIndex:
 
     def candidates(self, origin: str | None) -> list[Message]:
         """Messages a line tagged `origin` may be: that plugin's own, those of the plugins it inherits
-        (dnsbl runs dns_list_base's code, karma haraka-plugin-redis's), then Haraka core's."""
+        (dnsbl runs dns_list_base's code, karma haraka-plugin-redis's), or those WildDuck and ZoneMTA
+        print under that npmlog prefix (and theirs whose prefix is computed at run time), then Haraka core's."""
+        core = self.by_emitter.get("core", [])
         if not origin or origin in self.core_names:
-            return self.by_emitter.get("core", [])
+            return core
         names, todo = [], [plugin_name(origin)]
         while todo:
             name = todo.pop()
             if name not in names:
                 names.append(name)
                 todo.extend(sorted(self.inherits.get(name, ())))
-        return [m for name in names for m in self.by_emitter.get(name, [])] + self.by_emitter.get("core", [])
+        own = [m for name in names for m in self.by_emitter.get(name, [])]
+        prefixed = self.by_prefix.get(prefix_key(origin), [])
+        return own + prefixed + (self.unprefixed if prefixed else []) + core
+
+    def owns(self, message: Message, origin: str | None) -> bool:
+        """Whether a line tagged `origin` names `message`'s emitter: its plugin, or its npmlog prefix."""
+        if not origin:
+            return False
+        if self.packages.get(message.package, _NO_PACKAGE).style != "haraka":
+            return message.prefix_pattern is not None and bool(message.prefix_pattern.match(origin))
+        return message.emitter == plugin_name(origin)
+
+    def server_of(self, message: Message | None, origin: str | None) -> str | None:
+        """'WildDuck (LMTP)' for a line WildDuck or ZoneMTA printed (its message, or else the packages that
+        print its prefix); None for Haraka's lines."""
+        if message is not None:
+            if self.packages.get(message.package, _NO_PACKAGE).style == "haraka":
+                return None
+            names = [STACK_NAMES.get(message.package, message.package)]
+        else:
+            names = sorted({STACK_NAMES.get(m.package, m.package) for m in self.by_prefix.get(prefix_key(origin or ""), ())})
+            if not names:
+                return None
+        key = prefix_key(origin or "") or prefix_key(message.prefix if message else "")
+        return " or ".join(names) + (f" ({key})" if key and key != "Gelf" else "")
+
+    def api_errors(self, code: str) -> list[Message]:
+        """The API error replies with this code (WildDuck's `{"error": ..., "code": "UserNotFound"}`)."""
+        return list(self.by_code.get(code, ()))
+
+    def settings_for(self, message: Message) -> list[Setting]:
+        """The shipped settings under the config keys the message's function reads ('dbs.redis' ->
+        dbs.redis.host, dbs.redis.port, ...), from its package's default config."""
+        pkg = self.packages.get(message.package)
+        if pkg is None or not pkg.settings or not message.config_keys:
+            return []
+        keys = message.config_keys
+        return [s for s in pkg.settings if any(s.key == k or s.key.startswith(k + ".") for k in keys)]
+
+
+_NO_PACKAGE = PackageIndex("", (), ())
 
 
 @functools.lru_cache(maxsize=4)

@@ -14,8 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .fault_talk import (ALICE, HELO, NOBODY, SENDER, Talk, big_message, helo_fallback, limit_abuse,
-                         one_mail, starttls_mail)
+from .fault_talk import (
+    ALICE,
+    HELO,
+    NOBODY,
+    SENDER,
+    Talk,
+    big_message,
+    helo_fallback,
+    limit_abuse,
+    one_mail,
+    starttls_mail,
+)
 
 PLUGIN_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "haraka_plugins"
 LOCAL = "example.com"

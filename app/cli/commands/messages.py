@@ -11,16 +11,19 @@ from app.core.errors import InputError
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("messages", help="build the message index, or explain log lines with it",
-                                   description="Build kb/messages from the published Haraka and plugin "
-                                   "packages (needs node and npm), or explain log lines.")
+                                   description="Build kb/messages from the published Haraka, plugin, "
+                                   "WildDuck and ZoneMTA packages (needs node and npm), or explain log lines.")
     sub = parser.add_subparsers(dest="messages_command", metavar="ACTION")
 
     build = sub.add_parser("build", help="index every message of Haraka and its plugins, release by release")
     build.add_argument("--out", metavar="DIR", default=None, help="where to write (default: the shipped kb/messages)")
     build.add_argument("--package", action="append", default=[], metavar="NAME",
-                       help="only this package (repeatable); default: Haraka and every haraka-* package it uses")
+                       help="only this package (repeatable); default: Haraka, every haraka-* package it uses, "
+                       "wildduck and zone-mta")
     build.add_argument("--haraka", default="2.8.0..3.3.4", metavar="LO..HI", help="Haraka releases to index")
     build.add_argument("--since", default="2018-01-01", metavar="DATE", help="other packages: releases since")
+    build.add_argument("--last", type=int, default=None, metavar="N",
+                       help="WildDuck and ZoneMTA: their N newest stable releases (default 12)")
     build.add_argument("--git", action="append", default=[], metavar="NAME=GITDIR",
                        help="a package not on npm, from a git mirror's tags (e.g. haraka-plugin-wildduck=DIR)")
     build.add_argument("--jobs", type=int, default=8, help="parallel downloads")
@@ -40,11 +43,12 @@ def run(args: argparse.Namespace) -> int:
 
 def run_build(args: argparse.Namespace) -> int:
     from app.build.messages import GIT_PACKAGES, build_messages, git_target, plan
+    from app.build.stack import LAST
     from app.cli.progress import ProgressBar
     from ingest.home import cache_home
     from ingest.kbdata import kb_dir
     lo, _, hi = args.haraka.partition("..")
-    targets = plan((lo, hi or lo), args.since, args.package)
+    targets = plan((lo, hi or lo), args.since, args.package, last=args.last or LAST)
     for spec in args.git:
         name, _, git_dir = spec.partition("=")
         if not git_dir:
@@ -67,12 +71,14 @@ def run_build(args: argparse.Namespace) -> int:
 def run_explain(args: argparse.Namespace) -> int:
     from app.core.explain import explain_events
     from app.core.logs.parser import parse_lines
+    from app.core.messages import message_index
     from app.core.redact import redact_text
     if args.file:
         lines = Path(args.file).read_text(encoding="utf-8", errors="replace").splitlines()
     else:
         lines = args.lines or sys.stdin.read().splitlines()
-    explained = explain_events(list(parse_lines(lines, args.file or "pasted.log")), args.haraka_version)
+    index = message_index()
+    explained = explain_events(list(parse_lines(lines, args.file or "pasted.log")), args.haraka_version, index)
     if not explained:
         print("No line at WARN or above, no refusal and no 4xx/5xx reply: nothing to explain.")
         return 0
@@ -87,6 +93,9 @@ def run_explain(args: argparse.Namespace) -> int:
             if x.message.config_files:
                 print(f"  config: {', '.join('config/' + f for f in x.message.config_files)}"
                       + (f" (keys {', '.join(x.message.config_keys)})" if x.message.config_keys else ""))
+            _print_settings(index.settings_for(x.message))
+            if x.message.kind == "api":
+                print(f"  api: HTTP {x.message.status or '?'} code {x.message.code or '(none)'}")
         else:
             print("  source: no indexed message has this text")
         print(f"  means: {x.effect}")
@@ -94,3 +103,14 @@ def run_explain(args: argparse.Namespace) -> int:
             print(f"  {x.system.code}: {x.system.means}")
             print(f"  fix: {x.system.fix}")
     return 0
+
+
+MAX_SETTINGS = 6
+
+
+def _print_settings(settings: list) -> None:
+    """The shipped defaults of the settings a WildDuck or ZoneMTA message's code reads."""
+    for s in settings[:MAX_SETTINGS]:
+        print(f"  setting: {s.key} = {s.value!r} ({s.link})")
+    if len(settings) > MAX_SETTINGS:
+        print(f"  ... and {len(settings) - MAX_SETTINGS} more settings")

@@ -36,7 +36,9 @@ def reply(code: str) -> str:
     return "Haraka answered with a permanent failure (5xx): the sender bounces the message."
 
 
-def log_line(level: str, emitter: str, hook: str | None, kind: str, then=None) -> str:
+def log_line(level: str, emitter: str, hook: str | None, kind: str, then=None, server: str | None = None) -> str:
+    if server:
+        return stack_line(level, server, hook, kind)
     where = f" while running the {hook} hook" if hook and hook != "any" else ""
     who = "Haraka itself" if emitter == "core" else f"the {emitter} plugin"
     if then is not None:             # the code that printed it answers right after: say what the client got
@@ -53,3 +55,18 @@ def log_line(level: str, emitter: str, hook: str | None, kind: str, then=None) -
         return (f"An error reported by {who}{where}. If it then lets the hook continue, the check it "
                 "performs is skipped for this message; if it answers DENYSOFT, the sender is told to retry.")
     return f"A warning from {who}{where}: mail usually still flows, but what it warns about is not working as configured."
+
+
+def stack_line(level: str, server: str, hook: str | None, kind: str) -> str:
+    """A line WildDuck or ZoneMTA printed (`server`: 'WildDuck (LMTP)'), or an error its API answers."""
+    where = f" in its {hook} hook" if hook and hook != "any" else ""
+    if kind == "api":
+        return (f"An error {server} answers API calls with: the request failed and nothing was changed; the "
+                "code in the reply says why (a webmail or script sees it, not the SMTP sender).")
+    if kind == "throw":
+        return (f"An error thrown by {server}{where}: the operation fails; thrown at start-up or outside a request, "
+                "the process exits and its supervisor (systemd, docker) restarts it.")
+    if level in ("ERROR", "CRIT", "ALERT", "EMERG"):
+        return (f"An error reported by {server}{where}: the operation it names failed (a delivery, a mailbox "
+                "update, an API call); if it is a database or Redis error, every later operation fails the same way.")
+    return f"A warning from {server}{where}: mail still flows, but what it warns about is not working as configured."

@@ -149,18 +149,28 @@ def _error_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
 PARTS = {"refusal": _refusal_parts, "reply": _reply_parts, "result": _result_parts, "error": _error_parts}
 
 
+def _emitter(cat: str, tag: str, best: Hit | None, index: MessageIndex) -> str:
+    """Who printed the line. Haraka's: the plugin the line names (core and the libraries a plugin
+    inherits, like redis, log on its behalf; the message says which code it was), else core.
+    WildDuck's and ZoneMTA's: the server, whatever npmlog prefix the line carries."""
+    if cat in ("reply", "result"):
+        return "core"
+    if best is not None and index.server_of(best.message, None):
+        return best.message.emitter
+    named = tag if tag and tag != "-" and tag not in index.core_names else ""
+    return named or (best.message.emitter if best else "core")
+
+
 def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None, index: MessageIndex) -> LineExplanation:
     text, hits, hook, meaning, tag = PARTS[cat](ev, matcher, version)
     best: Hit | None = hits[0] if hits else None
-    # the emitter is who the line names (a plugin's tag, a hook result's plugin): Haraka's core and the
-    # libraries a plugin inherits (redis) log on its behalf; the matched message says which code printed it
-    named = tag if tag and tag != "-" and tag not in index.core_names else ""
-    emitter = "core" if cat in ("reply", "result") else (named or (best.message.emitter if best else "core"))
+    emitter = _emitter(cat, tag, best, index)
     if hook is None and best is not None and len(best.message.hooks) == 1 and best.message.hooks[0] != "any":
         hook = best.message.hooks[0]
     then = index.reply_after(best.message, version) if best is not None and cat == "error" else None
     if cat == "error":
-        meaning = effect.log_line(ev.level or "", emitter, hook, best.message.kind if best else "log", then)
+        server = index.server_of(best.message if best else None, ev.origin)   # WildDuck, ZoneMTA
+        meaning = effect.log_line(ev.level or "", emitter, hook, best.message.kind if best else "log", then, server)
     return LineExplanation(ev, cat, text, emitter, hook, meaning,
                            best.message if best else None, [h.message for h in hits[1:4]],
                            best.in_version if best else True, then=then)

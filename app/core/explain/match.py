@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.messages import HARAKA, LEVEL_RANK, Message, MessageIndex, plugin_name
+from app.core.messages import HARAKA, LEVEL_RANK, Message, MessageIndex
 
 MEMO_SIZE = 20_000  # a log repeats its lines: remember this many answers
 MIN_CUT = 24        # a cut line shorter than this says too little to name its message
@@ -41,6 +41,8 @@ class Matcher:
         self.index = index
         self.replies = [m for ms in index.by_emitter.values() for m in ms if m.kind == "reply"]
         self._memo: dict[tuple, list[Hit]] = {}
+        # WildDuck's and ZoneMTA's logger adapters may print at another level than the call names
+        self.haraka_style = {name for name, pkg in index.packages.items() if pkg.style == "haraka"}
 
     def log_line(self, text: str, origin: str | None, level: str | None, version: str | None) -> list[Hit]:
         return self._cached("log", text, origin or "", level or "", version or "")
@@ -62,10 +64,10 @@ class Matcher:
 
     def _pool(self, what: str, origin: str, extra: str) -> list[Message]:
         """The messages a line of this kind can be: logs by its tag, replies by their code."""
-        if what == "log":         # a log call prints at its own level, always
+        if what == "log":         # a Haraka log call prints at its own level, always
             level = extra if extra in LEVEL_RANK else ""
-            return [m for m in self.index.candidates(origin) if m.kind != "reply" and (not level or not m.level
-                                                                                       or m.level == level)]
+            return [m for m in self.index.candidates(origin) if m.kind != "reply" and (
+                not level or not m.level or m.level == level or m.package not in self.haraka_style)]
         if what == "refusal":
             codes = _reply_code(extra)
             return [m for m in self.index.candidates(origin) if m.kind == "reply" and _code_fits(m.code, codes)]
@@ -85,7 +87,7 @@ class Matcher:
         return hits
 
     def _hit(self, m: Message, text: str, origin: str, version: str) -> Hit:
-        own = bool(origin) and m.emitter == plugin_name(origin)
+        own = self.index.owns(m, origin)        # its plugin, or its npmlog prefix (WildDuck, ZoneMTA)
         # `version` is Haraka's: a plugin's or library's releases are numbered on their own
         in_version = not version or m.package != HARAKA or m.has_version(version)
         literal = re.sub(r"\s|\{\}", "", m.template)
