@@ -79,7 +79,7 @@ def chunk_changelog(doc: SourceDoc) -> list[Document]:
     """One chunk per release (parts of one release when it is very long), with {package, version, date}."""
     from langchain_core.documents import Document
 
-    from ingest.chunking import _metadata, anchor, chunk_id, pack
+    from ingest.chunking import _metadata, anchor, number_chunks, pack
     package = str(doc.meta.get("package", "")).lower()
     out: list[Document] = []
     for version, date, body in releases(doc.text):
@@ -91,9 +91,4 @@ def chunk_changelog(doc: SourceDoc) -> list[Document]:
             meta = _metadata(doc, f"{doc.title} › {heading}", [heading])
             meta.update({"package": package, "version": version, "date": date, "anchor": anchor(heading)})
             out.append(Document(page_content=piece.strip(), metadata=meta))
-    repeats: dict[str, int] = {}
-    for n, d in enumerate(out):
-        d.metadata["chunk"] = n
-        k = repeats[d.page_content] = repeats.get(d.page_content, -1) + 1
-        d.id = chunk_id(doc.doc_id, d.page_content, k)
-    return out
+    return number_chunks(out, doc.doc_id)

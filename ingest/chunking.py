@@ -149,9 +149,14 @@ def chunk_doc(doc: SourceDoc) -> list[Document]:
                 out.append(Document(page_content=text, metadata=_metadata(doc, heading, headings)))
     if doc.kind in PACKED_KINDS:
         out = _pack_sections(out)
+    return number_chunks(out, doc.doc_id)
+
+
+def number_chunks(out: list, doc_id: str) -> list:
+    """Each chunk's place in its document and its id (repeated text gets a repeat count in the id)."""
     repeats: dict[str, int] = {}
     for n, d in enumerate(out):
         d.metadata["chunk"] = n
         k = repeats[d.page_content] = repeats.get(d.page_content, -1) + 1
-        d.id = chunk_id(doc.doc_id, d.page_content, k)
+        d.id = chunk_id(doc_id, d.page_content, k)
     return out

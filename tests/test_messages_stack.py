@@ -7,7 +7,7 @@ import fnmatch
 from pathlib import Path
 
 import pytest
-from test_messages import _tools
+from test_messages import _one, _tools
 
 from app.build import stack
 from app.build.settings import REDACTED, redact
@@ -25,12 +25,6 @@ def extracted() -> list[dict]:
     found = extract([FIXTURE], _tools(), style="npmlog")
     assert found[str(FIXTURE)]["errors"] == []
     return found[str(FIXTURE)]["messages"]
-
-
-def _one(messages: list[dict], template: str) -> dict:
-    hits = [m for m in messages if m["template"] == template]
-    assert len(hits) == 1, [m["template"] for m in messages]
-    return hits[0]
 
 
 # --------------------------------------------------------------------------- the extractor
