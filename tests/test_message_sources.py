@@ -30,7 +30,8 @@ WINDOW = 8            # a call's arguments may start a few lines below the call 
 GIT_MIRRORS = {"haraka-plugin-wildduck": os.environ.get("MXDOCTOR_WILDDUCK_PLUGIN_GIT",
                                                         "/work/.mirror/zone-eu+haraka-plugin-wildduck/repo")}
 CALL_WORDS = {"log": ("log", "error", "warn", "info", "debug", "crit", "notice", "emerg", "alert", "err"),
-              "reply": ("next", "respond", "cb", "callback", "done"), "throw": ("throw",)}
+              "reply": ("next", "respond", "cb", "callback", "done", "res.", "Error"), "throw": ("throw",),
+              "api": ("res.", "status", "code", "Error", "error")}
 
 
 def _needle(template: str) -> str:
