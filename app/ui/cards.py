@@ -130,11 +130,23 @@ def cause_card(cause, passages: list[dict], key: str = "") -> None:
                 st.code(fix.patch, language="diff")
             for step in fix.manual:
                 st.markdown("- " + escape_md(step))
-        cites = [c for c in f.citations if c.startswith("http")]
-        with st.expander(t("card.sources", n=len(passages) + len(cites))):
-            passage_list(passages, claim=f.explanation)
-            for c in cites:
-                st.markdown("- " + link_md(c))
+        elif f.fix_summary:              # a log line's finding: what to check, no edit to make
+            st.markdown(f"**{t('card.fix')}** — " + escape_md(f.fix_summary))
+        _sources(f, passages)
+
+
+def _sources(f, passages: list[dict]) -> None:
+    """The passages that back the finding, then its other citations (notes a log line's finding
+    names by their tags, the upstream source line); no expander when there is nothing to show."""
+    shown = {p.get("doc_id") for p in passages}
+    cites = [c for c in f.citations if c.startswith("http")
+             or (f.source == "log" and c.startswith("note:") and f"kb:note:{c[5:]}" not in shown)]
+    if not passages and not cites:
+        return
+    with st.expander(t("card.sources", n=len(passages) + len(cites))):
+        passage_list(passages, claim=f.explanation)
+        for c in cites:
+            st.markdown("- " + link_md(c))
 
 
 def hook_table(sim) -> None:
