@@ -109,3 +109,10 @@ def test_a_line_cut_short_or_wrapped_in_the_paste_still_finds_its_message():
     wrapped = _explain("[ERROR] [-] [core] tls key /etc/haraka/config/tls_key.pem could not",
                        "be loaded.")
     assert len(wrapped) == 1 and wrapped[0].matched and wrapped[0].message.file == "tls_socket.js"
+
+
+def test_a_warning_from_the_logs_is_never_summed_up_as_no_error():
+    d = diagnose(log_text="[ERROR] [-] [core] tls key /etc/haraka/config/tls_key.pem could not be loaded.\n")
+    v = verdict(d)
+    assert v.kind == "warning" and "No error found" not in v.headline and "went wrong" in v.headline
+    assert "没有发现错误" not in verdict(d, "zh").headline

@@ -26,6 +26,7 @@ TEXT = {
         "clean": "No problem found in what you gave ({what}).",
         "clean_outcome": "No problem found: {outcome}.",
         "warnings": "No error found; {n} thing(s) worth changing.",
+        "log_warnings": "The logs show {n} thing(s) that went wrong; none of them stops all mail.",
         "empty": "Nothing to check yet: paste config/plugins, other config files or logs.",
         "missing": "Not checked, because these files were not given: {items}.",
         "missing_item": "{file} ({n} {checks})",
@@ -39,6 +40,7 @@ TEXT = {
         "clean": "在你提供的内容中没有发现问题（{what}）。",
         "clean_outcome": "没有发现问题：{outcome}。",
         "warnings": "没有发现错误；有 {n} 处值得修改。",
+        "log_warnings": "日志中有 {n} 处出错，但都不会让所有邮件都收不到。",
         "empty": "还没有可检查的内容：请粘贴 config/plugins、其他配置文件或日志。",
         "missing": "以下文件没有提供，相关检查未运行：{items}。",
         "missing_item": "{file}（{n} 项检查）",
@@ -162,7 +164,9 @@ def verdict(diagnosis, lang: str = "en") -> Verdict:
                        outcome=outcome, causes=causes, lang=lang)
     warnings = [c for c in causes if c.severity == "warning"]
     if warnings:
-        return Verdict(kind="warning", headline=_t(lang, "warnings", n=len(warnings)),
+        # a log line that says something failed is never summed up as "no error found"
+        said = "log_warnings" if any(f.source == "log" for c in warnings for f in c.findings) else "warnings"
+        return Verdict(kind="warning", headline=_t(lang, said, n=len(warnings)),
                        cause=_t(lang, "cause", title=sentence_case(warnings[0].primary.title).rstrip(".")),
                        missing=missing, outcome=outcome, causes=causes, lang=lang)
     if outcome:
