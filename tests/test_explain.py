@@ -116,3 +116,11 @@ def test_a_warning_from_the_logs_is_never_summed_up_as_no_error():
     v = verdict(d)
     assert v.kind == "warning" and "No error found" not in v.headline and "went wrong" in v.headline
     assert "没有发现错误" not in verdict(d, "zh").headline
+
+
+def test_lines_from_grep_over_log_files_keep_their_meaning():
+    """`grep -H` / `grep -n` put the file name (and line number) first, before syslog's own prefix."""
+    for line in ("/var/log/maillog:Dec  5 10:00:00 mx haraka[12]: [ERROR] [-] [core] tls key /x.pem could not be "
+                 "loaded.", "haraka.log:123:[ERROR] [-] [core] tls key /x.pem could not be loaded."):
+        [x] = _explain(line)
+        assert x.matched and x.message.file == "tls_socket.js", line

@@ -3,7 +3,7 @@
 Haraka's own line begins where a log format claims the text (app.core.logs.formats). Anything
 before that was added on the way: syslog (`Nov 24 10:00:00 host haraka[123]: `), journald's
 short and ISO styles, docker-compose service columns (`haraka_1  | `), `docker logs -t` and
-Haraka's own `timestamps=true` ISO stamps. Prefixes can stack (compose + timestamps), so we
+Haraka's own `timestamps=true` ISO stamps, and the file names `grep -H` puts first. Prefixes can stack (compose + timestamps), so we
 peel a few.
 """
 from __future__ import annotations
@@ -22,6 +22,8 @@ _SYSLOG = re.compile(
 _TAG = re.compile(r"[\w.\-/@]+\[\d+\]: ")
 # docker-compose: `haraka_1  | `, `mx-1  | `
 _COMPOSE = re.compile(r"[\w.\-]+ *\| ")
+# `grep -H` / `grep -n` over log files: `/var/log/maillog:`, `haraka.log:123:`, `maillog-20241124.gz:`
+_GREP = re.compile(r"[\w./\-]*[\w\-](?:\.log|log|\.gz|-\d{8})(?::\d+)?:(?=\S)")
 
 
 def strip_prefix(line: str) -> tuple[str, str | None, LogFormat | None]:
@@ -29,10 +31,10 @@ def strip_prefix(line: str) -> tuple[str, str | None, LogFormat | None]:
     for a line no format claims as it is (see `detect`). Never raises."""
     timestamp = fmt = None
     for _ in range(4):
-        m = _COMPOSE.match(line) or _SYSLOG.match(line) or _ISO_TS.match(line) or _TAG.match(line)
+        m = _COMPOSE.match(line) or _SYSLOG.match(line) or _ISO_TS.match(line) or _TAG.match(line) or _GREP.match(line)
         if m is None:
             break
-        if timestamp is None and m.re is not _COMPOSE and m.re is not _TAG:
+        if timestamp is None and m.re not in (_COMPOSE, _TAG, _GREP):
             timestamp = m.group(1) or (m.group(2) if m.re is _SYSLOG else None)
         line = line[m.end():]
         fmt = detect(line)
