@@ -124,3 +124,17 @@ def test_lines_from_grep_over_log_files_keep_their_meaning():
                  "loaded.", "haraka.log:123:[ERROR] [-] [core] tls key /x.pem could not be loaded."):
         [x] = _explain(line)
         assert x.matched and x.message.file == "tls_socket.js", line
+
+
+def test_a_crash_is_placed_in_the_code_its_stack_names():
+    lines = ["[CRIT] [-] [core] Caught exception: TypeError: Cannot read properties of undefined (reading 'length')",
+             "[CRIT] [-] [core]     at Plugin.get_key (/usr/lib/node_modules/Haraka/plugins/dkim_sign.js:120:31)",
+             "[CRIT] [-] [core]     at /usr/lib/node_modules/Haraka/plugins.js:300:10",
+             "[CRIT] [-] [core]     at process.processTicksAndRejections (node:internal/process/task_queues:95:5)"]
+    xs = _explain(*lines)
+    assert xs[0].crashed_in == "the dkim_sign plugin (plugins/dkim_sign.js:120, Plugin.get_key)"
+    [finding] = explanation_findings(xs, [])
+    assert "in the dkim_sign plugin" in finding.title and "where it failed" in finding.explanation
+    npm = _explain("[CRIT] [-] [core] Caught exception: Error: boom",
+                   "[CRIT] [-] [core]     at Redis.x (/opt/haraka/node_modules/haraka-plugin-karma/index.js:88:9)")
+    assert npm[0].crashed_in == "the karma plugin (index.js:88, Redis.x)"

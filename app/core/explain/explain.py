@@ -25,6 +25,7 @@ class LineExplanation:
     in_version: bool = True          # False: only releases other than the user's have this message
     continues: bool = False          # a stack frame or a wrapped part of the line before it
     detail: str = ""                 # the error named in the continuation lines (Error: Cannot find ...)
+    crashed_in: str = ""             # the first stack frame in a plugin's or Haraka's own code
     then: Message | None = None      # the reply the printing function gives right after (from the index)
 
     @property
@@ -84,6 +85,8 @@ def explain_events(events: Iterable[LogEvent], version: str | None = None,
             head = next(x for x in reversed(out) if not x.continues)
             if not head.detail and _ERROR_NAME.match(text) and text not in head.text:
                 head.detail = text
+            if not head.crashed_in:
+                head.crashed_in = crash_site(text)
             out.append(replace(last, event=ev, text=text, continues=True))
         else:
             out.append(_explain(ev, cat, matcher, version, index))
@@ -96,6 +99,29 @@ _CONTINUATION = re.compile(r"^(?:$|Require stack:|- [/.\w]|at \S|\^+$|[{}\[\]],?
 
 
 _ERROR_NAME = re.compile(r"\w*Error\b:? ")
+
+
+# a stack frame: `at fn (/path/file.js:12:34)` or `at /path/file.js:12:34`
+_FRAME = re.compile(r"^at (?:(?P<fn>[^()]+?) \()?(?P<path>[^()]*?\.[cm]?js):(?P<line>\d+)(?::\d+)?\)?$")
+_PLUGIN_PATH = re.compile(r"(?:/node_modules/haraka-plugin-(?P<pkg>[\w.-]+)/(?P<rest>.+)|/plugins/(?P<own>[\w./-]+)\.js)$")
+
+
+def crash_site(frame: str) -> str:
+    """'the dkim_sign plugin (plugins/dkim_sign.js:120, get_key)' for the first frame in a plugin's code,
+    'Haraka's outbound/index.js:55' for Haraka's own; '' for node's internals and other packages."""
+    m = _FRAME.match(frame.strip())
+    if m is None or m.group("path").startswith("node:"):
+        return ""
+    path, fn = m.group("path"), (m.group("fn") or "").strip()
+    where = f":{m.group('line')}" + (f", {fn}" if fn and fn != "<anonymous>" else "")
+    p = _PLUGIN_PATH.search(path)
+    if p is not None:
+        name = p.group("pkg") or p.group("own")
+        file = p.group("rest") or f"plugins/{p.group('own')}.js"
+        return f"the {name} plugin ({file}{where})"
+    if "/Haraka/" in path or "/haraka/" in path:
+        return f"Haraka's {path.rsplit('/Haraka/', 1)[-1].rsplit('/haraka/', 1)[-1]}{where}"
+    return ""
 
 
 def _wrapped(ev: LogEvent, last: LineExplanation) -> bool:

@@ -75,7 +75,8 @@ def _title(x: LineExplanation) -> str:
     if x.category == "result":
         return f"Haraka reports {x.event.fields.get('code', '')} at {x.hook}: “{said}”"
     detail = f" ({x.detail[:100]})" if x.detail else ""
-    return f"{who} logged {x.event.level}: “{said}”{detail}"
+    crash = f", in {x.crashed_in}" if x.crashed_in else ""
+    return f"{who} logged {x.event.level}: “{said}”{detail}{crash}"
 
 
 def _where(x: LineExplanation, version: str | None) -> str:
@@ -129,6 +130,9 @@ def _finding(xs: list[LineExplanation], version: str | None) -> Finding:
     citations = _citations(x, version)
     system = x.system
     said = f" {system.means}" if system else ""
+    if x.crashed_in:            # the stack names the code that failed: that, not the catcher, is the cause
+        said += (f" The stack shows where it failed: in {x.crashed_in}. Look there first (a known bug of the"
+                 " release you run, or a setting that code reads), not at the line that caught it.")
     # with the refusal that followed it known, the error's "if it then ..." sentence has its answer
     head = x.effect.split(". ")[0].rstrip(".") + "." if refusals else x.effect
     explanation = f"{head}{said}{_then(refusals[0]) if refusals else ''} {_where(x, version)}{count}"
