@@ -206,6 +206,7 @@ def test_simulate_and_triage_show_the_versions(tmp_path, capsys):
 
 
 def test_ask_takes_the_flag(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("chromadb", reason="ask needs the app extra")
     monkeypatch.setenv("MXDOCTOR_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("MXDOCTOR_LLM_BACKEND", raising=False)
     (tmp_path / "databytes").write_text("52428800\n")
