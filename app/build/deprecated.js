@@ -38,6 +38,13 @@ function keyOf(prop) {
 }
 
 // `<anything>.deprecated = {...}` (plugins.deprecated, exports.deprecated) or `const deprecated = {...}`
+// 'dns-list' or `dns-list` (a template without ${}); anything computed is not a name
+function stringOf(node) {
+    if (node.type === 'Literal' && typeof node.value === 'string') return node.value
+    if (node.type === 'TemplateLiteral' && node.expressions.length === 0) return node.quasis[0].value.cooked
+    return null
+}
+
 function isDeprecatedTarget(node) {
     if (!node) return false
     if (node.type === 'Identifier') return node.name === 'deprecated'
@@ -51,9 +58,8 @@ function deprecatedMap(acorn, walk, text) {
         found = {}
         for (const prop of obj.properties) {
             const key = keyOf(prop)
-            if (key !== null && prop.value.type === 'Literal' && typeof prop.value.value === 'string') {
-                found[key] = prop.value.value
-            }
+            const value = stringOf(prop.value)
+            if (key !== null && value !== null) found[key] = value
         }
     }
     walk.simple(parse(acorn, text), {

@@ -129,8 +129,8 @@ def build_releases(out: Path, tools: Path, versions: list[str] | None = None,
 
 
 def summary(doc: dict[str, Any], out: Path | None = None) -> str:
-    lines = [f"{PACKAGE} {doc['versions'][0]}..{doc['versions'][-1]}: {len(doc['versions'])} releases "
-             f"in {len(doc['releases'])} runs"]
+    versions = doc["versions"]
+    lines = [f"{PACKAGE} {versions[0]}..{versions[-1]}: {len(versions)} releases in {len(doc['releases'])} runs"]
     for span, facts in doc["releases"].items():
         lines.append(f"  {span}: {len(facts['bundled'])} bundled, {len(facts['deprecated'])} deprecated names")
     if out:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from app.core.model import ConfigSet, Finding, LogEvent, Problem, Simulation, Unchecked
-from app.core.versions import exact_haraka  # noqa: F401  (re-exported: diagnose's callers use it)
+from app.core.versions import exact_haraka
 
 MAX_KEPT_EVENTS = 200_000
 BORING_KINDS = {"other"}
