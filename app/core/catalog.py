@@ -16,6 +16,8 @@ from ingest.filestamp import FileStamp, stamps
 from ingest.kbdata import kb_path
 from ingest.settings import settings
 
+NOT_CATALOG = ("universe.yaml", "releases.yaml")
+
 
 def _merge_plugin(cat: Catalog, name: str, data: dict[str, Any], source: str) -> None:
     info = cat.plugins.get(name) or PluginInfo(name=name, source=data.get("source", source))
@@ -64,8 +66,9 @@ def load_catalog_files(paths: list[Path]) -> Catalog:
 
 def catalog_paths(extra: list[str | Path] | None = None) -> list[Path]:
     base = kb_path("plugins")
-    # universe.yaml lists npm packages, not catalog entries (app.core.universe reads it)
-    paths = sorted(p for p in base.glob("*.yaml") if p.name != "universe.yaml") if base.is_dir() else []
+    # universe.yaml lists npm packages, releases.yaml each release's plugin names: not catalog entries
+    # (app.core.universe and app.core.releases read them)
+    paths = sorted(p for p in base.glob("*.yaml") if p.name not in NOT_CATALOG) if base.is_dir() else []
     # generated first, then hand-kept overlays (sorted names: catalog.yaml < overlay-*.yaml)
     user = settings().catalog
     for p in [*(extra or []), *([user] if user else [])]:

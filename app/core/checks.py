@@ -18,8 +18,9 @@ def run_checks(cs: ConfigSet, events: list[LogEvent] | None = None, *, logs_give
                envelope: dict[str, Any] | None = None, verify_fixes: bool = True,
                problems: list[Problem] | None = None, versions=None) -> tuple[list[Finding], Context]:
     """Rules over config + logs + simulation; with `verify_fixes`, each fix checked again.
-    `versions` (app.core.versions.Versions): rules for other releases than these stay silent."""
-    catalog = catalog or load_catalog()
+    `versions` (app.core.versions.Versions): rules for other releases than these stay silent, and
+    without a `catalog` the catalog follows the admin's exact Haraka release (`release_catalog`)."""
+    catalog = catalog or release_catalog(cs, versions)
     rules = rules if rules is not None else load_rules(problems=problems if problems is not None else [])
     events = events or []
     ctx = Context(cs=cs, catalog=catalog, events=events,
@@ -29,3 +30,18 @@ def run_checks(cs: ConfigSet, events: list[LogEvent] | None = None, *, logs_give
     if verify_fixes:
         attach_fixes(findings, ctx, rules)
     return findings, ctx
+
+
+def release_catalog(cs: ConfigSet, versions=None) -> Catalog:
+    """The catalog as the admin's exact Haraka release sees it (app.core.releases.catalog_for: its
+    deprecated names, the plugins it bundles); the shipped catalog when no exact release is known.
+    When the release renames other names than the catalog's, `cs.plugins` is read again with its
+    names (a new list), so `dnsbl` at 2.8.28 stays `dnsbl`."""
+    from app.core.parsers.plugins_file import renormalise
+    from app.core.releases import catalog_for
+    from app.core.versions import exact_haraka
+    base = load_catalog()
+    catalog = catalog_for(base, exact_haraka(versions))
+    if catalog is not base and cs.plugins is not None and catalog.aliases != base.aliases:
+        cs.plugins = renormalise(cs.plugins, catalog.aliases)
+    return catalog

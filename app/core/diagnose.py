@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from app.core.model import ConfigSet, Finding, LogEvent, Problem, Simulation, Unchecked
+from app.core.versions import exact_haraka
 
 MAX_KEPT_EVENTS = 200_000
 BORING_KINDS = {"other"}
@@ -89,12 +90,6 @@ def haraka_version(events: Iterable[LogEvent]) -> str | None:
     """The release a log says it runs ("Starting up Haraka version X"), the last one given."""
     found = [ev.fields.get("version") for ev in events if ev.kind == "startup" and ev.fields.get("event") == "starting"]
     return next((v for v in reversed(found) if v), None)
-
-
-def exact_haraka(versions) -> str | None:
-    """The admin's Haraka release when it is known exactly (a range from package.json is not)."""
-    found = versions.haraka if versions is not None else None
-    return found.version if found is not None and found.exact else None
 
 
 def explain_logs(events: list[LogEvent], findings: list[Finding], version: str | None = None) -> list[Finding]:

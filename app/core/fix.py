@@ -20,8 +20,10 @@ def unified_diff(before: dict[str, list[str]], after: dict[str, list[str] | None
     return "\n".join(out) + ("\n" if out else "")
 
 
-def patched_configset(cs: ConfigSet, files: dict[str, list[str]]) -> ConfigSet:
-    """A new ConfigSet with the edited files re-parsed; untouched files are shared."""
+def patched_configset(cs: ConfigSet, files: dict[str, list[str]],
+                      aliases: dict[str, str] | None = None) -> ConfigSet:
+    """A new ConfigSet with the edited files re-parsed (config/plugins with `aliases`, the deprecated
+    names of the catalog the check ran with; default the shipped catalog's); untouched files are shared."""
     from app.core.inputs.loader import add_file
     new = ConfigSet(files=dict(cs.files), plugins=cs.plugins, problems=[])
     for name, lines in files.items():
@@ -30,7 +32,7 @@ def patched_configset(cs: ConfigSet, files: dict[str, list[str]]) -> ConfigSet:
             continue
         old = cs.files.get(name)
         add_file(new, name, old.origin if old else "mxdoctor fix", "\n".join(lines) + "\n",
-                 kind=old.kind if old else None)
+                 kind=old.kind if old else None, aliases=aliases)
     return new
 
 
@@ -57,7 +59,7 @@ def _verified_fix(finding: Finding, ctx: Context, rules: list[Rule], before_erro
     originals, changed, messages = apply_ops(ctx.cs, _edits(finding))
     if not changed:
         return Fix(summary=finding.fix_summary, patch="", manual=manual + messages)
-    _, after = recheck(ctx, patched_configset(ctx.cs, changed), rules)
+    _, after = recheck(ctx, patched_configset(ctx.cs, changed, ctx.catalog.aliases), rules)
     gone = all(f.rule != finding.rule for f in after)
     new_errors = {f.rule for f in after if f.severity == "error"} - before_errors
     fix = Fix(summary=finding.fix_summary, patch=unified_diff(originals, changed),
@@ -134,7 +136,7 @@ def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> C
         if not changed:
             out.skipped[f.rule] = "its edit is already part of these changes"
             continue
-        trial_cs = patched_configset(current, changed)
+        trial_cs = patched_configset(current, changed, ctx.catalog.aliases)
         after = {x.rule: x for x in recheck(ctx, trial_cs, rules)[1]}
         why = _skip_reason(f.rule, after, before_errors)
         if why:

@@ -182,3 +182,9 @@ def _dedupe(found: list[Found]) -> list[Found]:
             seen.add(key)
             out.append(f)
     return out
+
+
+def exact_haraka(versions) -> str | None:
+    """The admin's Haraka release when it is known exactly (a range from package.json is not)."""
+    found = versions.haraka if versions is not None else None
+    return found.version if found is not None and found.exact else None

@@ -1,4 +1,4 @@
-"""`mxdoctor catalog build|show`: generate the plugin catalog from real Haraka, or look in it."""
+"""`mxdoctor catalog build|shapes|universe|releases|show`: generate the plugin catalog from real Haraka, or look in it."""
 from __future__ import annotations
 
 import argparse
@@ -56,6 +56,15 @@ def add_parser(subparsers) -> None:
     universe.add_argument("--offline", action="store_true", help="ask npm nothing: package lists and the current file only")
     universe.add_argument("--jobs", type=int, default=4, help="npm lookups at a time (default 4)")
     universe.set_defaults(run=run_universe)
+
+    rel = sub.add_parser("releases", help="record each Haraka release's bundled plugins and deprecated names "
+                         "(asks npm; needs node)",
+                         description="For every Haraka release from 2.8.0 to 3.3.4, read the plugins it ships "
+                         "under plugins/ and plugins.js's deprecated-name map, and write kb/plugins/releases.yaml.")
+    rel.add_argument("--out", metavar="FILE", help="the releases file (default: kb/plugins/releases.yaml)")
+    rel.add_argument("--version", action="append", metavar="X.Y.Z", dest="versions",
+                     help="only this release (repeatable); default: every release from 2.8.0 to 3.3.4")
+    rel.set_defaults(run=run_releases)
 
     show = sub.add_parser("show", help="show one plugin, or list them all")
     show.add_argument("plugin", nargs="?", help="plugin name (prefix and deprecated names work)")
@@ -118,6 +127,17 @@ def run_universe(args: argparse.Namespace) -> int:
     _, message = refresh_universe(src, universe_command(args, lists), ask=args.ask, offline=args.offline,
                                   jobs=args.jobs)
     print(message)
+    return 0
+
+
+def run_releases(args: argparse.Namespace) -> int:
+    from app.build.releases import build_releases, summary
+    from ingest.home import cache_home
+    from ingest.kbdata import kb_path
+
+    out = Path(args.out) if args.out else kb_path("plugins", "releases.yaml")
+    written, doc = build_releases(out, cache_home() / "build-tools", args.versions, progress=print)
+    print(summary(doc, written))
     return 0
 
 

@@ -5,6 +5,8 @@ aliases) and records what a human would want flagged: duplicates and trailing co
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.core.model import PluginEntry, Problem
 from app.core.parsers.flat import list_values
 
@@ -33,3 +35,14 @@ def parse_plugins(lines: list[str], aliases: dict[str, str], file: str = "config
         seen.add(name)
         entries.append(PluginEntry(raw=raw, name=name, line=lineno, alias_of=alias, duplicate=dup))
     return entries, problems
+
+
+def renormalise(entries: list[PluginEntry], aliases: dict[str, str]) -> list[PluginEntry]:
+    """The same config/plugins lines read with another release's deprecated names (new entries)."""
+    out: list[PluginEntry] = []
+    seen: set[str] = set()
+    for e in entries:
+        name, alias = normalise(e.raw, aliases)
+        out.append(replace(e, name=name, alias_of=alias, duplicate=name in seen))
+        seen.add(name)
+    return out
