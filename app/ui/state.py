@@ -52,9 +52,14 @@ def init_state() -> None:
         _open_workspace()
     if st.query_params.get("s") != ss._ws.id:
         st.query_params["s"] = ss._ws.id
-    for key in PERSISTENT_WIDGETS:        # user edits reach `_keep_` through on_change=keep
-        if f"_keep_{key}" in ss and ss.get(key) != ss[f"_keep_{key}"]:
-            ss[key] = ss[f"_keep_{key}"]
+    # user edits reach `_keep_` through on_change=keep. The Diagnose page's boxes get their text set
+    # on every run, equal or not: a value set through the Session State API is what a re-mounted box
+    # shows, and without it a page the browser comes back to shows them empty although the server
+    # still holds their text. (The sidebar's widgets exist before a page calls this: only when changed.)
+    for key in PERSISTENT_WIDGETS:
+        kept = f"_keep_{key}"
+        if kept in ss and (key in WORKSPACE_INPUTS.values() or ss.get(key) != ss[kept]):
+            ss[key] = ss[kept]
 
 
 def _open_workspace() -> None:

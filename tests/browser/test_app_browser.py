@@ -188,3 +188,22 @@ def test_ten_concurrent_sessions_get_their_own_results(server):
         assert f"session_probe_{i}" in text
         others = [j for j in range(10) if j != i and f"session_probe_{j}" in text]
         assert not others, f"session {i} shows results of sessions {others}"
+
+
+def test_pasted_input_survives_a_trip_to_another_page(server, page):
+    """Paste on Diagnose, run it, open Ask through the app's own navigation, come back: the paste is
+    still in its boxes (found missing in a real browser while the AppTest round trip passed)."""
+    open_app(page, server["url"])
+    log = "[ERROR] [9F1C2D3E-1111-2222-3333-444455556666.1] [queue/smtp_forward] connect ECONNREFUSED 10.0.0.9:2525"
+    fill(page, "config/plugins", "rcpt_to.in_host_list\nwildduck\n")
+    fill(page, re.compile(r"^Logs"), log)
+    page.get_by_role("button", name="Diagnose").click()
+    wait_idle(page)
+    page.get_by_role("link", name="Ask").first.click()
+    wait_idle(page)
+    page.get_by_role("link", name="Diagnose").first.click()
+    wait_idle(page)
+    page.get_by_text(re.compile(r"^Your input")).first.click()      # after a diagnosis the boxes fold away
+    wait_idle(page)
+    assert page.get_by_label("config/plugins", exact=True).input_value() == "rcpt_to.in_host_list\nwildduck\n"
+    assert page.get_by_label(re.compile(r"^Logs")).input_value().strip() == log
