@@ -3,12 +3,11 @@ well-formed, `catalog_for` gives the catalog as one release sees it, and a diagn
 takes `dnsbl` as the plugin Haraka 2.8 ships, not as a renamed dns-list."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from test_messages import _tools
 
 from app.build.releases import bundled_plugins, compact, deprecated_maps
 from app.core.catalog import catalog_paths, load_catalog
@@ -18,17 +17,7 @@ from app.core.releases import catalog_for, known_releases, release_facts, releas
 from app.core.universe import lookup_plugin
 
 FIXTURE = Path(__file__).parent / "fixtures" / "haraka-release"
-TOOLS = Path.home() / ".cache" / "mxdoctor" / "build-tools"
 
-
-def _tools() -> Path:
-    """acorn for the extractor; installed once per machine through npm (skip locally without node)."""
-    if not shutil.which("node") or not shutil.which("npm"):
-        if os.environ.get("CI"):
-            pytest.fail("node and npm are needed to test the deprecated-name extractor")
-        pytest.skip("node/npm not installed")
-    from app.build.messages import ensure_tools
-    return ensure_tools(TOOLS)
 
 
 # --------------------------------------------------------------------------- the shipped file

@@ -9,6 +9,7 @@
 
 const fs = require('node:fs')
 const path = require('node:path')
+const { parse: parseJs } = require('./jsparse.js')
 
 function parseArgs(argv) {
     const opts = { files: [] }
@@ -20,15 +21,6 @@ function parseArgs(argv) {
     return opts
 }
 
-function parse(acorn, text) {
-    const base = { ecmaVersion: 'latest', allowHashBang: true, allowReturnOutsideFunction: true,
-        allowAwaitOutsideFunction: true, allowImportExportEverywhere: true }
-    try {
-        return acorn.parse(text, { ...base, sourceType: 'script' })
-    } catch (ignore) {
-        return acorn.parse(text, { ...base, sourceType: 'module' })
-    }
-}
 
 function keyOf(prop) {
     if (prop.type !== 'Property' || prop.computed) return null
@@ -62,7 +54,7 @@ function deprecatedMap(acorn, walk, text) {
             if (key !== null && value !== null) found[key] = value
         }
     }
-    walk.simple(parse(acorn, text), {
+    walk.simple(parseJs(acorn, text), {
         AssignmentExpression(node) { if (isDeprecatedTarget(node.left)) take(node.right) },
         VariableDeclarator(node) { if (isDeprecatedTarget(node.id)) take(node.init) },
     })

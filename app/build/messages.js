@@ -15,6 +15,7 @@
 
 const fs = require('node:fs')
 const path = require('node:path')
+const { parse: parseJs } = require('./jsparse.js')
 
 // plain lookup tables: `LEVELS[name]` must never find Object.prototype's toString, valueOf, ...
 const table = (entries) => Object.assign(Object.create(null), entries)
@@ -70,15 +71,6 @@ function jsFiles(root, style) {
     return out.sort()
 }
 
-function parse(acorn, text) {
-    const base = { ecmaVersion: 'latest', locations: true, allowHashBang: true, allowReturnOutsideFunction: true,
-        allowAwaitOutsideFunction: true, allowImportExportEverywhere: true }
-    try {
-        return acorn.parse(text, { ...base, sourceType: 'script' })
-    } catch (ignore) {
-        return acorn.parse(text, { ...base, sourceType: 'module' })
-    }
-}
 
 // ------------------------------------------------------------------ templates
 
@@ -393,7 +385,7 @@ function fileMessages(acorn, walk, root, file, npmlog) {
     const text = fs.readFileSync(file, 'utf8')
     let ast
     try {
-        ast = parse(acorn, text)
+        ast = parseJs(acorn, text, true)
     } catch (err) {
         return { messages: [], error: `${path.relative(root, file)}: ${err.message}` }
     }

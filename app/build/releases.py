@@ -11,7 +11,6 @@ through node). Consecutive releases with the same facts share one entry ("2.8.0.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -21,9 +20,9 @@ from typing import Any
 import yaml
 
 from app.build.build import node_binary
-from app.build.npm import prefetch, releases, tarball, unpack
+from app.build.messages import npm_target
+from app.build.npm import prefetch, tarball, unpack
 from app.core.errors import InputError
-from app.core.messages import vkey
 
 DEPRECATED_JS = Path(__file__).with_name("deprecated.js")
 PACKAGE = "Haraka"
@@ -78,8 +77,7 @@ def deprecated_maps(files: list[Path], tools: Path) -> dict[str, dict[str, str]]
 
 def haraka_versions(lo: str = FIRST, hi: str = LAST) -> list[str]:
     """The stable Haraka releases published within [lo, hi], oldest first (asks npm)."""
-    found = [r.version for r in releases(PACKAGE) if re.fullmatch(r"\d+\.\d+\.\d+", r.version)]
-    return sorted((v for v in found if vkey(lo) <= vkey(v) <= vkey(hi)), key=vkey)
+    return npm_target(PACKAGE, lo=lo, hi=hi).versions
 
 
 def release_facts(versions: list[str], tools: Path, progress: Progress | None = None) -> dict[str, dict]:

@@ -24,6 +24,8 @@ class Diagnosis:
     fixed: object | None = None     # app.core.fix.CombinedFix: every compatible verified fix at once
     versions: object | None = None  # app.core.versions.Versions: Haraka, node, plugins, each with where
     out_of_range: list = field(default_factory=list)   # app.core.rules.ranges.OutOfRange: rules for other releases
+    explained: list = field(default_factory=list)      # app.core.explain.LineExplanation: every loud line
+    release: str | None = None      # the admin's exact Haraka release, when known
 
     def missing_files(self) -> dict[str, list[Unchecked]]:
         """Files worth pasting next: each with the checks it would let run."""
@@ -86,19 +88,6 @@ def read_logs(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> It
         yield from read_log(p)
 
 
-def haraka_version(events: Iterable[LogEvent]) -> str | None:
-    """The release a log says it runs ("Starting up Haraka version X"), the last one given."""
-    found = [ev.fields.get("version") for ev in events if ev.kind == "startup" and ev.fields.get("event") == "starting"]
-    return next((v for v in reversed(found) if v), None)
-
-
-def explain_logs(events: list[LogEvent], findings: list[Finding], version: str | None = None) -> list[Finding]:
-    """Findings for the log lines that need explaining and that no rule finding cites."""
-    from app.core.explain import explain_events, explanation_findings
-    version = version or haraka_version(events)
-    return explanation_findings(explain_events(events, version), findings, version)
-
-
 def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None,
              texts: list[tuple[str, str | bytes]] | None = None, log_paths: list[str] | None = None,
              log_text: str | bytes | None = None, envelope: dict[str, Any] | None = None,
@@ -139,7 +128,12 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
     versions = detect_versions(cs, events, haraka_version)
     findings, ctx = run_checks(cs, events, logs_given=n_lines > 0, rules=rules, envelope=envelope,
                                verify_fixes=verify_fixes, problems=problems, versions=versions)
-    findings += explain_logs(events, findings, exact_haraka(versions))
+    # every loud line explained once, at the admin's release (Versions reads the start-up lines too):
+    # those no rule cites become findings; the app's timeline shows them all
+    from app.core.explain import explain_events, explanation_findings
+    release = exact_haraka(versions)
+    explained = explain_events(events, release)
+    findings += explanation_findings(explained, findings, release)
     fixed = None
     if verify_fixes:
         from app.core.fix import combine_fixes
@@ -153,4 +147,4 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
         fixed.patch = redact_text(fixed.patch)     # shown; the fixed files themselves stay the admin's own
     return Diagnosis(configset=cs, findings=findings, simulation=sim, problems=problems, events=events,
                      log_lines=n_lines, unchecked=list(ctx.unchecked), fixed=fixed, versions=versions,
-                     out_of_range=list(ctx.out_of_range))
+                     out_of_range=list(ctx.out_of_range), explained=explained, release=release)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from app.core.semver import parse_version
 from ingest.atomic import write_atomic
 from ingest.filestamp import stamps
 from ingest.home import cache_home
@@ -32,10 +33,11 @@ LEVEL_RANK = {"DATA": 0, "PROTOCOL": 1, "DEBUG": 2, "INFO": 3, "NOTICE": 4, "WAR
               "ALERT": 8, "EMERG": 9}
 
 
-def vkey(version: str) -> tuple[int, ...]:
-    """Sortable key of a release number: '3.0.10' -> (3, 0, 10); missing or odd parts count as 0."""
-    parts = re.findall(r"\d+", version.split("-", 1)[0])[:3]
-    return tuple(int(p) for p in parts) + (0,) * (3 - len(parts))
+def vkey(version: str) -> tuple[int, int, int]:
+    """Sortable key of a release number, read by app.core.semver: '3.0.10' -> (3, 0, 10), '3.1' -> (3, 1, 0);
+    what is no version is (0, 0, 0)."""
+    v = parse_version(version)
+    return (v.major, v.minor, v.patch) if v is not None else (0, 0, 0)
 
 
 def in_span(version: str, span: str) -> bool:
@@ -65,14 +67,8 @@ class Message:
 
     @property
     def emitter(self) -> str:
-        """The name a log line shows for it: the plugin, 'core' for Haraka's own files, or the server
-        ('wildduck', 'zone-mta') for the rest of the stack."""
-        if self.package == HARAKA:
-            m = re.fullmatch(r"plugins/(.+?)(?:/index)?\.js", self.file)
-            return m.group(1) if m else "core"
-        if self.package.startswith("haraka-") and not self.package.startswith(PLUGIN_PREFIX):
-            return "core"          # Haraka's own libraries (haraka-net-utils, haraka-results, ...)
-        return plugin_name(self.package)
+        """The name a log line shows for it (see file_emitter)."""
+        return file_emitter(self.package, self.file)
 
     def has_version(self, version: str) -> bool:
         return any(in_span(version, span) for span, _ in self.at)
@@ -196,8 +192,14 @@ def package_of(doc: dict) -> PackageIndex:
 
 
 def file_emitter(package: str, file: str) -> str:
-    """The emitter name of a package's file (see Message.emitter)."""
-    return Message(id="", package=package, kind="log", template="", file=file, function="", hooks=(), at=()).emitter
+    """The name a log line shows for code in this package's file: the plugin, 'core' for Haraka's own
+    files and libraries, or the server ('wildduck', 'zone-mta') for the rest of the stack."""
+    if package == HARAKA:
+        m = re.fullmatch(r"plugins/(.+?)(?:/index)?\.js", file)
+        return m.group(1) if m else "core"
+    if package.startswith("haraka-") and not package.startswith(PLUGIN_PREFIX):
+        return "core"          # Haraka's own libraries (haraka-net-utils, haraka-results, ...)
+    return plugin_name(package)
 
 
 def _docs(files: list[Path]) -> list[dict]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from app.core.messages import vkey
+from app.core.messages import in_span
 from app.core.model import Catalog, PluginInfo
 from ingest.filestamp import FileStamp, stamp
 from ingest.kbdata import kb_path
@@ -36,11 +36,10 @@ def _cached(file: FileStamp) -> dict[str, Facts]:
     versions = [str(v) for v in doc.get("versions") or []]
     out: dict[str, Facts] = {}
     for span, facts in (doc.get("releases") or {}).items():
-        lo, _, hi = str(span).partition("..")
         bundled = frozenset(facts.get("bundled") or [])
         deprecated = {str(k): str(v) for k, v in (facts.get("deprecated") or {}).items()}
         for v in versions:
-            if vkey(lo) <= vkey(v) <= vkey(hi or lo):
+            if in_span(v, str(span)):
                 out[v] = (bundled, deprecated)
     return out
 

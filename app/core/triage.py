@@ -53,8 +53,8 @@ def triage(sources: Iterable, timelines: bool = False, max_timelines: int = DEFA
     versions = _versions(report, haraka_version)
     report.versions = versions.to_dict()
     if explain:
-        found = versions.haraka
-        report.explained = explain_rows(report.loud, found.version if found is not None and found.exact else None)
+        from app.core.versions import exact_haraka
+        report.explained = explain_rows(report.loud, exact_haraka(versions))
     return report
 
 

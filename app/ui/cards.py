@@ -177,13 +177,13 @@ def transactions_table(transactions) -> None:
     st.dataframe(pd.DataFrame(recs), width="stretch", hide_index=True, height=260)
 
 
-def explained_lines(events, version: str | None = None) -> None:
-    """Every loud line (WARN+, refusal, 4xx/5xx reply) with its emitter, meaning and source line."""
+def explained_lines(explained, version: str | None = None) -> None:
+    """Every loud line (WARN+, refusal, 4xx/5xx reply) with its emitter, meaning and source line, as the
+    diagnosis explained them."""
     import pandas as pd
 
-    from app.core.explain import explain_events
     rows = []
-    for x in explain_events(events, version):
+    for x in explained:
         if x.continues:
             continue
         means = x.system.means if x.system else x.effect
@@ -198,7 +198,7 @@ def explained_lines(events, version: str | None = None) -> None:
                  column_config={t("tl.col.source"): st.column_config.LinkColumn()})
 
 
-def timeline(txn, mask: bool = True) -> None:
+def timeline(txn, explained=(), mask: bool = True) -> None:
     import pandas as pd
 
     from app.core.triage import timeline as timeline_of
@@ -208,9 +208,8 @@ def timeline(txn, mask: bool = True) -> None:
     for r in tl["recipients"]:
         st.markdown(f"- {escape_md(r['address'])}: **{escape_md(r['outcome'])}** {r['code'] or ''} "
                     f"{escape_md(r['reply'] or '')} {('— ' + escape_md(r['plugin'])) if r['plugin'] else ''}")
-    from app.core.explain import explain_events
-    said = {x.event.lineno: f"{x.emitter}" + (f" @{x.hook}" if x.hook else "") + f": {x.effect.split(':')[0]}"
-            for x in explain_events(txn.events) if not x.continues}
-    events = [{"line": e["line"], "level": e["level"] or "", "kind": e["kind"],
-               "text": redact_line(e["text"]), t("tl.col.explained"): said.get(e["line"], "")} for e in tl["events"]]
+    said = {(x.event.file, x.event.lineno): f"{x.emitter}" + (f" @{x.hook}" if x.hook else "")
+            + f": {x.effect.split(':')[0]}" for x in explained if not x.continues}
+    events = [{"line": e.lineno, "level": e.level or "", "kind": e.kind, "text": redact_line(row["text"]),
+               t("tl.col.explained"): said.get((e.file, e.lineno), "")} for e, row in zip(txn.events, tl["events"])]
     st.dataframe(pd.DataFrame(events), width="stretch", hide_index=True)

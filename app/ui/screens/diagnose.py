@@ -198,14 +198,14 @@ with tabs[0]:
 def timeline_tab() -> None:
     txns = ss.transactions
     if d.events:
-        cards.explained_lines(d.events)
+        cards.explained_lines(d.explained, d.release)
     if not txns:
         st.info(t("tl.none"))
         return
     cards.transactions_table(txns)
     labels = [f"{x.uuid} · {x.outcome} · {', '.join(r.address for r in x.recipients)[:60]}" for x in txns[:2000]]
     pick = st.selectbox(t("tl.pick"), range(len(labels)), format_func=labels.__getitem__, key="tl_pick")
-    cards.timeline(txns[pick or 0])
+    cards.timeline(txns[pick or 0], d.explained)
 
 
 def input_tab() -> None:
