@@ -31,6 +31,19 @@ def cjk_count(text: str) -> int:
     return sum(len(run) for run in CJK_RE.findall(text or ""))
 
 
+CODE_RE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]*`|<?https?://\S+|mxdoctor://\S+", re.S)
+LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-/@']*")
+
+
+def chinese_share(text: str) -> float:
+    """How Chinese a piece of prose reads: Chinese characters against Latin words, outside code
+    (fenced blocks, `inline code`) and links, which stay as written in either language. 1.0 is all
+    Chinese; a text with neither counts as 0."""
+    prose = CODE_RE.sub(" ", text or "")
+    cjk, latin = cjk_count(prose), len(LATIN_WORD_RE.findall(prose))
+    return cjk / (cjk + latin) if cjk + latin else 0.0
+
+
 def text_lang(text: str, *, min_chars: int = 1, min_share: float = 0) -> str:
     """"zh" or "en": the one language detector, for questions, sentences and documents alike.
 

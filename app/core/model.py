@@ -252,6 +252,9 @@ class Rule:
     # {package: range}: the releases the rule is true of; a known version outside one of them
     # keeps the rule silent, an unknown one does not (e.g. {"haraka": ">=3.1"})
     versions: dict[str, str] = field(default_factory=dict)
+    # {lang: {title, explanation, fix_summary, manual: [...]}}: the rule's words in other languages
+    # (English is the fields above); see app.core.rules.schema.TRANSLATABLE
+    i18n: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -286,6 +289,9 @@ class Finding:
     assumes: dict[str, str] = field(default_factory=dict)
     symptom_of: list[str] = field(default_factory=list)   # from the rule, see Rule.symptom_of
     source: str = "rule"    # rule | log (the line explainer: a log line no rule explains)
+    # the same words in other languages, filled like the English ones: {lang: {title, explanation,
+    # fix_summary, manual: [...]}}; app.core.localize swaps them in for a reader of that language
+    i18n: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def confirmed(self) -> bool:

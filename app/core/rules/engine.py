@@ -12,15 +12,34 @@ from ingest.ruletext import fill
 
 # what a slot reads as when the matched conditions did not fill it (a log line without a plugin
 # field, a recipient the logs never named): words, never a `{template}` on an admin's screen
-SLOT_WORDS = {"log_plugin": "a plugin", "plugin": "a plugin", "plugins": "these plugins", "by": "another plugin",
-              "target": "the recipient", "log_hook": "a hook", "hook": "a hook", "log_error_code": "an error code",
-              "count": "several", "value": "this value", "file": "this file", "key": "this key",
-              "log_line": "the log line", "resolver": "a public resolver"}
+SLOT_WORDS = {
+    "en": {"log_plugin": "a plugin", "plugin": "a plugin", "plugins": "these plugins", "by": "another plugin",
+           "target": "the recipient", "log_hook": "a hook", "hook": "a hook", "log_error_code": "an error code",
+           "count": "several", "value": "this value", "file": "this file", "key": "this key",
+           "log_line": "the log line", "resolver": "a public resolver"},
+    "zh": {"log_plugin": "某个插件", "plugin": "某个插件", "plugins": "这些插件", "by": "另一个插件",
+           "target": "收件人", "log_hook": "某个 hook", "hook": "某个 hook", "log_error_code": "某个错误码",
+           "count": "多", "value": "这个值", "file": "这个文件", "key": "这个配置项",
+           "log_line": "这行日志", "resolver": "某个公共 DNS 解析器"},
+}
 
 
-def _words(template: str, values: dict[str, Any]) -> str:
+def _words(template: str, values: dict[str, Any], lang: str = "en") -> str:
     """A finding's sentence: an unfilled slot reads as a plain word (SLOT_WORDS, else "…")."""
-    return fill(template, values, lambda name: SLOT_WORDS.get(name, "…"))
+    words = SLOT_WORDS.get(lang) or SLOT_WORDS["en"]
+    return fill(template, values, lambda name: words.get(name, SLOT_WORDS["en"].get(name, "…")))
+
+
+def _translations(rule: Rule, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The rule's other languages, filled with the same values as its English words."""
+    out: dict[str, dict[str, Any]] = {}
+    for lang, texts in rule.i18n.items():
+        one: dict[str, Any] = {k: _words(str(texts[k]), values, lang)
+                               for k in ("title", "explanation", "fix_summary") if texts.get(k)}
+        if texts.get("manual"):
+            one["manual"] = [_words(str(m), values, lang) for m in texts["manual"]]
+        out[lang] = one
+    return out
 
 
 def _fill_args(args: Any, values: dict[str, Any]) -> Any:
@@ -63,7 +82,7 @@ def run_rules(ctx: Context, rules: Iterable[Rule], problems: list[Problem] | Non
             citations=list(rule.citations),
             fix_ops=[FixOp(op.op, _fill_args(op.args, values)) for op in rule.fix],
             fix_summary=_words(rule.fix_summary, values), assumes=dict(m.assumes),
-            symptom_of=list(rule.symptom_of)))
+            symptom_of=list(rule.symptom_of), i18n=_translations(rule, values)))
     findings.sort(key=Finding.sort_key)
     return findings
 

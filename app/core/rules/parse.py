@@ -17,7 +17,7 @@ from ingest.yamlload import key_line
 ID_RE = re.compile(r"^[A-Z]{2,5}\d{3,4}$")
 SEVERITIES = ("error", "warning", "info")
 REQUIRED = ("id", "title", "severity", "category", "when", "explanation")
-KNOWN_KEYS = set(REQUIRED) | {"fix", "citations", "examples", "tags", "symptom_of", "versions"}
+KNOWN_KEYS = set(REQUIRED) | {"fix", "citations", "examples", "tags", "symptom_of", "versions", "i18n"}
 EXAMPLE_KEYS = {"name", "files", "logs", "envelope", "versions"}
 PACKAGE_RE = re.compile(r"^(?:@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*$", re.I)
 
@@ -133,4 +133,4 @@ def parse_rule(text: str, path: str) -> Rule:
                 fix=ops, fix_summary=str(fix.get("summary", "")),
                 citations=[citation(c) for c in data.get("citations") or []],
                 examples=examples, path=path, tags=list(data.get("tags") or []), symptom_of=symptom_of,
-                versions=versions)
+                versions=versions, i18n=dict(data.get("i18n") or {}))

@@ -1,0 +1,68 @@
+"""Every rule speaks Chinese: its title, explanation, fix summary and manual steps exist in zh,
+use only the slots the English uses, read as Chinese prose, and render with no template marker
+left, with typical values and with none."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.core.rules import load_rules
+from app.core.rules.engine import _translations, _words
+from ingest.ruletext import SLOT_RE
+from ingest.tokenize import chinese_share
+
+RULES = load_rules(problems=[])
+TYPICAL = {"plugin": "rcpt_to.in_host_list", "plugins": "spf, dkim", "by": "rcpt_to.in_host_list",
+           "target": "alice@example.com", "hook": "rcpt", "log_hook": "rcpt", "log_plugin": "wildduck",
+           "count": 3, "value": "30", "file": "config/smtp.ini", "key": "timeout", "log_line": "[ERROR] x",
+           "log_error_code": "ERRC02", "resolver": "8.8.8.8", "missing": "wildduck", "replacement": "rcpt_to.qmail"}
+MARKER = re.compile(r"\{[a-z_][a-z0-9_|]*\}|‹|›|\{\{|\}\}")
+
+
+def _slots(text: str) -> set[str]:
+    return {m.group(1) for m in SLOT_RE.finditer(text or "")}
+
+
+def _manual(rule) -> list[str]:
+    return [str(op.args.get("value", "")) for op in rule.fix if op.op == "manual"]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_has_chinese_fields(rule):
+    zh = rule.i18n.get("zh")
+    assert zh, f"{rule.path}: no i18n.zh block"
+    for key in ("title", "explanation"):
+        assert str(zh.get(key) or "").strip(), f"{rule.path}: i18n.zh.{key} missing"
+    if rule.fix_summary:
+        assert str(zh.get("fix_summary") or "").strip(), f"{rule.path}: i18n.zh.fix_summary missing"
+    assert len(zh.get("manual") or []) == len(_manual(rule)), \
+        f"{rule.path}: i18n.zh.manual needs one step per manual fix op ({len(_manual(rule))})"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_chinese_uses_only_the_english_slots(rule):
+    zh = rule.i18n.get("zh") or {}
+    english = _slots(rule.title) | _slots(rule.explanation) | _slots(rule.fix_summary) | \
+        {s for m in _manual(rule) for s in _slots(m)}
+    used = _slots(str(zh.get("title", ""))) | _slots(str(zh.get("explanation", ""))) | \
+        _slots(str(zh.get("fix_summary", ""))) | {s for m in zh.get("manual") or [] for s in _slots(str(m))}
+    assert used <= english, f"{rule.path}: i18n.zh uses slots the English does not: {sorted(used - english)}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_chinese_reads_as_chinese(rule):
+    zh = rule.i18n.get("zh") or {}
+    prose = "\n".join([str(zh.get("title", "")), str(zh.get("explanation", "")), str(zh.get("fix_summary", "")),
+                       *map(str, zh.get("manual") or [])])
+    assert chinese_share(prose) >= 0.6, f"{rule.path}: i18n.zh is {chinese_share(prose):.0%} Chinese"
+
+
+@pytest.mark.parametrize("values", [TYPICAL, {}], ids=["typical", "no-values"])
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_both_languages_render_without_markers(rule, values):
+    en = [_words(rule.title, values), _words(rule.explanation, values), _words(rule.fix_summary, values)]
+    zh = _translations(rule, values).get("zh", {})
+    for text in [*en, zh.get("title", ""), zh.get("explanation", ""), zh.get("fix_summary", ""),
+                 *zh.get("manual", [])]:
+        assert not MARKER.search(text), f"{rule.id}: template marker left in {text[:120]!r}"
