@@ -28,13 +28,13 @@ def test_good_rule_parses():
 
 
 @pytest.mark.parametrize("mutate,message,line", [
-    (lambda s: s.replace("severity: info", "severity: fatal"), "severity must be one of", 3),
-    (lambda s: s.replace("id: ACME001", "id: acme-1"), "must look like", 1),
-    (lambda s: s.replace("  plugin: wildduck", "  plugn: wildduck"), "unknown predicate 'plugn'", 5),
+    (lambda s: s.replace("severity: info", "severity: fatal"), "severity: 'fatal' is not allowed", 3),
+    (lambda s: s.replace("id: ACME001", "id: acme-1"), "id: String should match pattern", 1),
+    (lambda s: s.replace("  plugin: wildduck", "  plugn: wildduck"), "unknown predicate 'plugn'", 6),
     (lambda s: s + "colour: red\n", "unknown key 'colour'", 13),
     (lambda s: s.replace("title: wildduck is enabled\n", ""), "missing required key 'title'", 1),
     (lambda s: s.replace("category: plugins", "category: [plugins"), "invalid YAML", None),
-    (lambda s: s.replace("examples:", "fix:\n  ops:\n    - explode: now\nexamples:"), "fix.ops[0]", 8),
+    (lambda s: s.replace("examples:", "fix:\n  ops:\n    - explode: now\nexamples:"), "fix.ops[0]", 10),
 ])
 def test_bad_rule_names_file_and_line(mutate, message, line):
     with pytest.raises(RuleError) as err:

@@ -46,12 +46,14 @@ def load_rules(extra: list[str | Path] | None = None, problems: list[Problem] | 
 
 
 def _load_uncached(dirs: list[Path], problems: list[Problem]) -> list[Rule]:
+    from app.core.rules.schema import names_context
     rules: dict[str, Rule] = {}
+    context = names_context()
     for d in dirs:
         files = sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")) if d.is_dir() else [d]
         for path in files:
             try:
-                rule = parse_rule(path.read_text(encoding="utf-8", errors="replace"), str(path))
+                rule = parse_rule(path.read_text(encoding="utf-8", errors="replace"), str(path), context)
                 if rule.id in rules and rules[rule.id].path != rule.path:
                     raise RuleError(f"duplicate rule id {rule.id} (also in {rules[rule.id].path})", str(path), 1)
             except RuleError as err:
