@@ -83,12 +83,14 @@ def assert_citations_say_it(a) -> None:
     for kind, rule, line in labelled_lines(a.answer):
         cited = [by_n[n] for n in markers(line)]
         if kind == "why":
-            assert cited and cited[0]["title"].startswith(f"{rule}:") and "## Why" in cited[0]["text"]
+            assert cited and cited[0]["title"].startswith(f"{rule}:") and \
+                any(h in cited[0]["text"] for h in ("## Why", "## 原因"))
             allowed = {c.split(":", 1)[1] for c in findings[rule]["citations"] if c.startswith("note:")}
             for p in cited[1:]:
                 assert p["url"].split("/notes/")[-1].split("#")[0] in allowed, (rule, p["url"])
         else:
-            assert all(p["title"].startswith(f"{rule}:") and "## Fix" in p["text"] for p in cited)
+            assert all(p["title"].startswith(f"{rule}:") and any(h in p["text"] for h in ("## Fix", "## 修复"))
+                       for p in cited)
     lines = a.answer.split("\n")
     for i, line in enumerate(lines):
         also = re.match(r"^- \*\*(MXD\d{3})\*\* .* ((?:\[\d+\])+)$", line)

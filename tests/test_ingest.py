@@ -98,8 +98,14 @@ def test_kb_source_indexes_every_note_rule_and_plugin_page(tmp_path):
 
     rules = sorted(kb_path("rules").glob("*.yaml"))
     assert rules
+    translated = 0
     for path in rules:
-        rule_id = yaml.safe_load(path.read_text(encoding="utf-8"))["id"]
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rule_id = data["id"]
+        for lang in data.get("i18n") or {}:      # each translation is a page of its own, in its language
+            zh = chunks_of(st, f"kb:rule:{rule_id}.{lang}")
+            assert zh and all(m["lang"] == lang and m["rule"] == rule_id for _, _, m in zh), (rule_id, lang)
+            translated += 1
         chunks = chunks_of(st, f"kb:rule:{rule_id}")
         assert chunks, f"rule {rule_id} not indexed"
         assert all(m["url"] == f"mxdoctor://rules/{rule_id}" and m["rule"] == rule_id for _, _, m in chunks)
@@ -116,7 +122,7 @@ def test_kb_source_indexes_every_note_rule_and_plugin_page(tmp_path):
         assert chunks[0][2]["url"] == f"mxdoctor://plugins/{name}"
         assert chunks[0][2]["plugin"] == name
 
-    assert len(docs) == len(notes) + len(rules) + len(plugins)
+    assert len(docs) == len(notes) + len(rules) + translated + len(plugins)
     assert {e["lang"] for e in docs.values()} == {"en", "zh"}
 
 

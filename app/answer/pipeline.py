@@ -44,6 +44,20 @@ class Prepared:
     known_secrets: frozenset[str] = frozenset()
 
 
+def in_language(d, rel, lang: str):
+    """The diagnosis and the relevance split with the findings in the question's language (chosen
+    on their English words, read in the reader's)."""
+    if d is None or lang == "en":
+        return d, rel
+    from dataclasses import replace
+
+    from app.core.localize import localized, localized_diagnosis
+    local = localized_diagnosis(d, lang)
+    by_id = {id(f): g for f, g in zip(d.findings, local.findings)}
+    swap = lambda fs: [by_id.get(id(f)) or localized(f, lang) for f in fs]  # noqa: E731
+    return local, replace(rel, relevant=swap(rel.relevant), others=swap(rel.others))
+
+
 def _lang_sources(lang: str):
     return lambda f: finding_sources(f, lang)
 
@@ -58,6 +72,7 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
     t1 = time.perf_counter()
     intent = read_intent(question, has_previous=bool(session.turns))
     rel = split_relevant(question, findings, session.previous_rules(), intent)
+    d, rel = in_language(d, rel, lang)
     index, _why_not = open_index(session.index, session.home)
     notices = []
     if index is None:

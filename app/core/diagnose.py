@@ -48,13 +48,16 @@ class Diagnosis:
         out["rules_not_for_these_versions"] = [o.to_dict() for o in self.out_of_range]
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of `check --format json`, secrets masked."""
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The JSON contract of `check --format json`, secrets masked; findings and verdict in
+        `lang` (their words, not their keys)."""
+        from app.core.localize import localized_all
         from app.core.redact import redact_obj
         from app.core.verdict import verdict
         return redact_obj({
-            "verdict": verdict(self).to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
+            **({"lang": lang} if lang != "en" else {}),
+            "verdict": verdict(self, lang).to_dict(),
+            "findings": [f.to_dict() for f in localized_all(self.findings, lang)],
             "simulation": self.simulation.to_dict() if self.simulation else None,
             "problems": [{"file": p.file, "line": p.line, "message": p.message, "severity": p.severity}
                          for p in self.problems],

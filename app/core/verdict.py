@@ -152,6 +152,8 @@ def verdict(diagnosis, lang: str = "en") -> Verdict:
     """Headline, cause, action and caveat for a diagnosis (None: nothing was given)."""
     if diagnosis is None or (not diagnosis.configset.files and not diagnosis.log_lines):
         return Verdict(kind="empty", headline=_t(lang, "empty"), lang=lang)
+    from app.core.localize import localized_diagnosis
+    diagnosis = localized_diagnosis(diagnosis, lang)
     causes = group_causes(diagnosis.findings)
     sim = diagnosis.simulation
     outcome = sim.outcome if sim is not None else ""

@@ -42,9 +42,11 @@ class Retrieved:
     problem: str | None = None
 
 
-def _rule_section(chunks: list[Passage], name: str) -> Passage | None:
+def _rule_section(chunks: list[Passage], name: str, lang: str = "en") -> Passage | None:
+    from ingest.rulepages import PAGE_WORDS
+    title = (PAGE_WORDS.get(lang) or PAGE_WORDS["en"])[name]
     for c in chunks:
-        if c.heading.split(" › ")[-1].strip().lower() == name or f"\n## {name.title()}\n" in f"\n{c.text}\n":
+        if c.heading.split(" › ")[-1].strip().lower() in (name, title.lower()) or f"\n## {title}\n" in f"\n{c.text}\n":
             return c
     return None
 
@@ -64,10 +66,12 @@ def finding_sources(f: Finding, lang: str = "en") -> FindingSources:
     A note is cited only when its best chunk is close to the finding's own text; for a Chinese
     question the note's translation is cited instead when one of its chunks is clearly the
     counterpart of that English chunk."""
-    rule_chunks = doc_chunks(f"kb:rule:{f.rule}")
-    out = FindingSources(finding=f, why=_rule_section(rule_chunks, "why") or (rule_chunks[0] if rule_chunks else None),
-                         fix=_rule_section(rule_chunks, "fix"))
-    vec = tfidf(f"{f.title}\n{f.explanation}")
+    page_lang = lang if lang != "en" and doc_chunks(f"kb:rule:{f.rule}.{lang}") else "en"
+    rule_chunks = doc_chunks(f"kb:rule:{f.rule}" + (f".{lang}" if page_lang != "en" else ""))
+    out = FindingSources(finding=f, why=_rule_section(rule_chunks, "why", page_lang) or
+                         (rule_chunks[0] if rule_chunks else None), fix=_rule_section(rule_chunks, "fix", page_lang))
+    from app.core.localize import english
+    vec = tfidf(f"{english(f, 'title')}\n{english(f, 'explanation')}")
     scored: list[tuple[float, Passage]] = []
     for doc_id in finding_doc_ids(f.rule, f.citations, "en")[1:]:
         s, chunk = _best(vec, doc_chunks(doc_id))

@@ -8,6 +8,7 @@ import yaml
 
 from ingest.documents import SourceDoc
 from ingest.kbdata import kb_path
+from ingest.rulepages import localized_rule, render_rule_markdown, rule_languages
 from ingest.sources import SourceContext
 from ingest.sources.files import SkipDoc, file_to_doc
 from ingest.yamlload import safe_load
@@ -34,11 +35,22 @@ def iter_docs(spec: dict[str, Any], ctx: SourceContext) -> Iterator[SourceDoc]:
         doc.url = NOTE_URL.format(id=note_id)
         doc.meta["note"] = note_id
         yield doc
-    for _, doc in _kb_files("rules", "*.yaml", "rule", ctx):
+    for path, doc in _kb_files("rules", "*.yaml", "rule", ctx):
         doc.doc_id = f"kb:rule:{doc.meta['rule']}"
         doc.url = RULE_URL.format(id=doc.meta["rule"])
         yield doc
+        yield from translated_rule_pages(path, doc)
     yield from _plugin_pages(ctx)
+
+
+def translated_rule_pages(path, doc: SourceDoc) -> Iterator[SourceDoc]:
+    """The rule's page in each language its `i18n` block has: a document of its own (`<id>.<lang>`),
+    so a Chinese question finds and quotes the Chinese page."""
+    data = safe_load(path.read_text(encoding="utf-8"))
+    for lang in rule_languages(data):
+        yield SourceDoc(doc_id=f"{doc.doc_id}.{lang}", source=doc.source, title=f"{data['id']}: "
+                        f"{localized_rule(data, lang)['title']}", text=render_rule_markdown(data, lang),
+                        path=f"{doc.path}#{lang}", url=doc.url, lang=lang, kind=doc.kind, meta=dict(doc.meta))
 
 
 def _plugin_pages(ctx: SourceContext) -> Iterator[SourceDoc]:

@@ -54,7 +54,7 @@ def _render_text(answer) -> str:
     if answer.citation_issues:
         out += ["Citation check: " + "; ".join(answer.citation_issues), ""]
     if answer.passages:
-        out.append("Sources:")
+        out.append("来源：" if answer.lang == "zh" else "Sources:")
         for p in answer.passages:
             where = f"{p['title']}" + (f" › {p['heading'].split(' › ')[-1]}" if p["heading"] and
                                        p["heading"].split(" › ")[-1] != p["title"] else "")

@@ -15,6 +15,8 @@ def add_parser(sub) -> None:
     p.add_argument("--logs", nargs="+", default=[], metavar="FILE", help="Haraka / WildDuck log files")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--fail-on", choices=tuple(FAIL_ON), default="error")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="language of the findings, verdict and labels (technical names stay as written)")
     p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
     p.add_argument("--rcpt", action="append", default=[], help="recipient to simulate (repeatable)")
     p.add_argument("--no-fix", action="store_true", help="skip fix verification (faster)")
@@ -34,7 +36,7 @@ def run(args) -> int:
     d = diagnose(paths or None, paste=paste, log_paths=args.logs, rule_dirs=args.rules,
                  envelope={"rcpt": args.rcpt} if args.rcpt else None, verify_fixes=not args.no_fix,
                  haraka_version=args.haraka_version)
-    sys.stdout.write(render(d, args.format, color=args.format == "text" and sys.stdout.isatty()))
+    sys.stdout.write(render(d, args.format, color=args.format == "text" and sys.stdout.isatty(), lang=args.lang))
     if args.fixed_out:
         write_fixed(d, args.fixed_out)
     return 1 if any(f.severity in FAIL_ON[args.fail_on] for f in d.findings) else 0

@@ -11,6 +11,7 @@ def add_parser(sub) -> None:
     p.add_argument("rule_id", nargs="?", help="rule id for 'show' (e.g. MXD101)")
     p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of a rule's page")
     p.set_defaults(run=run)
 
 
@@ -33,7 +34,7 @@ def run(args) -> int:
         if args.format == "json":
             print(json.dumps(rule_to_dict(rule), indent=2, ensure_ascii=False))
         else:
-            print(rule_page_markdown(rule))
+            print(rule_page_markdown(rule, args.lang))
         return 0
     if args.format == "json":
         print(json.dumps([rule_to_dict(r) for r in rules], indent=2, ensure_ascii=False))

@@ -12,11 +12,12 @@ from app.core.report.text import render_text
 FORMATS = ("text", "json", "markdown", "sarif")
 
 
-def render(diagnosis, fmt: str, color: bool = False, base_url: str | None = None) -> str:
+def render(diagnosis, fmt: str, color: bool = False, base_url: str | None = None, lang: str = "en") -> str:
     """`base_url`: where the app serves its pages, so a wiki export links notes and rules there
-    (without it they link to a References section inside the export)."""
+    (without it they link to a References section inside the export). `lang`: the words of the
+    findings, the verdict and the report's own labels (en, zh)."""
     import json
-    data = diagnosis.to_dict()
+    data = diagnosis.to_dict(lang)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":

@@ -11,6 +11,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from app.core.localize import flow
+from app.core.report.labels import label, severity_word
 from app.core.report.text import verdict_lines, versions_lines, where
 
 ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
@@ -78,72 +80,75 @@ def _versions(versions: dict[str, Any] | None) -> list[str]:
     return [f"{line}  " for line in lines[:-1]] + lines[-1:] + [""] if lines else []
 
 
-def _table(findings: list[dict[str, Any]], refs: _Refs) -> list[str]:
+def _table(findings: list[dict[str, Any]], refs: _Refs, data: dict[str, Any]) -> list[str]:
     if not findings:
-        return ["No problems found in the given configuration and logs.", ""]
-    return (["| | Rule | Title |", "|---|---|---|"]
-            + [f"| {ICON.get(f['severity'], '')} {f['severity']} | {refs.rule(f['rule'])} | {_md_escape(f['title'])} |"
+        return [label(data, "md_none"), ""]
+    return ([f"| | {label(data, 'md_rule')} | {label(data, 'md_title_col')} |", "|---|---|---|"]
+            + [f"| {ICON.get(f['severity'], '')} {severity_word(data, f['severity'])} | {refs.rule(f['rule'])} | {_md_escape(f['title'])} |"
                for f in findings] + [""])
 
 
-def _combined_fix(fixed: dict[str, Any] | None) -> list[str]:
+def _combined_fix(fixed: dict[str, Any] | None, data: dict[str, Any]) -> list[str]:
     if not (fixed and fixed.get("patch")):
         return []
-    return ["## All verified fixes together", "", f"Fixes {', '.join(fixed['applied'])}; checked again as a set.", "",
+    return [f"## {label(data, 'md_all_fixes')}", "", label(data, "md_fixes_set", rules=", ".join(fixed["applied"])), "",
             "```diff", fixed["patch"].rstrip("\n"), "```", ""]
 
 
-def _fix(fix: dict[str, Any]) -> list[str]:
-    out = [f"**Fix{' (verified)' if fix.get('verified') else ''}:** {fix['summary']}", ""]
+def _fix(fix: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    verified = label(data, "md_verified") if fix.get("verified") else ""
+    out = [f"**{label(data, 'md_fix')}{verified}:** {fix['summary']}", ""]
     if fix.get("patch"):
         out += ["```diff", fix["patch"].rstrip("\n"), "```", ""]
     steps = fix.get("manual") or []
     return out + [f"- {step}" for step in steps] + ([""] if steps else [])
 
 
-def _finding(f: dict[str, Any], refs: _Refs) -> list[str]:
-    out = [f"## {f['rule']}: {f['title']}", "", f"**Severity:** {f['severity']} · **Category:** {f['category']}", ""]
+def _finding(f: dict[str, Any], refs: _Refs, data: dict[str, Any]) -> list[str]:
+    out = [f"## {f['rule']}: {f['title']}", "", f"**{label(data, 'md_severity')}:** {severity_word(data, f['severity'])}"
+           f" · **{label(data, 'md_category')}:** {f['category']}", ""]
     if f["evidence"]:
-        out += ["**Evidence**", ""] + [f"- `{where(ev)}` — `{ev['text'].replace('`', '')}`" for ev in f["evidence"]] + [""]
+        out += [f"**{label(data, 'md_evidence')}**", ""] + [f"- `{where(ev)}` — `{ev['text'].replace('`', '')}`" for ev in f["evidence"]] + [""]
     for name, what in (f.get("assumes") or {}).items():
-        out += [f"> {name} was not given: {what}. Paste it to confirm.", ""]
-    out += [" ".join(f["explanation"].split()), ""]
+        out += ["> " + label(data, "md_not_given", name=name, what=what), ""]
+    out += [flow(f["explanation"]), ""]
     if f.get("fix"):
-        out += _fix(f["fix"])
+        out += _fix(f["fix"], data)
     if f["citations"]:
-        out += ["**References:** " + ", ".join(refs.link(c) for c in f["citations"]), ""]
+        out += [f"**{label(data, 'md_references')}:** " + ", ".join(refs.link(c) for c in f["citations"]), ""]
     return out
 
 
-def _problems(problems: list[dict[str, Any]]) -> list[str]:
+def _problems(problems: list[dict[str, Any]], data: dict[str, Any]) -> list[str]:
     if not problems:
         return []
-    return ["## Input problems", ""] + [f"- `{where(p)}`: {p['message']}" for p in problems] + [""]
+    return [f"## {label(data, 'md_problems')}", ""] + [f"- `{where(p)}`: {p['message']}" for p in problems] + [""]
 
 
-def _simulation(sim: dict[str, Any] | None) -> list[str]:
+def _simulation(sim: dict[str, Any] | None, data: dict[str, Any]) -> list[str]:
     if not sim:
         return []
     from app.core.verdict import outcome_sentence
-    out = ["## Simulated transaction", "", "| Hook | Answered by | Reply | Shadowed |", "|---|---|---|---|"]
+    out = [f"## {label(data, 'md_simulation')}", "", label(data, "md_sim_cols"), "|---|---|---|---|"]
     for s in sim["transaction"]["steps"]:
         if s["hook"] in ("connect_init", "rcpt_ok") and not s["answered_by"]:
             continue
         hook = s["hook"] + (f" ({s['target']})" if s.get("target") else "")
         out.append(f"| {hook} | {s['answered_by'] or '—'} | {_md_escape(s['reply'] or '')} | "
                    f"{', '.join(s['shadowed']) or ''} |")
-    return out + ["", f"Outcome: **{outcome_sentence(sim['transaction']['outcome'])}**", ""]
+    sentence = outcome_sentence(sim["transaction"]["outcome"], data.get("lang") or "en")
+    return out + ["", f"{label(data, 'md_outcome')}: **{sentence}**", ""]
 
 
 def render_markdown(data: dict[str, Any], base_url: str | None = None) -> str:
     refs = _Refs(base_url)
     v = data.get("verdict") or {}
     findings = data["findings"]
-    out = ["# mxdoctor report", ""] + _head(v) + _versions(data.get("versions")) + _table(findings, refs) \
-        + _combined_fix(data.get("fixed"))
+    out = [f"# {label(data, 'md_title')}", ""] + _head(v) + _versions(data.get("versions")) \
+        + _table(findings, refs, data) + _combined_fix(data.get("fixed"), data)
     for f in findings:
-        out += _finding(f, refs)
-    out += _problems(data.get("problems")) + _simulation(data.get("simulation"))
+        out += _finding(f, refs, data)
+    out += _problems(data.get("problems"), data) + _simulation(data.get("simulation"), data)
     if v.get("missing"):
         out += [v["missing"], ""]
     return "\n".join(out + refs.appendix())

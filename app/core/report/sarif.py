@@ -37,6 +37,7 @@ def render_sarif(data: dict[str, Any]) -> dict[str, Any]:
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
+            **({"language": data["lang"]} if data.get("lang") else {}),
             "tool": {"driver": {"name": "mxdoctor", "version": __version__,
                                 "rules": list(rules.values())}},
             "results": results,

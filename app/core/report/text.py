@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.localize import flow
+from app.core.report.labels import label
+
 COLORS = {"error": "\x1b[31;1m", "warning": "\x1b[33;1m", "info": "\x1b[36m", "dim": "\x1b[2m", "reset": "\x1b[0m"}
 SEVERITIES = ("error", "warning", "info")
 
@@ -41,21 +44,21 @@ def _head(v: dict[str, Any], color: bool) -> list[str]:
     return [_c(head[0], v.get("kind") if v.get("kind") in COLORS else "dim", color)] + head[1:] + [""]
 
 
-def _fix(fix: dict[str, Any]) -> list[str]:
-    label = "fix (verified)" if fix.get("verified") else "fix"
-    return ([f"    {label}: {fix['summary']}"] + ["      " + line for line in fix.get("patch", "").splitlines()]
+def _fix(fix: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    name = label(data, "fix_verified" if fix.get("verified") else "fix")
+    return ([f"    {name}: {fix['summary']}"] + ["      " + line for line in fix.get("patch", "").splitlines()]
             + [f"      - {step}" for step in fix.get("manual") or []])
 
 
-def _finding(f: dict[str, Any], color: bool) -> list[str]:
+def _finding(f: dict[str, Any], color: bool, data: dict[str, Any]) -> list[str]:
     out = [_c(f"{f['severity'].upper():7} {f['rule']}  {f['title']}", f["severity"], color)]
     out += [f"    {where(ev)}: {ev['text']}" for ev in f["evidence"]]
-    out += [f"    {name} (not given): {what} - paste it to confirm" for name, what in (f.get("assumes") or {}).items()]
-    out += ["    " + " ".join(para.split()) for para in f["explanation"].split("\n\n")]
+    out += ["    " + label(data, "not_given", name=name, what=what) for name, what in (f.get("assumes") or {}).items()]
+    out += ["    " + flow(para) for para in f["explanation"].split("\n\n")]
     if f.get("fix"):
-        out += _fix(f["fix"])
+        out += _fix(f["fix"], data)
     if f["citations"]:
-        out.append(_c("    see: " + ", ".join(f["citations"]), "dim", color))
+        out.append(_c(f"    {label(data, 'see')}: " + ", ".join(f["citations"]), "dim", color))
     return out + [""]
 
 
@@ -63,18 +66,18 @@ def _summary(data: dict[str, Any]) -> list[str]:
     """Input problems, the counts, the simulated outcome and the combined fix, one line each."""
     out = [f"input  {where(p)}: {p['message']}" for p in data.get("problems") or []]
     counts = {s: sum(1 for f in data["findings"] if f["severity"] == s) for s in SEVERITIES}
-    out.append(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info "
-               f"— {len(data['inputs']['files'])} file(s), {data['inputs']['log_lines']} log line(s)")
+    out.append(label(data, "counts", e=counts["error"], w=counts["warning"], i=counts["info"],
+                     files=len(data["inputs"]["files"]), lines=data["inputs"]["log_lines"]))
     out += versions_lines(data.get("versions"))
     sim = data.get("simulation")
     if sim:
         from app.core.verdict import outcome_sentence
         outcome = sim["transaction"]["outcome"]
-        out.append(f"simulated transaction: {outcome_sentence(outcome)} ({outcome})")
+        out.append(label(data, "simulated", sentence=outcome_sentence(outcome, data.get("lang") or "en"),
+                         outcome=outcome))
     fixed = data.get("fixed")
     if fixed and fixed.get("files"):
-        out.append(f"all verified fixes together: {', '.join(fixed['files'])} (fixes {', '.join(fixed['applied'])}); "
-                   "write them with --fixed-out DIR")
+        out.append(label(data, "all_fixes", files=", ".join(fixed["files"]), rules=", ".join(fixed["applied"])))
     return out
 
 
@@ -82,7 +85,7 @@ def render_text(data: dict[str, Any], color: bool = False) -> str:
     v = data.get("verdict") or {}
     out = _head(v, color)
     for f in data["findings"]:
-        out += _finding(f, color)
+        out += _finding(f, color, data)
     out += _summary(data)
     if v.get("missing"):
         out.append(v["missing"])

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.model import Rule
-from ingest.rulepages import render_rule_markdown
+from ingest.rulepages import localized_rule, render_rule_markdown, versions_line
+from ingest.ruletext import as_template
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
@@ -15,8 +16,18 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
     return {"id": rule.id, "title": rule.title, "severity": rule.severity, "category": rule.category,
             "tags": rule.tags, "explanation": rule.explanation, "fix": {"summary": rule.fix_summary,
             "ops": [{op.op: op.args} for op in rule.fix]}, "citations": rule.citations,
-            "examples": rule.examples, **({"versions": dict(rule.versions)} if rule.versions else {})}
+            "examples": rule.examples, **({"versions": dict(rule.versions)} if rule.versions else {}),
+            **({"i18n": dict(rule.i18n)} if rule.i18n else {})}
 
 
-def rule_page_markdown(rule: Rule) -> str:
-    return render_rule_markdown(rule_to_dict(rule))
+def rule_page_markdown(rule: Rule, lang: str = "en") -> str:
+    return render_rule_markdown(rule_to_dict(rule), lang)
+
+
+def rule_words(rule: Rule, lang: str = "en") -> dict[str, str]:
+    """What a rule's page shows in `lang`, slots as `‹name›`: title, explanation, fix summary and the
+    line naming the releases it is written for (English where a word has no translation)."""
+    data = localized_rule(rule_to_dict(rule), lang)
+    return {"title": as_template(data["title"]), "explanation": as_template(data["explanation"]),
+            "fix_summary": as_template((data.get("fix") or {}).get("summary", "")),
+            "versions": versions_line(rule.versions, lang)}

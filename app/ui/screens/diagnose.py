@@ -163,7 +163,8 @@ if unread and not d.configset.files and not d.log_lines:
 
 def causes_section() -> None:
     from app.core.causes import group_causes
-    causes = group_causes(d.findings)
+    from app.core.localize import localized_all
+    causes = group_causes(localized_all(d.findings, lang()))
     if not causes:
         return
     major = [c for c in causes if c.severity in ("error", "warning")]
@@ -224,12 +225,12 @@ def input_tab() -> None:
 def export_tab() -> None:
     from app.core.report import render
     c1, c2, c3 = st.columns(3)
-    md = render(d, "markdown", base_url=st.context.url if hasattr(st, "context") else None)
+    md = render(d, "markdown", base_url=st.context.url if hasattr(st, "context") else None, lang=lang())
     c1.download_button("Markdown (wiki)", md, "mxdoctor-report.md", "text/markdown", key="dl_md",
                        icon=":material/description:")
-    c2.download_button("JSON", render(d, "json"), "mxdoctor-report.json", "application/json", key="dl_json",
+    c2.download_button("JSON", render(d, "json", lang=lang()), "mxdoctor-report.json", "application/json", key="dl_json",
                        icon=":material/data_object:")
-    c3.download_button("SARIF", render(d, "sarif"), "mxdoctor-report.sarif", "application/sarif+json",
+    c3.download_button("SARIF", render(d, "sarif", lang=lang()), "mxdoctor-report.sarif", "application/sarif+json",
                        key="dl_sarif", icon=":material/bug_report:")
     with st.expander("Markdown preview"):
         st.code(md, language="markdown")

@@ -48,12 +48,17 @@ def show_flow(sim, title: str) -> None:
 
 
 def show_rule(rule, expanded: bool) -> None:
-    with st.expander(f"{SEV.get(rule.severity, '')} {rule.id} · {rule.title}", expanded=expanded):
+    from app.core.localize import flow
+    from app.core.rules.pages import rule_words
+    words = rule_words(rule, lang())
+    with st.expander(f"{SEV.get(rule.severity, '')} {rule.id} · {words['title']}", expanded=expanded):
         st.markdown(f"`{rule.id}` · **{rule.severity}** · {escape_md(rule.category)}"
                     + (" · " + ", ".join(f"`{x}`" for x in rule.tags) if rule.tags else ""))
-        st.markdown(escape_md(rule.explanation))
-        if rule.fix_summary:
-            st.markdown(f"**{t('card.fix')}** — " + escape_md(rule.fix_summary))
+        if words["versions"]:
+            st.caption(escape_md(words["versions"]))
+        st.markdown(escape_md(flow(words["explanation"])))
+        if words["fix_summary"]:
+            st.markdown(f"**{t('card.fix')}** — " + escape_md(words["fix_summary"]))
         col_f, col_p = st.columns(2)
         with col_f:
             st.markdown(f"**✗ {t('rules.fail')}**")

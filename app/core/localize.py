@@ -1,0 +1,77 @@
+"""A diagnosis in the reader's language: findings carry their words in every language the rule
+(or the line explainer) has (`Finding.i18n`); this swaps them in for one reader, at the edge,
+so checks run once and the UI's language switch needs no new diagnosis.
+
+A missing translation falls back to the English words, marked so the reader sees why the text
+is English (never an empty field or a template)."""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import replace
+from typing import Any
+
+from app.core.model import Finding
+
+LANGS = ("en", "zh")
+UNTRANSLATED = {"zh": "（暂无中文译文，以下为英文原文）"}
+_CJK_EDGE = re.compile(r"([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s*\n\s*([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def flow(text: str) -> str:
+    """A wrapped paragraph as one line: lines join with a space, except between two Chinese
+    characters, where a space would be a visible gap."""
+    return " ".join(_CJK_EDGE.sub(r"\1\2", text or "").split())
+
+
+def _word(words: dict[str, Any], key: str, english: str, lang: str) -> str:
+    text = words.get(key)
+    if text:
+        return str(text)
+    if not english:
+        return english
+    return f"{UNTRANSLATED.get(lang, '(English)')} {english}" if key == "explanation" else english
+
+
+def _manual(words: dict[str, Any], finding: Finding, english: list[str]) -> list[str]:
+    """The fix's manual steps: the rule's own steps translated (they come first), anything the
+    fix added afterwards (why an edit was not offered) as it is."""
+    steps = list(words.get("manual") or [])
+    own = sum(1 for op in finding.fix_ops if op.op == "manual")
+    if len(steps) != own or own > len(english):
+        return list(english)
+    return steps + english[own:]
+
+
+def localized(finding: Finding, lang: str) -> Finding:
+    """The finding as a reader of `lang` sees it (English: itself)."""
+    if lang == "en" or not lang:
+        return finding
+    words = finding.i18n.get(lang) or {}
+    english = {"title": finding.title, "explanation": finding.explanation, "fix_summary": finding.fix_summary}
+    out = replace(finding, i18n={**finding.i18n, "en": english}, title=_word(words, "title", finding.title, lang),
+                  explanation=_word(words, "explanation", finding.explanation, lang),
+                  fix_summary=_word(words, "fix_summary", finding.fix_summary, lang))
+    if finding.fix is not None:
+        out.fix = replace(finding.fix, summary=_word(words, "fix_summary", finding.fix.summary, lang),
+                          manual=_manual(words, finding, finding.fix.manual))
+    return out
+
+
+def localized_all(findings: list[Finding], lang: str) -> list[Finding]:
+    return [localized(f, lang) for f in findings]
+
+
+def localized_diagnosis(diagnosis, lang: str):
+    """A shallow copy of the diagnosis whose findings read in `lang`."""
+    if diagnosis is None or lang == "en" or not lang:
+        return diagnosis
+    out = copy.copy(diagnosis)
+    out.findings = localized_all(diagnosis.findings, lang)
+    return out
+
+
+def english(finding: Finding, key: str) -> str:
+    """A finding's English words, also once it has been localized (matching against English
+    pages needs them)."""
+    return str((finding.i18n.get("en") or {}).get(key) or getattr(finding, key))
