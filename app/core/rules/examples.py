@@ -35,3 +35,21 @@ def run_example(rule: Rule, example: dict, all_rules: list[Rule] | None = None) 
                              envelope=envelope, verify_fixes=all_rules is not None,
                              versions=example_versions(example, cs, events))
     return [f for f in findings if f.rule == rule.id]
+
+
+def failing_examples(rule: Rule) -> list[str]:
+    """The rule's own examples that say otherwise than the rule does: a `fail` example it stays
+    silent on, a `pass` example it fires on (what `rules validate` reports for a team's rules)."""
+    out = []
+    for kind in ("fail", "pass"):
+        for i, ex in enumerate(rule.examples.get(kind) or []):
+            try:
+                fired = bool(run_example(rule, ex))
+            except Exception as exc:   # an example that cannot even run is a failing example
+                out.append(f"examples.{kind}[{i}] {ex.get('name') or ''}: could not run ({exc})".replace("  ", " "))
+                continue
+            if fired != (kind == "fail"):
+                said = "does not fire" if kind == "fail" else "fires"
+                out.append(f"examples.{kind}[{i}]" + (f" ({ex['name']})" if ex.get("name") else "") +
+                           f": the rule {said} on it")
+    return out
