@@ -4,69 +4,71 @@ Why: "retval=DENYSOFT" is a fact; "the sender keeps the message and retries, so 
 bounces after days" is what the admin needs. The wording follows Haraka's semantics of hook results
 (see the haraka-hook-flow note): the first OK or DENY* ends a hook; a plugin that logs an error and
 calls next() without a code lets the next plugin run.
+
+Each function decides which sentence a line gets and returns it in `lang`; the sentences themselves
+are in words.py, one column per language.
 """
 from __future__ import annotations
 
-STAGE = {"connect": "the connection", "connect_init": "the connection", "lookup_rdns": "the connection",
-         "helo": "HELO", "ehlo": "EHLO", "mail": "MAIL FROM (the sender)", "rcpt": "RCPT TO (this recipient)",
-         "rcpt_ok": "the recipient", "data": "DATA", "data_post": "the message after DATA",
-         "queue": "the message at queueing", "queue_outbound": "the relayed message at queueing",
-         "auth": "authentication", "unrecognized_command": "a command", "max_data_exceeded": "the message size"}
+from app.core.explain.words import STAGE, WORDS, quoted, say, sentences
 
 
-def refusal(code: str, hook: str | None) -> str:
-    what = STAGE.get(hook or "", f"the {hook} step" if hook else "the command")
+def stage(hook: str | None, lang: str = "en") -> str:
+    """The step a hook answers for: 'RCPT TO (this recipient)', 'the data_post step'."""
+    if hook and hook in STAGE[lang]:
+        return STAGE[lang][hook]
+    return say(lang, "stage_hook", hook=hook) if hook else say(lang, "stage_none")
+
+
+def refusal(code: str, hook: str | None, lang: str = "en") -> str:
+    what = stage(hook, lang)
     code = code.upper()
     if code.startswith("DENYSOFT"):
-        text = (f"Haraka refused {what} temporarily (4xx): the sending server keeps the message and "
-                "retries, so mail arrives late or bounces after the sender's retry time.")
+        text = say(lang, "refused_soft", what=what)
     elif code == "DISCONNECT":
-        text = f"Haraka dropped the connection at {what}."
+        text = say(lang, "dropped", what=what)
     else:
-        text = (f"Haraka refused {what} permanently (5xx): the sending server gives up and bounces "
-                "the message to its sender.")
-    if code.endswith("DISCONNECT") and code != "DISCONNECT":
-        text += " The connection is then closed."
-    return text
+        text = say(lang, "refused_hard", what=what)
+    closed = code.endswith("DISCONNECT") and code != "DISCONNECT"
+    return sentences(lang, text, say(lang, "then_closed") if closed else "")
 
 
-def reply(code: str) -> str:
-    if code[:1] == "4":
-        return "Haraka answered with a temporary failure (4xx): the sender will retry later."
-    return "Haraka answered with a permanent failure (5xx): the sender bounces the message."
+def reply(code: str, lang: str = "en") -> str:
+    return say(lang, "reply_soft" if code[:1] == "4" else "reply_hard")
 
 
-def log_line(level: str, emitter: str, hook: str | None, kind: str, then=None, server: str | None = None) -> str:
+def log_line(level: str, emitter: str, hook: str | None, kind: str, then=None, server: str | None = None,
+             lang: str = "en") -> str:
     if server:
-        return stack_line(level, server, hook, kind)
-    where = f" while running the {hook} hook" if hook and hook != "any" else ""
-    who = "Haraka itself" if emitter == "core" else f"the {emitter} plugin"
+        return stack_line(level, server, hook, kind, lang)
+    where = say(lang, "where_hook", hook=hook) if hook and hook != "any" else ""
+    who = say(lang, "who_core") if emitter == "core" else say(lang, "who_plugin", emitter=emitter)
     if then is not None:             # the code that printed it answers right after: say what the client got
-        said = f" “{then.template.replace('{}', '…')}”" if then.template.strip() else ""
-        return (f"Printed by {who}{where}, which then answers {then.code.replace('|', ' or ')}{said}. "
-                + refusal(then.code.split("|")[-1], hook))
+        tpl = then.template.replace('{}', '…')
+        said = say(lang, "said_reply", text=quoted(lang, tpl)) if then.template.strip() else ""
+        printed = say(lang, "printed_then", who=who, where=where, said=said,
+                      codes=then.code.replace('|', WORDS[lang]["or"]))
+        return sentences(lang, printed, refusal(then.code.split("|")[-1], hook, lang))
     if kind == "throw":
-        return (f"An error thrown by {who}{where}. Unless something catches it, a connection is dropped; "
-                "at start-up Haraka stops.")
-    if level in ("CRIT", "ALERT", "EMERG"):
-        return (f"A critical error from {who}{where}: at start-up Haraka may not be listening at all; in a "
-                "connection the connection is usually dropped.")
-    if level == "ERROR":
-        return (f"An error reported by {who}{where}. If it then lets the hook continue, the check it "
-                "performs is skipped for this message; if it answers DENYSOFT, the sender is told to retry.")
-    return f"A warning from {who}{where}: mail usually still flows, but what it warns about is not working as configured."
+        key = "log_throw"
+    elif level in ("CRIT", "ALERT", "EMERG"):
+        key = "log_crit"
+    elif level == "ERROR":
+        key = "log_error"
+    else:
+        key = "log_warn"
+    return say(lang, key, who=who, where=where)
 
 
-def stack_line(level: str, server: str, hook: str | None, kind: str) -> str:
+def stack_line(level: str, server: str, hook: str | None, kind: str, lang: str = "en") -> str:
     """A line WildDuck or ZoneMTA printed (`server`: 'WildDuck (LMTP)'), or an error its API answers."""
-    where = f" in its {hook} hook" if hook and hook != "any" else ""
+    where = say(lang, "stack_where", hook=hook) if hook and hook != "any" else ""
     if kind == "api":
-        return (f"An error {server} answers API calls with: the request failed and nothing was changed; the "
-                "code in the reply says why (a webmail or script sees it, not the SMTP sender).")
-    if kind == "throw":
-        return (f"An error thrown by {server}{where}: the operation fails; thrown at start-up or outside a request, "
-                "the process exits and its supervisor (systemd, docker) restarts it.")
-    if level in ("ERROR", "CRIT", "ALERT", "EMERG"):
-        return (f"An error reported by {server}{where}: the operation it names failed (a delivery, a mailbox "
-                "update, an API call); if it is a database or Redis error, every later operation fails the same way.")
-    return f"A warning from {server}{where}: mail still flows, but what it warns about is not working as configured."
+        key = "stack_api"
+    elif kind == "throw":
+        key = "stack_throw"
+    elif level in ("ERROR", "CRIT", "ALERT", "EMERG"):
+        key = "stack_error"
+    else:
+        key = "stack_warn"
+    return say(lang, key, server=server, where=where)

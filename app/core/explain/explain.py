@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from app.core.explain import effect
 from app.core.explain.match import Hit, Matcher
+from app.core.explain.words import OTHER_LANGS, code, say
 from app.core.logs.loud import RESULT_KINDS, category, message_text, reply_text, without_uuid
 from app.core.messages import Message, MessageIndex, message_index
 from app.core.model import LogEvent
@@ -14,6 +16,12 @@ from app.core.model import LogEvent
 
 @dataclass
 class LineExplanation:
+    """One explained line. The plain fields are English; `i18n` has the same sentences in the other
+    languages: `{"zh": {"effect": ..., "crashed_in": ..., "means": ..., "fix": ...}}`, where `effect`
+    is always there, `crashed_in` when a stack names the failing code, and `means` / `fix` (the
+    `system` error's words) when the line holds an OS or library error. Computed when read, from the
+    same facts as the English (`meaning` is the effect's sentence builder, bound to this line; one
+    built without it repeats its English effect there)."""
     event: LogEvent
     category: str                    # error | refusal | reply
     text: str                        # the message part of the line
@@ -27,6 +35,8 @@ class LineExplanation:
     detail: str = ""                 # the error named in the continuation lines (Error: Cannot find ...)
     crashed_in: str = ""             # the first stack frame in a plugin's or Haraka's own code
     then: Message | None = None      # the reply the printing function gives right after (from the index)
+    crash_frame: str = ""            # the stack frame `crashed_in` was read from
+    meaning: Callable[[str], str] | None = field(default=None, repr=False, compare=False)  # lang -> effect
 
     @property
     def matched(self) -> bool:
@@ -47,6 +57,20 @@ class LineExplanation:
 
     def source(self, version: str | None) -> str:
         return self.message.link(version) if self.message else ""
+
+    @property
+    def i18n(self) -> dict[str, dict[str, str]]:
+        """The line's sentences in the other languages (see the class docstring)."""
+        return {lang: self._words(lang) for lang in OTHER_LANGS}
+
+    def _words(self, lang: str) -> dict[str, str]:
+        out = {"effect": self.meaning(lang) if self.meaning else self.effect}
+        if self.crash_frame:
+            out["crashed_in"] = crash_site(self.crash_frame, lang)
+        system = self.system
+        if system is not None:
+            out.update(system.i18n[lang])
+        return out
 
 
 def _shape(text: str) -> str:
@@ -87,6 +111,7 @@ def explain_events(events: Iterable[LogEvent], version: str | None = None,
                 head.detail = text
             if not head.crashed_in:
                 head.crashed_in = crash_site(text)
+                head.crash_frame = text if head.crashed_in else ""
             out.append(replace(last, event=ev, text=text, continues=True))
         else:
             out.append(_explain(ev, cat, matcher, version, index))
@@ -106,21 +131,22 @@ _FRAME = re.compile(r"^at (?:(?P<fn>[^()]+?) \()?(?P<path>[^()]*?\.[cm]?js):(?P<
 _PLUGIN_PATH = re.compile(r"(?:/node_modules/haraka-plugin-(?P<pkg>[\w.-]+)/(?P<rest>.+)|/plugins/(?P<own>[\w./-]+)\.js)$")
 
 
-def crash_site(frame: str) -> str:
+def crash_site(frame: str, lang: str = "en") -> str:
     """'the dkim_sign plugin (plugins/dkim_sign.js:120, get_key)' for the first frame in a plugin's code,
     'Haraka's outbound/index.js:55' for Haraka's own; '' for node's internals and other packages."""
     m = _FRAME.match(frame.strip())
     if m is None or m.group("path").startswith("node:"):
         return ""
-    path, fn = m.group("path"), (m.group("fn") or "").strip()
-    where = f":{m.group('line')}" + (f", {fn}" if fn and fn != "<anonymous>" else "")
+    path, fn, line = m.group("path"), (m.group("fn") or "").strip(), m.group("line")
+    fn = say(lang, "crash_fn", fn=code(lang, fn)) if fn and fn != "<anonymous>" else ""
     p = _PLUGIN_PATH.search(path)
     if p is not None:
         name = p.group("pkg") or p.group("own")
         file = p.group("rest") or f"plugins/{p.group('own')}.js"
-        return f"the {name} plugin ({file}{where})"
+        return say(lang, "crash_plugin", name=name, place=code(lang, f"{file}:{line}"), fn=fn)
     if "/Haraka/" in path or "/haraka/" in path:
-        return f"Haraka's {path.rsplit('/Haraka/', 1)[-1].rsplit('/haraka/', 1)[-1]}{where}"
+        file = path.rsplit('/Haraka/', 1)[-1].rsplit('/haraka/', 1)[-1]
+        return say(lang, "crash_core", place=code(lang, f"{file}:{line}"), fn=fn)
     return ""
 
 
@@ -143,20 +169,21 @@ def _continues(ev: LogEvent, last: LineExplanation) -> bool:
     return ev.uuid == prev.uuid and continuation(message_text(ev))
 
 
-Parts = tuple[str, list[Hit], "str | None", str, str]   # text, hits, hook, meaning, the tag the line names
+Meaning = Callable[[str], str]        # lang -> what the line means for the mail (effect.py, bound to the line)
+Parts = tuple[str, list[Hit], "str | None", "Meaning | None", str]   # text, hits, hook, meaning, the line's tag
 
 
 def _refusal_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
     f = ev.fields
     text = without_uuid(f.get("msg", ""))
     hits = matcher.refusal(text, f.get("plugin"), f.get("retval", ""), version)
-    return text, hits, f.get("hook"), effect.refusal(f.get("retval", ""), f.get("hook")), \
+    return text, hits, f.get("hook"), partial(effect.refusal, f.get("retval", ""), f.get("hook")), \
         f.get("plugin") or ev.origin or "core"
 
 
 def _reply_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
     text = reply_text(ev)
-    return text, matcher.reply(text, version), None, effect.reply(text[:3]), "core"
+    return text, matcher.reply(text, version), None, partial(effect.reply, text[:3]), "core"
 
 
 def _result_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
@@ -164,12 +191,12 @@ def _result_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
     code = ev.fields.get("code", "")
     text, hook = without_uuid(ev.fields.get("msg", "")), RESULT_KINDS[ev.kind]
     hits = matcher.refusal(text, None, code, version) if text.strip() else []
-    return text, hits, hook, effect.refusal(code, hook), "core"
+    return text, hits, hook, partial(effect.refusal, code, hook), "core"
 
 
 def _error_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
     text = message_text(ev)
-    return text, matcher.log_line(text, ev.origin, ev.level, version), None, "", ev.origin or "core"
+    return text, matcher.log_line(text, ev.origin, ev.level, version), None, None, ev.origin or "core"
 
 
 PARTS = {"refusal": _refusal_parts, "reply": _reply_parts, "result": _result_parts, "error": _error_parts}
@@ -196,7 +223,8 @@ def _explain(ev: LogEvent, cat: str, matcher: Matcher, version: str | None, inde
     then = index.reply_after(best.message, version) if best is not None and cat == "error" else None
     if cat == "error":
         server = index.server_of(best.message if best else None, ev.origin)   # WildDuck, ZoneMTA
-        meaning = effect.log_line(ev.level or "", emitter, hook, best.message.kind if best else "log", then, server)
-    return LineExplanation(ev, cat, text, emitter, hook, meaning,
+        meaning = partial(effect.log_line, ev.level or "", emitter, hook, best.message.kind if best else "log",
+                          then, server)
+    return LineExplanation(ev, cat, text, emitter, hook, meaning("en"),
                            best.message if best else None, [h.message for h in hits[1:4]],
-                           best.in_version if best else True, then=then)
+                           best.in_version if best else True, then=then, meaning=meaning)

@@ -11,7 +11,9 @@ from collections import defaultdict
 
 from app.core.explain.explain import LineExplanation
 from app.core.explain.notes import notes_for
+from app.core.explain.words import OTHER_LANGS, code, first_sentence, listed, quoted, say, sentences
 from app.core.instructions import looks_like_instruction
+from app.core.messages import Message
 from app.core.model import Evidence, Finding
 
 MAX_EVIDENCE = 5
@@ -60,56 +62,73 @@ def explanation_findings(explained: list[LineExplanation], findings: list[Findin
     return [_finding(xs, version) for xs in groups.values()]
 
 
-def _title(x: LineExplanation) -> str:
+def _said(x: LineExplanation, lang: str) -> str:
+    """What the line says, quoted: its template when that has enough literal text, else the line."""
     literal = x.message is not None and len(x.message.template.replace("{}", "").strip()) >= 8
     said = shown(x.message.template) if literal else x.text.strip()
     if looks_like_instruction(said):
-        said = "(text withheld: it is written as instructions to an AI, not by Haraka)"
-    said = said[:120] + ("…" if len(said) > 120 else "")
+        return say(lang, "withheld")
+    return quoted(lang, said[:120] + ("…" if len(said) > 120 else ""))
+
+
+def _title(x: LineExplanation, lang: str) -> str:
+    said = _said(x, lang)
     who = "Haraka" if x.emitter == "core" else x.emitter
     if x.category == "refusal":
-        code = x.event.fields.get("retval", "DENY")
-        return f"{who} answered {code} at {x.hook or 'a'} hook" + (f": “{said}”" if said else "")
+        retval = x.event.fields.get("retval", "DENY")
+        title = say(lang, "title_refusal", who=who, code=retval, hook=x.hook or say(lang, "some_hook"))
+        return title + (say(lang, "title_said", said=said) if said else "")
     if x.category == "reply":
-        return f"Haraka replied {x.text[:3]}: “{said}”"
+        return say(lang, "title_reply", code=x.text[:3], said=said)
     if x.category == "result":
-        return f"Haraka reports {x.event.fields.get('code', '')} at {x.hook}: “{said}”"
-    detail = f" ({x.detail[:100]})" if x.detail else ""
-    crash = f", in {x.crashed_in}" if x.crashed_in else ""
-    return f"{who} logged {x.event.level}: “{said}”{detail}{crash}"
+        return say(lang, "title_result", code=x.event.fields.get('code', ''), hook=x.hook, said=said)
+    detail = say(lang, "title_detail", detail=code(lang, x.detail[:100])) if x.detail else ""
+    crash = say(lang, "title_crash", crash=_in(x, "crashed_in", lang)) if x.crashed_in else ""
+    return say(lang, "title_log", who=who, level=x.event.level, said=said, detail=detail, crash=crash)
 
 
-def _where(x: LineExplanation, version: str | None) -> str:
+def _in(x: LineExplanation, key: str, lang: str) -> str:
+    """The line's sentence `key` (effect, crashed_in) in `lang`: English is its plain field."""
+    return getattr(x, key) if lang == "en" else x.i18n[lang][key]
+
+
+def _config(m: Message, lang: str, max_keys: int | None = None) -> tuple[str, str]:
+    """The config files (or "its config") and the " (keys ...)" a message's code reads."""
+    files = listed(lang, [f"config/{f}" for f in m.config_files], as_code=True) or say(lang, "its_config")
+    keys = m.config_keys[:max_keys] if max_keys else m.config_keys
+    return files, say(lang, "keys", keys=listed(lang, keys, as_code=True)) if keys else ""
+
+
+def _where(x: LineExplanation, version: str | None, lang: str) -> str:
     m = x.message
     if m is None:
-        return (f"No message of the indexed Haraka releases and plugins has this text; the line names "
-                f"{x.emitter} as its emitter.")
+        return say(lang, "no_message", emitter=x.emitter)
     release, line = m.line_at(version)
-    hooks = ", ".join(h for h in m.hooks if h != "any")
-    text = (f"It is printed by {m.package} {m.file}:{line} (function {m.function or 'at file level'}"
-            + (f", run by the {hooks} hook" if hooks else "") + f") in release {release}.")
-    if not x.in_version and version:
-        text += f" Your version {version} does not have this message; releases that do: {m.versions}."
+    hooks = listed(lang, [h for h in m.hooks if h != "any"])
+    function = say(lang, "fn_named", fn=code(lang, m.function)) if m.function else say(lang, "fn_top")
+    printed = say(lang, "printed_at", package=m.package, place=code(lang, f"{m.file}:{line}"), function=function,
+                  hooks=say(lang, "run_by", hooks=hooks) if hooks else "", release=release)
+    missing = say(lang, "not_in_version", version=version, versions=m.versions) if not x.in_version and version else ""
+    config = ""
     if m.config_files or m.config_keys:
-        files = ", ".join(f"config/{f}" for f in m.config_files)
-        keys = ", ".join(m.config_keys)
-        text += " What it does is set in " + (files or "its config") + (f" (keys {keys})" if keys else "") + "."
-    return text
+        files, keys = _config(m, lang)
+        config = say(lang, "set_in", files=files, keys=keys)
+    return sentences(lang, printed, missing, config)
 
 
-def _then(refusal: LineExplanation) -> str:
-    code = refusal.event.fields.get("retval", "DENY")
-    return f" It then answered {code} at the {refusal.hook or 'same'} hook: {refusal.effect}"
+def _then(refusal: LineExplanation, lang: str) -> str:
+    retval = refusal.event.fields.get("retval", "DENY")
+    return say(lang, "then", code=retval, hook=refusal.hook or say(lang, "same_hook"),
+               effect=_in(refusal, "effect", lang))
 
 
-def _fix(x: LineExplanation) -> str:
+def _fix(x: LineExplanation, lang: str) -> str:
     m = x.message
     who = "Haraka" if x.emitter == "core" else x.emitter
     if m is not None and (m.config_files or m.config_keys):
-        files = ", ".join(f"config/{f}" for f in m.config_files) or "its config"
-        keys = f" (keys {', '.join(m.config_keys[:6])})" if m.config_keys else ""
-        return f"Check what {who} reads in {files}{keys} and the service, file or address the line names."
-    return f"Check the service, file or address the line names; the source line shows what {who} was doing."
+        files, keys = _config(m, lang, max_keys=6)
+        return say(lang, "fix_config", who=who, files=files, keys=keys)
+    return say(lang, "fix_plain", who=who)
 
 
 def _citations(x: LineExplanation, version: str | None) -> list[str]:
@@ -120,22 +139,31 @@ def _citations(x: LineExplanation, version: str | None) -> list[str]:
     return [f"note:{n}" for n in notes] + ([x.source(version)] if m and m.repo else [])
 
 
+def _words(xs: list[LineExplanation], refusals: list[LineExplanation], version: str | None,
+           lang: str) -> dict[str, str]:
+    """The finding's title, explanation and fix summary in `lang`."""
+    x = xs[0]
+    system = x.system.words(lang) if x.system else {}
+    # the stack names the code that failed: that, not the catcher, is the cause
+    crash = say(lang, "crash_look", crash=_in(x, "crashed_in", lang)) if x.crashed_in else ""
+    # with the refusal that followed it known, the error's "if it then ..." sentence has its answer
+    effect_ = _in(x, "effect", lang)
+    head = first_sentence(lang, effect_) if refusals else effect_
+    same = sum(y.category == x.category for y in xs)
+    explanation = sentences(lang, head, system.get("means", ""), crash, _then(refusals[0], lang) if refusals else "",
+                            _where(x, version, lang), say(lang, "seen", n=same) if same > 1 else "")
+    fix = system["fix"] if system else _fix(x, lang)
+    return {"title": _title(x, lang), "explanation": explanation, "fix_summary": fix}
+
+
 def _finding(xs: list[LineExplanation], version: str | None) -> Finding:
     x = xs[0]
     same = [y for y in xs if y.category == x.category]
     refusals = [y for y in xs if y.category == "refusal" and x.category != "refusal"]
-    count = f" Seen {len(same)} times." if len(same) > 1 else ""
     evidence = [Evidence(e.event.file, e.event.lineno, e.event.raw, "log") for e in (same[:MAX_EVIDENCE] + refusals[:1])]
     rid = x.message.id if x.message else hashlib.sha1(x.group.encode()).hexdigest()[:10]
-    citations = _citations(x, version)
-    system = x.system
-    said = f" {system.means}" if system else ""
-    if x.crashed_in:            # the stack names the code that failed: that, not the catcher, is the cause
-        said += (f" The stack shows where it failed: in {x.crashed_in}. Look there first (a known bug of the"
-                 " release you run, or a setting that code reads), not at the line that caught it.")
-    # with the refusal that followed it known, the error's "if it then ..." sentence has its answer
-    head = x.effect.split(". ")[0].rstrip(".") + "." if refusals else x.effect
-    explanation = f"{head}{said}{_then(refusals[0]) if refusals else ''} {_where(x, version)}{count}"
+    en = _words(xs, refusals, version, "en")
     return Finding(rule=f"MXL-{rid}", severity=severity(refusals[0] if refusals and severity(x) == "info" else x),
-                   title=_title(x), category="logs", explanation=explanation, evidence=evidence,
-                   citations=citations, fix_summary=system.fix if system else _fix(x), source="log")
+                   title=en["title"], category="logs", explanation=en["explanation"], evidence=evidence,
+                   citations=_citations(x, version), fix_summary=en["fix_summary"], source="log",
+                   i18n={lang: _words(xs, refusals, version, lang) for lang in OTHER_LANGS})
