@@ -177,9 +177,9 @@ def transactions_table(transactions) -> None:
     st.dataframe(pd.DataFrame(recs), width="stretch", hide_index=True, height=260)
 
 
-def explained_lines(explained, version: str | None = None) -> None:
+def explained_lines(explained, version: str | None = None, lang: str = "en") -> None:
     """Every loud line (WARN+, refusal, 4xx/5xx reply) with its emitter, meaning and source line, as the
-    diagnosis explained them."""
+    diagnosis explained them, in the page's language."""
     import pandas as pd
 
     rows = []
@@ -187,6 +187,9 @@ def explained_lines(explained, version: str | None = None) -> None:
         if x.continues:
             continue
         means = x.system.means if x.system else x.effect
+        if lang != "en":
+            words = x.i18n.get(lang) or {}
+            means = words.get("means") or words.get("effect") or means
         rows.append({t("tl.col.line"): f"{x.event.file}:{x.event.lineno}",
                      t("tl.col.says"): redact_line(x.text)[:300], t("tl.col.emitter"): x.emitter,
                      t("tl.col.hook"): x.hook or "", t("tl.col.means"): means,

@@ -199,7 +199,7 @@ with tabs[0]:
 def timeline_tab() -> None:
     txns = ss.transactions
     if d.events:
-        cards.explained_lines(d.explained, d.release)
+        cards.explained_lines(d.explained, d.release, lang())
     if not txns:
         st.info(t("tl.none"))
         return
