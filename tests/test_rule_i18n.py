@@ -66,3 +66,27 @@ def test_both_languages_render_without_markers(rule, values):
     for text in [*en, zh.get("title", ""), zh.get("explanation", ""), zh.get("fix_summary", ""),
                  *zh.get("manual", [])]:
         assert not MARKER.search(text), f"{rule.id}: template marker left in {text[:120]!r}"
+
+
+def test_every_assumption_of_the_simulator_has_chinese_words():
+    from app.core.localize import _pattern
+    from app.core.simulate.table import behaviour_table
+    for answer in behaviour_table().answers():
+        assert set(answer.assumes_zh) == set(answer.assumes)
+        for name, en in answer.assumes.items():
+            assert set(_pattern(en).groupindex) == {m for m in re.findall(r"\{(\w+)\}", answer.assumes_zh[name])}
+
+
+def test_an_untranslated_team_rule_falls_back_to_english_visibly(tmp_path):
+    from app.core.diagnose import diagnose
+    from app.core.localize import UNTRANSLATED
+    from app.core.report import render
+    (tmp_path / "ACME201.yaml").write_text(
+        "id: ACME201\ntitle: wildduck is listed\nseverity: warning\ncategory: plugins\n"
+        "when: {plugin: wildduck}\nexplanation: Our own rule about {plugin}.\n"
+        "fix: {summary: Ask the mail team.}\n", encoding="utf-8")
+    d = diagnose(texts=[("config/plugins", "wildduck\n")], rule_dirs=[str(tmp_path)])
+    text = render(d, "text", lang="zh")
+    block = text[text.index("ACME201"):]
+    assert "wildduck is listed" in block and f"{UNTRANSLATED['zh']} Our own rule about wildduck." in block
+    assert "Ask the mail team." in block and not MARKER.search(block)

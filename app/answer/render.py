@@ -45,8 +45,10 @@ def headline(cause: Cause, lang: str, outcome: str, symptom: bool) -> tuple[str,
 
 
 def _prose(text: str) -> str:
-    """A rule's explanation as one paragraph (rule files wrap their lines)."""
-    return " ".join(text.split())
+    """A rule's explanation as one paragraph (rule files wrap their lines; Chinese joins without
+    spaces)."""
+    from app.core.localize import flow
+    return flow(text)
 
 
 def _render_fix(cause: Cause, fs: FindingSources, lang: str, numbering: Numbering, said: str) -> list[str]:
@@ -119,7 +121,7 @@ def render_others(findings: list[Finding], lang: str) -> str:
              for f in findings[:MAX_OTHERS]]
     more = len(findings) - MAX_OTHERS
     tail = t(lang, "others_more", n=more) if more > 0 else ""
-    return t(lang, "others", items="; ".join(items)) + tail
+    return t(lang, "others", items=("；" if lang == "zh" else "; ").join(items)) + tail
 
 
 def render_findings(sources: list[FindingSources], lang: str, numbering: Numbering, heading: str) -> str:

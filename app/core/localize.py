@@ -7,6 +7,7 @@ is English (never an empty field or a template)."""
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import replace
 from typing import Any
@@ -15,13 +16,16 @@ from app.core.model import Finding
 
 LANGS = ("en", "zh")
 UNTRANSLATED = {"zh": "（暂无中文译文，以下为英文原文）"}
-_CJK_EDGE = re.compile(r"([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s*\n\s*([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_PUNCT = "\u3000-\u303f\uff00-\uffef"
+_HAN = "\u4e00-\u9fff"
+_CJK_JOIN = re.compile(rf"(?<=[{_PUNCT}{_HAN}])[ \t]*\n\s*(?=[{_PUNCT}{_HAN}])|(?<=[{_PUNCT}])[ \t]*\n\s*"
+                       rf"|[ \t]*\n\s*(?=[{_PUNCT}])")
 
 
 def flow(text: str) -> str:
-    """A wrapped paragraph as one line: lines join with a space, except between two Chinese
-    characters, where a space would be a visible gap."""
-    return " ".join(_CJK_EDGE.sub(r"\1\2", text or "").split())
+    """A wrapped paragraph as one line: lines join with a space, except where Chinese meets Chinese
+    or Chinese punctuation, where a space would be a visible gap."""
+    return " ".join(_CJK_JOIN.sub("", text or "").split())
 
 
 def _word(words: dict[str, Any], key: str, english: str, lang: str) -> str:
@@ -43,6 +47,35 @@ def _manual(words: dict[str, Any], finding: Finding, english: list[str]) -> list
     return steps + english[own:]
 
 
+def _pattern(template: str) -> re.Pattern:
+    """An English template as a regex whose named groups catch the values it was filled with."""
+    parts = re.split(r"\{(\w+)\}", template)
+    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(rf"^{rx}$", re.S)
+
+
+@functools.lru_cache(maxsize=4)
+def _assumption_words(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """(English pattern, template in `lang`) for every assumption the simulator table and the
+    config conditions can make of a file not given."""
+    from app.core.rules.conditions.config import ASSUMED_DEFAULT
+    from app.core.simulate.table import behaviour_table
+    pairs = [(ASSUMED_DEFAULT["en"], ASSUMED_DEFAULT.get(lang, ""))]
+    if lang == "zh":
+        pairs += [(en, a.assumes_zh[f]) for a in behaviour_table().answers() for f, en in a.assumes.items()
+                  if f in a.assumes_zh]
+    return tuple((_pattern(en), other) for en, other in pairs if other)
+
+
+def assumption(text: str, lang: str) -> str:
+    """What was assumed of a file not given, in `lang` (as it is when no words are known)."""
+    for rx, template in _assumption_words(lang) if lang != "en" else ():
+        m = rx.match(text)
+        if m:
+            return template.format(**m.groupdict())
+    return text
+
+
 def localized(finding: Finding, lang: str) -> Finding:
     """The finding as a reader of `lang` sees it (English: itself)."""
     if lang == "en" or not lang:
@@ -51,7 +84,8 @@ def localized(finding: Finding, lang: str) -> Finding:
     english = {"title": finding.title, "explanation": finding.explanation, "fix_summary": finding.fix_summary}
     out = replace(finding, i18n={**finding.i18n, "en": english}, title=_word(words, "title", finding.title, lang),
                   explanation=_word(words, "explanation", finding.explanation, lang),
-                  fix_summary=_word(words, "fix_summary", finding.fix_summary, lang))
+                  fix_summary=_word(words, "fix_summary", finding.fix_summary, lang),
+                  assumes={name: assumption(what, lang) for name, what in finding.assumes.items()})
     if finding.fix is not None:
         out.fix = replace(finding.fix, summary=_word(words, "fix_summary", finding.fix.summary, lang),
                           manual=_manual(words, finding, finding.fix.manual))

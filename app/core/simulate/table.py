@@ -31,6 +31,7 @@ class Answer(BaseModel):
     note: str = ""
     could: list[Code] = []   # the answers it may give instead, when the outside world decides
     assumes: dict[str, str] = {}   # config file not given -> what this answer assumed of it
+    assumes_zh: dict[str, str] = {}   # the same in Chinese (same placeholders); app.core.localize reads it
 
     def decision(self, values: dict[str, str]) -> Decision:
         return Decision(self.answer, self.msg.format(**values), self.depends.format(**values),
@@ -126,6 +127,11 @@ class BehaviourTable(BaseModel):
                         raise ValueError(f"plugins.{plugin}: hook {hook} is given twice")
                     self._at[(plugin, hook)] = behaviour
         return self
+
+    def answers(self) -> list[Answer]:
+        """Every answer the table gives (for the words a reader sees, in any language)."""
+        out = [*self.outside_world.values(), self.unmodelled]
+        return out + [a for bs in self.plugins.values() for b in bs for a in b.answers.values()]
 
     def at(self, plugin: str, hook: str) -> Behaviour | None:
         return self._at.get((plugin, hook))

@@ -79,12 +79,16 @@ def config_value(ctx: Context, arg: dict) -> tuple[bool, Any, Evidence | None]:
     return True, value, Evidence(f.name, line, f.lines[line - 1].strip() if line else f"{key}: {value}")
 
 
+# what a rule assumed of a file not given, in each language (app.core.localize reads the others)
+ASSUMED_DEFAULT = {"en": "its default {key}={default} assumed", "zh": "按默认值 {key}={default} 推断"}
+
+
 def _assumed_default(arg: dict, op: str) -> Match:
     """The file was not given but the rule knows its default: reason with it, and say so."""
     ok = _compare(op, arg["default"], arg.get("value"))
     where = file_display_name(arg["file"])
     return Match(ok, [], {"value": arg["default"], "key": arg["key"], "file": where},
-                 assumes={where: f"its default {arg['key']}={arg['default']} assumed"})
+                 assumes={where: ASSUMED_DEFAULT["en"].format(key=arg["key"], default=arg["default"])})
 
 
 def _absent(arg: dict, present: bool, given: bool) -> Match:
