@@ -90,3 +90,22 @@ def test_an_untranslated_team_rule_falls_back_to_english_visibly(tmp_path):
     block = text[text.index("ACME201"):]
     assert "wildduck is listed" in block and f"{UNTRANSLATED['zh']} Our own rule about wildduck." in block
     assert "Ask the mail team." in block and not MARKER.search(block)
+
+
+def test_evidence_sentences_have_chinese_with_the_same_values():
+    from app.core.rules.conditions.words import EVIDENCE
+    for key, words in EVIDENCE.items():
+        assert set(re.findall(r"\{(\w+)\}", words["en"])) == set(re.findall(r"\{(\w+)\}", words["zh"])), key
+
+
+def test_the_canonical_case_reads_chinese_in_every_part_of_check():
+    from app.core.diagnose import diagnose
+    from app.core.examples import example_files
+    from app.core.report import render
+    d = diagnose(texts=list(example_files("canonical").items()))
+    zh = render(d, "text", lang="zh")
+    assert "rcpt_to.in_host_list 先回答了 OK，wildduck 根本没有运行" in zh         # simulated evidence
+    assert "answers OK first" not in zh and "never runs" not in zh
+    assert "修复（已验证）" in zh and "参见" in zh
+    en = render(d, "text")
+    assert "rcpt_to.in_host_list answers OK first; wildduck never runs" in en

@@ -15,6 +15,7 @@ from typing import Any
 from app.core.model import Finding
 
 LANGS = ("en", "zh")
+GENERATED = ("simulation", "absent", "config")   # evidence kinds whose text a condition wrote
 UNTRANSLATED = {"zh": "（暂无中文译文，以下为英文原文）"}
 _PUNCT = "\u3000-\u303f\uff00-\uffef"
 _HAN = "\u4e00-\u9fff"
@@ -76,6 +77,32 @@ def assumption(text: str, lang: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4)
+def _evidence_words(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    from app.core.rules.conditions.words import EVIDENCE
+    return tuple((_pattern(w["en"]), w[lang]) for w in EVIDENCE.values() if w.get(lang))
+
+
+def _value_words(value: str, lang: str) -> str:
+    """A value caught in an English sentence that is itself a sentence we have words for (the
+    simulated outcome, "no plugin")."""
+    from app.core.rules.conditions.words import EVIDENCE
+    from app.core.verdict import outcome_texts
+    for entry in [*outcome_texts().values(), *EVIDENCE.values()]:
+        if isinstance(entry, dict) and entry.get("en") == value and entry.get(lang):
+            return str(entry[lang])
+    return value
+
+
+def evidence_text(text: str, lang: str) -> str:
+    """A piece of evidence a condition wrote, in `lang` (quoted lines of the input stay as they are)."""
+    for rx, template in _evidence_words(lang) if lang != "en" else ():
+        m = rx.match(text)
+        if m:
+            return template.format(**{k: _value_words(v, lang) for k, v in m.groupdict().items()})
+    return text
+
+
 def localized(finding: Finding, lang: str) -> Finding:
     """The finding as a reader of `lang` sees it (English: itself)."""
     if lang == "en" or not lang:
@@ -85,7 +112,9 @@ def localized(finding: Finding, lang: str) -> Finding:
     out = replace(finding, i18n={**finding.i18n, "en": english}, title=_word(words, "title", finding.title, lang),
                   explanation=_word(words, "explanation", finding.explanation, lang),
                   fix_summary=_word(words, "fix_summary", finding.fix_summary, lang),
-                  assumes={name: assumption(what, lang) for name, what in finding.assumes.items()})
+                  assumes={name: assumption(what, lang) for name, what in finding.assumes.items()},
+                  evidence=[replace(e, text=evidence_text(e.text, lang)) if e.kind in GENERATED else e
+                            for e in finding.evidence])
     if finding.fix is not None:
         out.fix = replace(finding.fix, summary=_word(words, "fix_summary", finding.fix.summary, lang),
                           manual=_manual(words, finding, finding.fix.manual))

@@ -11,6 +11,7 @@ from app.core.parsers.ini import truthy
 from app.core.parsers.structured import key_line
 from app.core.rules.conditions.absent import file_display_name, missing_file
 from app.core.rules.conditions.match import Match
+from app.core.rules.conditions.words import say
 from app.core.rules.context import Context
 
 
@@ -93,7 +94,7 @@ def _assumed_default(arg: dict, op: str) -> Match:
 
 def _absent(arg: dict, present: bool, given: bool) -> Match:
     ok = not present and (given or arg.get("file_may_be_missing", False))
-    return Match(ok, [Evidence(arg["file"], None, f"{arg['key']} not set", "absent")] if ok else [],
+    return Match(ok, [Evidence(arg["file"], None, say("not_set", key=arg["key"]), "absent")] if ok else [],
                  {"key": arg["key"], "file": arg["file"]})
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from app.core.model import ConfigFile, Evidence
 from app.core.rules.conditions.absent import missing_file
 from app.core.rules.conditions.match import Match
+from app.core.rules.conditions.words import say
 from app.core.rules.context import Context
 
 MISNAMED_CUTOFF = 0.8      # difflib ratio: tsl.ini ~ tls.ini, smtp_foward.ini ~ smtp_forward.ini
@@ -18,13 +19,13 @@ NOT_CONFIG_SUFFIXES = (".js", ".pem", ".key", ".crt", "~", ".bak", ".orig")
 def file(ctx: Context, name: str) -> Match:
     """name: the file was given (and parsed)"""
     f = ctx.cs.get(name)
-    return Match(f is not None, [Evidence(f.name, None, f"{f.name} given")] if f else [], {"file": name})
+    return Match(f is not None, [Evidence(f.name, None, say("file_given", file=f.name))] if f else [], {"file": name})
 
 
 def no_file(ctx: Context, name: str) -> Match:
     """name: the file was not given"""
     ok = ctx.cs.get(name) is None
-    return Match(ok, [Evidence(name, None, f"no {name} given", "absent")] if ok else [], {"file": name})
+    return Match(ok, [Evidence(name, None, say("no_file", file=name), "absent")] if ok else [], {"file": name})
 
 
 def list_empty(ctx: Context, name: str) -> Match:
@@ -33,7 +34,7 @@ def list_empty(ctx: Context, name: str) -> Match:
     if f is None:
         return missing_file(ctx, name) or Match(False)
     ok = isinstance(f.parsed, list) and not f.parsed
-    return Match(ok, [Evidence(f.name, None, "no entries", "config")] if ok else [], {"file": name})
+    return Match(ok, [Evidence(f.name, None, say("no_entries"), "config")] if ok else [], {"file": name})
 
 
 def misnamed_config_file(ctx: Context, arg: Any) -> Match:
@@ -51,7 +52,7 @@ def misnamed_config_file(ctx: Context, arg: Any) -> Match:
             continue
         close = difflib.get_close_matches(base, candidates, n=1, cutoff=MISNAMED_CUTOFF)
         if close:
-            return Match(True, [Evidence(f.name, None, f"{base} (did you mean {close[0]}?)", "config")],
+            return Match(True, [Evidence(f.name, None, say("did_you_mean", file=base, suggestion=close[0]), "config")],
                          {"file": base, "suggestion": close[0]})
     return Match(False)
 

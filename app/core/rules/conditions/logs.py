@@ -9,6 +9,7 @@ from typing import Any
 
 from app.core.model import Evidence, LogEvent
 from app.core.rules.conditions.match import Match
+from app.core.rules.conditions.words import say
 from app.core.rules.context import Context
 
 LOG_EVIDENCE = 3
@@ -106,7 +107,7 @@ def no_log(ctx: Context, arg: dict) -> Match:
         return Match(False)
     if _hits(ctx, arg, limit=1):
         return Match(False)
-    return Match(True, [Evidence("logs", None, "no line in the logs shows this", "absent")], {})
+    return Match(True, [Evidence("logs", None, say("no_log_line"), "absent")], {})
 
 
 def _transactions(ctx: Context) -> dict[str, list]:

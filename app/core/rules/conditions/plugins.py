@@ -8,6 +8,7 @@ from app.core.installed import listed_installed, local_sources, seen_running
 from app.core.model import Evidence, PluginEntry
 from app.core.rules.conditions.match import Match
 from app.core.rules.conditions.selectors import names, plugin_evidence, select
+from app.core.rules.conditions.words import say
 from app.core.rules.context import Context
 from app.core.universe import PluginLookup, load_universe, lookup_plugin
 
@@ -28,7 +29,7 @@ def no_plugin(ctx: Context, sel: Any) -> Match:
     if select(ctx, sel):
         return Match(False)
     want = sel if isinstance(sel, str) else (sel.get("name") or sel.get("role") if isinstance(sel, dict) else sel)
-    return Match(True, [Evidence("config/plugins", None, f"no {want} listed", "absent")], {"missing": str(want)})
+    return Match(True, [Evidence("config/plugins", None, say("not_listed", want=want), "absent")], {"missing": str(want)})
 
 
 def plugins_file(ctx: Context, arg: Any) -> Match:

@@ -6,14 +6,14 @@ from typing import Any
 from app.core.model import Evidence, HookStep
 from app.core.rules.conditions.match import Match
 from app.core.rules.conditions.selectors import catalog_names, plugin_evidence
+from app.core.rules.conditions.words import say
 from app.core.rules.context import Context
 from app.core.verdict import outcome_sentence
 
 
 def _shadow_evidence(ctx: Context, step: HookStep, plugin: str) -> list[Evidence]:
-    ev = [Evidence("simulation", None,
-                   f"{step.hook}{' ' + step.target if step.target else ''}: {step.answered_by} "
-                   f"answers {step.retval} first; {plugin} never runs", "simulation")]
+    ev = [Evidence("simulation", None, say("shadowed", hook=step.hook, target=f" {step.target}" if step.target else "",
+                                           by=step.answered_by, retval=step.retval, plugin=plugin), "simulation")]
     entry = ctx.entry(step.answered_by)
     if entry:
         ev.insert(0, plugin_evidence(entry))
@@ -57,9 +57,9 @@ def answered(ctx: Context, arg: dict) -> Match:
     for step in ctx.simulation.steps:
         if not _answers(step, arg, by):
             continue
-        return Match(True, [Evidence("simulation", None,
-                                     f"{step.hook}: {step.answered_by or 'no plugin'} → {step.reply or step.retval}",
-                                     "simulation")],
+        by_words = step.answered_by or say("no_plugin")
+        return Match(True, [Evidence("simulation", None, say("answered", hook=step.hook, by=by_words,
+                                                             reply=step.reply or step.retval), "simulation")],
                      {"by": step.answered_by or "", "hook": step.hook, "reply": step.reply, "target": step.target or ""},
                      assumes=dict(step.assumes))
     return Match(False)
@@ -71,7 +71,7 @@ def outcome(ctx: Context, arg: Any) -> Match:
     out = ctx.simulation.outcome
     if out not in wanted:
         return Match(False)
-    return Match(True, [Evidence("simulation", None, f"simulated: {outcome_sentence(out)}", "simulation")],
+    return Match(True, [Evidence("simulation", None, say("simulated", outcome=outcome_sentence(out)), "simulation")],
                  {"outcome": out}, assumes=ctx.simulation.assumptions)
 
 
