@@ -99,8 +99,8 @@ WORDS: dict[str, dict[str, str]] = {
         "dropped": "Haraka 在处理{what}时断开了连接。",
         "refused_hard": "Haraka 用 5xx 永久拒绝了{what}：发送方服务器会放弃投递，并把邮件退回给发件人。",
         "then_closed": "随后连接会被关闭。",
-        "reply_soft": "Haraka 回复了临时失败（4xx）：发送方稍后会重试。",
-        "reply_hard": "Haraka 回复了永久失败（5xx）：发送方会把邮件退回。",
+        "reply_soft": "Haraka 回复了临时拒绝（4xx）：发送方稍后会重试。",
+        "reply_hard": "Haraka 回复了永久拒绝（5xx）：发送方会把邮件退回给发件人。",
         "where_hook": "在运行{hook} hook 时", "who_core": "Haraka 自身", "who_plugin": "{emitter} 插件",
         "printed_then": "这行日志由{who}{where}打印，随后它会回答 {codes}{said}。", "said_reply": "，回复内容为 {text}",
         "log_throw": "{who}{where}抛出了一个错误。如果没有代码捕获它，当前连接会被断开；如果发生在启动阶段，Haraka 会停止运行。",
@@ -111,7 +111,7 @@ WORDS: dict[str, dict[str, str]] = {
         "log_warn": "{who}{where}发出了一条警告：邮件通常仍能正常收发，但它所警告的功能没有按配置生效。",
         "stack_where": "在其{hook} hook 中",
         "stack_api": ("{server} 在响应 API 调用时返回了这个错误：请求失败，没有做任何更改；回复中的错误码说明了原因"
-                      "（看到它的是 webmail 或脚本，而不是 SMTP 发件方）。"),
+                      "（看到它的是 webmail 或脚本，而不是 SMTP 发送方）。"),
         "stack_throw": ("{server} {where}抛出了一个错误：这次操作失败；如果是在启动时或请求之外抛出的，进程会退出，"
                         "再由它的守护进程（systemd、docker）重启。"),
         "stack_error": ("{server} {where}报告了一个错误：它提到的操作失败了（一次投递、一次邮箱更新或一次 API 调用）；"
@@ -125,7 +125,7 @@ WORDS: dict[str, dict[str, str]] = {
         "title_result": "Haraka 报告 {hook} 阶段的结果为 {code}：{said}",
         "title_log": "{who} 记录了 {level} 日志：{said}{detail}{crash}", "title_detail": "（{detail}）",
         "title_crash": "，出错位置：{crash}",
-        "no_message": "已索引的 Haraka 各版本和插件中都没有这条消息文本；这行日志标明的输出者是 {emitter}。",
+        "no_message": "已索引的 Haraka 各版本和插件中都没有这条消息文本；这行日志标明它来自 {emitter}。",
         "printed_at": "它出自 {package} {release} 版本的 {place}（{function}{hooks}）。",
         "fn_named": "函数 {fn}", "fn_top": "文件顶层代码", "run_by": "，由 {hooks} hook 触发",
         "not_in_version": "你所用的版本 {version} 中没有这条消息；包含它的版本：{versions}。",
