@@ -23,6 +23,15 @@ _CJK_JOIN = re.compile(rf"(?<=[{_PUNCT}{_HAN}])[ \t]*\n\s*(?=[{_PUNCT}{_HAN}])|(
                        rf"|[ \t]*\n\s*(?=[{_PUNCT}])")
 
 
+_CJK_GAP = re.compile(rf"(?<=[{_PUNCT}{_HAN}]) +(?=[{_PUNCT}{_HAN}])")
+
+
+def close_cjk_gaps(text: str) -> str:
+    """Spaces between two Chinese characters (or punctuation) removed: a template writes
+    `对于 {target}，` so a filled address stands apart, and a filled Chinese word must not."""
+    return _CJK_GAP.sub("", text)
+
+
 def flow(text: str) -> str:
     """A wrapped paragraph as one line: lines join with a space, except where Chinese meets Chinese
     or Chinese punctuation, where a space would be a visible gap."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from app.core.localize import close_cjk_gaps
 from app.core.model import Finding, FixOp, Problem, Rule, Unchecked
 from app.core.rules.conditions import evaluate
 from app.core.rules.context import Context
@@ -33,7 +34,8 @@ SLOT_WORDS = {
 def _words(template: str, values: dict[str, Any], lang: str = "en") -> str:
     """A finding's sentence: an unfilled slot reads as a plain word (SLOT_WORDS, else "…")."""
     words = SLOT_WORDS.get(lang) or SLOT_WORDS["en"]
-    return fill(template, values, lambda name: words.get(name, SLOT_WORDS["en"].get(name, "…")))
+    text = fill(template, values, lambda name: words.get(name, SLOT_WORDS["en"].get(name, "…")))
+    return text if lang == "en" else close_cjk_gaps(text)
 
 
 def _translations(rule: Rule, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
