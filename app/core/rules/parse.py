@@ -10,6 +10,7 @@ import yaml
 from app.core.errors import RuleError
 from app.core.model import FixOp, Rule
 from app.core.rules.schema import SchemaProblem, check_rule, names_context
+from app.core.rules.schema.yamlerrors import yaml_problem
 from app.core.versions import canonical_package
 from ingest.ruletext import citation, op_args
 from ingest.yamlload import key_line
@@ -24,8 +25,8 @@ class _Source:
             self.node = yaml.compose(text)
             self.data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise RuleError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None)
+            message, line = yaml_problem(exc)
+            raise RuleError(message, path, line) from None
 
     def line(self, loc: tuple) -> int:
         """The line of the innermost key of `loc` the document has (1 when not even the first)."""

@@ -5,9 +5,9 @@ predicate (`validate.check_when`), which gives one clear message per mistake ins
 dozen a union of 30 predicates would."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from app.core.rules.schema.types import Strict, Versions
 
@@ -18,12 +18,26 @@ LANG_PATTERN = r"^[a-z]{2}(?:-[A-Za-z]{2,4})?$"
 TRANSLATABLE = ("title", "explanation", "fix_summary", "manual")
 
 
-class NoteCitation(Strict):
-    note: str = Field(description="a page id under kb/notes (or a team note)")
+class Citation(Strict):
+    """A page of kb/notes or an address: exactly one of the two (one model, so a typo in either key
+    is reported against both, not against whichever a union tried first)."""
+    note: str | None = Field(None, description="a page id under kb/notes (or a team note)")
+    url: str | None = Field(None, pattern=r"^https?://")
+
+    @model_validator(mode="after")
+    def _one(self) -> Citation:
+        if (self.note is None) == (self.url is None):
+            raise ValueError("a citation is {note: <page id>} or {url: https://...}, one per item: "
+                             + ("write them as two citations" if self.note else "give one of them"))
+        return self
 
 
-class UrlCitation(Strict):
-    url: str = Field(pattern=r"^https?://")
+def _citation_kind(value: Any) -> str:
+    return "map" if isinstance(value, dict) else "text"
+
+
+CitationItem = Annotated[Union[Annotated[Citation, Tag("map")], Annotated[str, Tag("text")]],
+                         Discriminator(_citation_kind)]
 
 
 class Fix(Strict):
@@ -65,5 +79,5 @@ class RuleFile(Strict):
     explanation: str
     fix: Fix | None = None
     i18n: dict[str, Translation] = Field(default_factory=dict, description="lang code (zh, ...) -> words")
-    citations: list[NoteCitation | UrlCitation | str] = Field(default_factory=list)
+    citations: list[CitationItem] = Field(default_factory=list)
     examples: Examples | None = None

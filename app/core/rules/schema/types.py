@@ -16,11 +16,34 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+# what to do about re's complaints, by the start of its message
+_REGEX_HINTS = (
+    ("missing ), unterminated subpattern", "close the group with ')', or write a literal '(' as '\\('"),
+    ("unbalanced parenthesis", "open the group with '(', or write a literal ')' as '\\)'"),
+    ("unterminated character set", "close the set with ']', or write a literal '[' as '\\['"),
+    ("missing >", "write a named group as (?P<name>...)"),
+    ("nothing to repeat", "write a literal *, + or ? as \\*, \\+ or \\?"),
+    ("multiple repeat", "write a literal *, + or ? as \\*, \\+ or \\?"),
+    ("look-behind requires fixed-width", "use a fixed-width look-behind, or drop it"),
+)
+
+# PCRE escapes Python's re lacks, and what to write instead
+_PCRE = {"\\h": "[ \\t]", "\\H": "[^ \\t]", "\\R": "\\r?\\n", "\\e": "\\x1b", "\\K": "a look-behind (?<=...)",
+         "\\Q": "each character escaped", "\\E": "each character escaped"}
+
+
 def _regex(value: str) -> str:
     try:
         re.compile(value)
     except re.error as exc:
-        raise ValueError(f"not a valid regular expression ({exc})") from None
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        hint = next((h for start, h in _REGEX_HINTS if exc.msg.startswith(start)),
+                    "write it in Python's re syntax")
+        if exc.msg.startswith("bad escape"):
+            esc = exc.msg.split()[-1]
+            hint = (f"Python's re has no {esc}" + (f": write {_PCRE[esc]}" if esc in _PCRE else "") +
+                    "; a literal backslash is written '\\\\'")
+        raise ValueError(f"not a valid regular expression: {exc.msg}{where}; {hint}") from None
     return value
 
 
@@ -91,7 +114,8 @@ TrueOrPattern = Annotated[Union[Annotated[bool, Tag("flag")], Annotated[PatternO
 def _range(value: str) -> str:
     from app.core.semver import parse_range
     if parse_range(value) is None:
-        raise ValueError(f"{value!r} is not a version range (\">=3.1\", \"<1.2\", \"^3.0.3\", \"2.8.x\")")
+        raise ValueError(f"{value!r} is not a version range (expected e.g. \">=3.1\", \"<1.2\", \"^3.0.3\", "
+                         "\"2.8.x\", \">=2.8 <3\")")
     return value.strip()
 
 
