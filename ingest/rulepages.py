@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ingest.ruletext import as_template, citation, op_args
+from ingest.ruletext import as_words, citation, op_args
 
 EXAMPLE_LABELS = (("fail", "Problematic"), ("pass", "Correct"))
 # the page's own words per language; the rule's words come from its i18n block
@@ -51,7 +51,7 @@ def _op_line(name: str, args: Any) -> str:
     args = op_args(args)
     shown = args["value"] if set(args) == {"value"} else args
     if isinstance(shown, str):        # a step in words reads as words (YAML would quote it and end it with `...`)
-        return f"- `{name}` {as_template(' '.join(shown.split()))}"
+        return f"- `{name}` {as_words(' '.join(shown.split()))}"
     return f"- `{name}` {yaml.safe_dump(shown, default_flow_style=True, allow_unicode=True, width=10**6).strip()}"
 
 
@@ -73,17 +73,17 @@ def versions_line(versions: dict[str, Any] | None, lang: str = "en") -> str:
 def _heading(data: dict[str, Any], w: dict[str, str], lang: str) -> list[str]:
     tags = data.get("tags") or []
     applies = versions_line(data.get("versions"), lang)
-    return [f"# {data['id']}: {as_template(str(data['title']))}", "",
+    return [f"# {data['id']}: {as_words(str(data['title']), lang)}", "",
             f"{w['severity']}: **{data['severity']}** · {w['category']}: {data.get('category', '')}"
             + (f" · {w['tags']}: {', '.join(map(str, tags))}" if tags else ""), ""] + ([applies, ""] if applies else []) \
-        + [f"## {w['why']}", "", as_template(str(data.get("explanation", ""))).strip(), ""]
+        + [f"## {w['why']}", "", as_words(str(data.get("explanation", "")), lang).strip(), ""]
 
 
-def _fix(fix: dict[str, Any], w: dict[str, str]) -> list[str]:
+def _fix(fix: dict[str, Any], w: dict[str, str], lang: str) -> list[str]:
     ops = [_op_line(name, args) for op in fix.get("ops") or [] if isinstance(op, dict) for name, args in op.items()]
     if not (fix.get("summary") or ops):
         return []
-    return [f"## {w['fix']}", "", as_template(str(fix.get("summary", ""))), ""] + ops + [""]
+    return [f"## {w['fix']}", "", as_words(str(fix.get("summary", "")), lang), ""] + ops + [""]
 
 
 def _examples(examples: dict[str, Any], w: dict[str, str]) -> list[str]:
@@ -112,7 +112,7 @@ def render_rule_markdown(data: dict[str, Any], lang: str = "en") -> str:
     """The rule's page in `lang`: its translated words (English where it has none) under headings
     in that language; examples and references as written."""
     data, w = localized_rule(data, lang), _words(lang)
-    return "\n".join(_heading(data, w, lang) + _fix(data.get("fix") or {}, w)
+    return "\n".join(_heading(data, w, lang) + _fix(data.get("fix") or {}, w, lang)
                       + _examples(data.get("examples") or {}, w) + _references(data.get("citations") or [], w))
 
 

@@ -25,6 +25,35 @@ def fill(template: str, values: dict[str, Any], unfilled: Callable[[str], str]) 
     return SLOT_RE.sub(one, template)
 
 
+# what a slot reads as when nothing filled it (a log line without a plugin field, a recipient the
+# logs never named, a rule page read on its own): words, never a `{template}` on an admin's screen
+SLOT_WORDS = {
+    "en": {"log_plugin": "a plugin", "plugin": "a plugin", "plugins": "these plugins", "by": "another plugin",
+           "target": "the recipient", "log_hook": "a hook", "hook": "a hook", "log_error_code": "an error code",
+           "count": "several", "value": "this value", "file": "this file", "key": "this key",
+           "log_line": "the log line", "resolver": "a public resolver", "listed": "the listed entries",
+           "retval": "OK or DENY", "after": "other plugins", "log_function": "a function",
+           "log_address": "the address", "log_error": "an error", "a_value": "one value", "b_value": "another value",
+           "suggestion": "a similar name", "package": "the package", "missing": "a plugin", "entry": "an entry"},
+    "zh": {"log_plugin": "某个插件", "plugin": "某个插件", "plugins": "这些插件", "by": "另一个插件",
+           "target": "收件人", "log_hook": "某个 hook", "hook": "某个 hook", "log_error_code": "某个错误码",
+           "count": "多", "value": "这个值", "file": "这个文件", "key": "这个配置项",
+           "log_line": "这行日志", "resolver": "某个公共 DNS 解析器", "listed": "所列条目",
+           "retval": "OK 或 DENY", "after": "其他插件", "log_function": "某个函数",
+           "log_address": "该地址", "log_error": "某个错误", "a_value": "一个值", "b_value": "另一个值",
+           "suggestion": "相近的名称", "package": "该软件包", "missing": "某个插件", "entry": "某个条目"},
+}
+
+
+def as_words(text: str, lang: str = "en") -> str:
+    """A template as a reader sees it with no finding to fill it: each slot as a plain word
+    (`{target}` → "the recipient" / "收件人"), `{name|fallback}` as its fallback."""
+    words = SLOT_WORDS.get(lang) or SLOT_WORDS["en"]
+    text = fill(text, {}, lambda name: words.get(name, SLOT_WORDS["en"].get(name, "…")))
+    return text if lang == "en" else re.sub(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) +"
+                                             r"(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])", "", text)
+
+
 def as_template(text: str) -> str:
     """A template as the reader of a rule page sees it, with no finding to fill it:
     `{target}` → `‹target›`, `{name|fallback}` → the fallback."""

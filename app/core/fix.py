@@ -103,12 +103,24 @@ def _candidates(findings: list[Finding]) -> list[Finding]:
                   key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.rule))
 
 
+# why a verified fix is not in the combined set, in each language (app.core.localize reads them)
+SKIP_WORDS: dict[str, dict[str, str]] = {
+    "covered": {"en": "nothing left for its edit to change: the fixes above already changed or removed those lines",
+                "zh": "它要改的内容已被上面的修复改掉或删除，无需再改"},
+    "not_fixed": {"en": "its edit is gone after the fixes above, but the problem is not",
+                  "zh": "上面的修复去掉了它要改的内容，但问题仍然存在"},
+    "conflicts": {"en": "conflicts with the fixes above (it would add {rules})",
+                  "zh": "与上面的修复冲突（会新增 {rules}）"},
+    "no_hold": {"en": "does not hold together with the fixes above", "zh": "与上面的修复不能同时成立"},
+}
+
+
 def _skip_reason(rule: str, after: dict[str, Finding], before_errors: set[str]) -> str:
     """Why a fix cannot join the set ("" when it can): its finding comes back, or a new error."""
     new_errors = {r for r, x in after.items() if x.severity == "error"} - before_errors
     if new_errors:
-        return f"conflicts with the fixes above (it would add {', '.join(sorted(new_errors))})"
-    return "does not hold together with the fixes above" if rule in after else ""
+        return SKIP_WORDS["conflicts"]["en"].format(rules=", ".join(sorted(new_errors)))
+    return SKIP_WORDS["no_hold"]["en"] if rule in after else ""
 
 
 def _patch(out: CombinedFix, before: ConfigSet, after: ConfigSet) -> None:
@@ -134,7 +146,7 @@ def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> C
     for f in candidates:
         _, changed, _ = apply_ops(current, _edits(f))
         if not changed:
-            out.skipped[f.rule] = "its edit is already part of these changes"
+            out.skipped[f.rule] = SKIP_WORDS["covered"]["en"]
             continue
         trial_cs = patched_configset(current, changed, ctx.catalog.aliases)
         after = {x.rule: x for x in recheck(ctx, trial_cs, rules)[1]}
@@ -146,7 +158,7 @@ def combine_fixes(findings: list[Finding], ctx: Context, rules: list[Rule]) -> C
         out.applied.append(f.rule)
     out.remaining = sorted(final)
     for rule, why in list(out.skipped.items()):
-        if why.startswith("its edit is already") and rule in final:
-            out.skipped[rule] = "its edit is gone after the fixes above, but the problem is not"
+        if why == SKIP_WORDS["covered"]["en"] and rule in final:
+            out.skipped[rule] = SKIP_WORDS["not_fixed"]["en"]
     _patch(out, ctx.cs, current)
     return out if out.applied else None

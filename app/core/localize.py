@@ -88,8 +88,10 @@ def assumption(text: str, lang: str) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _evidence_words(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """Every sentence the checks write from a template: evidence, and why a fix is left out."""
+    from app.core.fix import SKIP_WORDS
     from app.core.rules.conditions.words import EVIDENCE
-    return tuple((_pattern(w["en"]), w[lang]) for w in EVIDENCE.values() if w.get(lang))
+    return tuple((_pattern(w["en"]), w[lang]) for w in [*EVIDENCE.values(), *SKIP_WORDS.values()] if w.get(lang))
 
 
 def _value_words(value: str, lang: str) -> str:
@@ -104,7 +106,8 @@ def _value_words(value: str, lang: str) -> str:
 
 
 def evidence_text(text: str, lang: str) -> str:
-    """A piece of evidence a condition wrote, in `lang` (quoted lines of the input stay as they are)."""
+    """A sentence the checks wrote from a template (evidence, a fix left out of the set), in `lang`;
+    anything else (quoted lines of the input) stays as it is."""
     for rx, template in _evidence_words(lang) if lang != "en" else ():
         m = rx.match(text)
         if m:

@@ -10,9 +10,10 @@ import logging
 import streamlit as st
 
 from app.core import links
+from app.core.localize import evidence_text, flow
 from app.core.redact import redact_line
-from app.ui.safe import escape_md, plain_text
-from app.ui.state import t
+from app.ui.safe import escape_md, escape_md_keep_code, plain_text
+from app.ui.state import lang, t
 
 SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 VERDICT_ICON = {"error": "🔴", "warning": "🟠", "clean": "🟢", "empty": "⚪"}
@@ -75,15 +76,15 @@ def headline_card(diagnosis, lang: str) -> None:
     from app.ui.pipeline_table import message_path
     v = verdict(diagnosis, lang)
     with st.container(border=True, key="headline"):
-        st.markdown(f"### {VERDICT_ICON.get(v.kind, '')} {escape_md(v.headline)}")
+        st.markdown(f"### {VERDICT_ICON.get(v.kind, '')} {escape_md_keep_code(v.headline)}")
         for line in (v.cause, v.action):
             if line:
-                st.markdown(escape_md(line))
+                st.markdown(escape_md_keep_code(line))
         if v.caveat:
             st.warning(escape_md(v.caveat), icon=":material/help:")
         sim = diagnosis.simulation
         if sim is not None:
-            path = message_path(sim)
+            path = message_path(sim, lang)
             if path:
                 st.caption(t("card.path"))
                 st.code("\n".join(path), language=None, wrap_lines=True)
@@ -103,8 +104,8 @@ def fixed_files(diagnosis) -> None:
         cols[i % len(cols)].download_button(t("card.download_fixed", name=name), data=text,
                                             file_name=name.rsplit("/", 1)[-1], mime="text/plain",
                                             key=f"dl-fixed-{name}", icon=":material/download:", type="primary")
-    st.caption(t("card.fixed_caption", rules=rules) +
-               ("" if not fx.skipped else " " + "; ".join(f"{r}: {w}" for r, w in fx.skipped.items())))
+    st.caption(t("card.fixed_caption", rules=rules) + ("" if not fx.skipped else " " + t("card.sep").join(
+        t("card.skipped", rule=r, why=evidence_text(w, lang())) for r, w in fx.skipped.items())))
     with st.expander(t("card.fixed_diff")):
         st.code(fx.patch, language="diff")
 
@@ -115,23 +116,24 @@ def cause_card(cause, passages: list[dict], key: str = "") -> None:
     with st.container(border=True):
         rules = " + ".join(f"`{r}`" for r in cause.rules)
         st.markdown(f"{SEVERITY_ICON.get(cause.severity, '')} **{t('sev.' + cause.severity)}** · {rules} · "
-                    f"{escape_md(f.title)}")
+                    f"{escape_md_keep_code(f.title)}")
         if cause.assumes:
-            st.caption("⚠ " + escape_md("; ".join(f"{n} was not given: {w}" for n, w in cause.assumes.items())))
+            st.caption("⚠ " + escape_md(t("card.sep").join(t("card.not_given", name=n, what=w)
+                                                            for n, w in cause.assumes.items())))
         evidence_block(cause.evidence)
-        st.markdown(f"**{t('card.why')}** — " + escape_md(" ".join(f.explanation.split())))
+        st.markdown(f"**{t('card.why')}** — " + escape_md_keep_code(flow(f.explanation)))
         for s in cause.symptoms:
-            st.markdown(f"- {t('card.same_cause', rule=s.rule)} " + escape_md(s.title))
+            st.markdown(f"- {t('card.same_cause', rule=s.rule)} " + escape_md_keep_code(s.title))
         fix = cause.fix
         if fix and (fix.summary or fix.patch or fix.manual):
             badge = f" · ✅ {t('card.verified')}" if fix.verified else ""
-            st.markdown(f"**{t('card.fix')}**{badge} — " + escape_md(fix.summary or f.fix_summary))
+            st.markdown(f"**{t('card.fix')}**{badge} — " + escape_md_keep_code(fix.summary or f.fix_summary))
             if fix.patch:
                 st.code(fix.patch, language="diff")
             for step in fix.manual:
-                st.markdown("- " + escape_md(step))
+                st.markdown("- " + escape_md_keep_code(step))
         elif f.fix_summary:              # a log line's finding: what to check, no edit to make
-            st.markdown(f"**{t('card.fix')}** — " + escape_md(f.fix_summary))
+            st.markdown(f"**{t('card.fix')}** — " + escape_md_keep_code(f.fix_summary))
         _sources(f, passages)
 
 

@@ -91,9 +91,18 @@ def table_records(rows: list[HookRow]) -> tuple[list[dict[str, str]], list[dict[
     return shown, states
 
 
-def message_path(sim: Simulation) -> list[str]:
+PATH_WORDS = {
+    "en": {"answers": "{who} answers {retval}", "nobody": "no plugin answers", "likely": " → most likely {reply}",
+           "outside": " → depends on the outside world", "never": " (never reached: {names})"},
+    "zh": {"answers": "{who} 回答 {retval}", "nobody": "没有插件回答", "likely": " → 最可能是 {reply}",
+           "outside": " → 取决于外部条件（DNS、数据库等）", "never": "（未运行：{names}）"},
+}
+
+
+def message_path(sim: Simulation, lang: str = "en") -> list[str]:
     """The steps that decide what happens to the simulated message, one short line each: who
     answered, what the client heard, who never ran because of it."""
+    w = PATH_WORDS.get(lang) or PATH_WORDS["en"]
     out: list[str] = []
     for s in sim.steps:
         if s.hook in ("connect_init", "rcpt_ok", "disconnect"):
@@ -102,12 +111,12 @@ def message_path(sim: Simulation) -> list[str]:
         if not decisive:
             continue
         where = s.hook + (f" <{s.target}>" if s.target else "")
-        who = f"{s.answered_by} answers {s.retval}" if s.answered_by else "no plugin answers"
+        who = w["answers"].format(who=s.answered_by, retval=s.retval) if s.answered_by else w["nobody"]
         likely = next((n.split(": ", 1)[1] for n in s.notes if n.startswith("likely reply: ")), "")
-        reply = f" → {s.reply}" if s.reply and s.reply != "?" else (f" → most likely {likely}" if likely else
-                                                                     " → depends on the outside world" if s.reply else "")
+        reply = f" → {s.reply}" if s.reply and s.reply != "?" else (w["likely"].format(reply=likely) if likely else
+                                                                     w["outside"] if s.reply else "")
         line = f"{where}: {who}{reply}"
         if s.shadowed:
-            line += f" (never reached: {', '.join(s.shadowed)})"
+            line += w["never"].format(names=", ".join(s.shadowed))
         out.append(line)
     return out

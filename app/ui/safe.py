@@ -16,6 +16,20 @@ def escape_md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text or "")
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def escape_md_keep_code(text: str) -> str:
+    """Our words (rule and finding text, filled with values from the paste) shown with their
+    `code` spans as code and everything else escaped: inside a code span Markdown makes no
+    links, images or markup, so a value there is shown as written either way."""
+    out, last = [], 0
+    for m in _CODE_SPAN.finditer(text or ""):
+        out.append(escape_md(text[last:m.start()]) + f"`{m.group(1)}`")
+        last = m.end()
+    return "".join(out) + escape_md((text or "")[last:])
+
+
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"(\*\*|__|`+|^#{1,6}\s+|^>\s?|^\s*[-*+]\s+|^\s*\d+[.)]\s+)", re.M)
 

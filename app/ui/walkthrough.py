@@ -75,24 +75,31 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def flow_dot(steps: list[FlowStep], outcome: str) -> str:
+FLOW_WORDS = {"en": {"client": "SMTP client", "all_cont": "all CONT", "core": "core", "skipped": "skipped"},
+              "zh": {"client": "SMTP 客户端", "all_cont": "全部 CONT", "core": "Haraka 核心", "skipped": "未运行"}}
+
+
+def flow_dot(steps: list[FlowStep], outcome: str, lang: str = "en") -> str:
     """A left-to-right Graphviz diagram: client → hooks → outcome. A hook where a plugin answers is
     green; one where that answer shadows later plugins is red."""
+    w = FLOW_WORDS.get(lang) or FLOW_WORDS["en"]
     lines = ["digraph flow {", "rankdir=LR;", 'node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", '
-             'fontname="Helvetica", fontsize=11];', 'client [label="SMTP client", shape=ellipse, fillcolor="#e8eefc"];']
+             'fontname="Helvetica", fontsize=11];', f'client [label={_q(w["client"])}, shape=ellipse, fillcolor="#e8eefc"];']
     prev = "client"
     for i, s in enumerate(steps):
         node = f"s{i}"
-        who = s.answered_by or ("all CONT" if s.ran else "core")
+        who = s.answered_by or (w["all_cont"] if s.ran else w["core"])
         label = f"{s.hook}{' ' + s.target if s.target else ''}\n{who}"
         if s.shadowed:
-            label += f"\n(skipped: {', '.join(s.shadowed)})"
+            label += f"\n({w['skipped']}: {', '.join(s.shadowed)})"
         color = "#fde2e1" if s.shadowed else ("#e3f4e6" if s.answered_by else "#f4f6fa")
         lines.append(f"{node} [label={_q(label)}, fillcolor={_q(color)}];")
         lines.append(f"{prev} -> {node};")
         prev = node
     done_color = "#e3f4e6" if outcome == "stored" else "#fde2e1"
-    lines.append(f"outcome [label={_q(outcome)}, shape=ellipse, fillcolor={_q(done_color)}];")
+    from app.core.verdict import outcome_sentence
+    outcome_words = outcome_sentence(outcome, lang)
+    lines.append(f"outcome [label={_q(outcome_words)}, shape=ellipse, fillcolor={_q(done_color)}];")
     lines.append(f"{prev} -> outcome;")
     lines.append("}")
     return "\n".join(lines)

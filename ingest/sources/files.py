@@ -9,6 +9,7 @@ from ingest.convert import html_to_markdown, rst_to_markdown
 from ingest.documents import SourceDoc, looks_chinese
 from ingest.frontmatter import split_front_matter
 from ingest.rulepages import render_rule_markdown
+from ingest.ruletext import as_words
 from ingest.textio import decode
 from ingest.yamlload import safe_load
 
@@ -57,7 +58,7 @@ def file_to_doc(path: Path, rel: str, source: str, url: str, kind: str = "doc") 
             raise SkipDoc(f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
         if not (isinstance(data, dict) and {"id", "title", "severity", "explanation"} <= set(data)):
             raise SkipDoc("YAML that is not a rule file")
-        text, kind, title = render_rule_markdown(data), "rule", f"{data['id']}: {data['title']}"
+        text, kind, title = render_rule_markdown(data), "rule", f"{data['id']}: {as_words(str(data['title']))}"
         meta = {"rule": data["id"], "severity": data["severity"]}
     elif suffix in (".md", ".markdown"):
         meta, text, err = split_front_matter(text)

@@ -9,6 +9,7 @@ import yaml
 from ingest.documents import SourceDoc
 from ingest.kbdata import kb_path
 from ingest.rulepages import localized_rule, render_rule_markdown, rule_languages
+from ingest.ruletext import as_words
 from ingest.sources import SourceContext
 from ingest.sources.files import SkipDoc, file_to_doc
 from ingest.yamlload import safe_load
@@ -49,7 +50,7 @@ def translated_rule_pages(path, doc: SourceDoc) -> Iterator[SourceDoc]:
     data = safe_load(path.read_text(encoding="utf-8"))
     for lang in rule_languages(data):
         yield SourceDoc(doc_id=f"{doc.doc_id}.{lang}", source=doc.source, title=f"{data['id']}: "
-                        f"{localized_rule(data, lang)['title']}", text=render_rule_markdown(data, lang),
+                        f"{as_words(localized_rule(data, lang)['title'], lang)}", text=render_rule_markdown(data, lang),
                         path=f"{doc.path}#{lang}", url=doc.url, lang=lang, kind=doc.kind, meta=dict(doc.meta))
 
 

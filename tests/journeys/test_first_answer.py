@@ -5,6 +5,7 @@ import re
 
 from app.cli import main
 from app.core.diagnose import diagnose
+from app.core.fix import SKIP_WORDS
 from app.core.verdict import verdict
 
 from .conftest import CANONICAL, WIKI_URL, words
@@ -145,7 +146,7 @@ def test_one_combined_fixed_file_for_all_compatible_fixes(tmp_path, capsys):
     fx = d.fixed
     assert fx is not None and set(fx.files) == {"config/plugins"}
     assert set(fx.applied) == {"MXD101", "MXD301", "MXD302"}
-    assert fx.skipped == {"MXD303": "its edit is already part of these changes"}   # no conflicting dkim_verify edit
+    assert fx.skipped == {"MXD303": SKIP_WORDS["covered"]["en"]}   # no conflicting dkim_verify edit
     assert fx.remaining == []
     fixed_dir = tmp_path / "config"
     fixed_dir.mkdir()

@@ -62,6 +62,7 @@ def run(args) -> int:
     if args.format == "json":
         print(json.dumps([rule_to_dict(r) for r in rules], indent=2, ensure_ascii=False))
     else:
+        from app.core.rules.pages import rule_words
         for r in rules:
-            print(f"{r.id}  {r.severity:<7}  {r.category:<11} {r.title}")
+            print(f"{r.id}  {r.severity:<7}  {r.category:<11} {rule_words(r, args.lang)['title']}")
     return 0

@@ -9,26 +9,7 @@ from app.core.model import Finding, FixOp, Problem, Rule, Unchecked
 from app.core.rules.conditions import evaluate
 from app.core.rules.context import Context
 from app.core.rules.ranges import out_of_range
-from ingest.ruletext import fill
-
-# what a slot reads as when the matched conditions did not fill it (a log line without a plugin
-# field, a recipient the logs never named): words, never a `{template}` on an admin's screen
-SLOT_WORDS = {
-    "en": {"log_plugin": "a plugin", "plugin": "a plugin", "plugins": "these plugins", "by": "another plugin",
-           "target": "the recipient", "log_hook": "a hook", "hook": "a hook", "log_error_code": "an error code",
-           "count": "several", "value": "this value", "file": "this file", "key": "this key",
-           "log_line": "the log line", "resolver": "a public resolver", "listed": "the listed entries",
-           "retval": "an answer", "after": "other plugins", "log_function": "a function",
-           "log_address": "the address", "log_error": "an error", "a_value": "one value", "b_value": "another value",
-           "suggestion": "a similar name", "package": "the package", "missing": "a plugin", "entry": "an entry"},
-    "zh": {"log_plugin": "某个插件", "plugin": "某个插件", "plugins": "这些插件", "by": "另一个插件",
-           "target": "收件人", "log_hook": "某个 hook", "hook": "某个 hook", "log_error_code": "某个错误码",
-           "count": "多", "value": "这个值", "file": "这个文件", "key": "这个配置项",
-           "log_line": "这行日志", "resolver": "某个公共 DNS 解析器", "listed": "所列条目",
-           "retval": "某个返回值", "after": "其他插件", "log_function": "某个函数",
-           "log_address": "该地址", "log_error": "某个错误", "a_value": "一个值", "b_value": "另一个值",
-           "suggestion": "相近的名称", "package": "该软件包", "missing": "某个插件", "entry": "某个条目"},
-}
+from ingest.ruletext import SLOT_WORDS, fill
 
 
 def _words(template: str, values: dict[str, Any], lang: str = "en") -> str:

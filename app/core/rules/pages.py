@@ -7,7 +7,7 @@ from typing import Any
 
 from app.core.model import Rule
 from ingest.rulepages import localized_rule, render_rule_markdown, versions_line
-from ingest.ruletext import as_template
+from ingest.ruletext import as_words
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
@@ -25,9 +25,10 @@ def rule_page_markdown(rule: Rule, lang: str = "en") -> str:
 
 
 def rule_words(rule: Rule, lang: str = "en") -> dict[str, str]:
-    """What a rule's page shows in `lang`, slots as `‹name›`: title, explanation, fix summary and the
-    line naming the releases it is written for (English where a word has no translation)."""
+    """What a rule's page shows in `lang`, unfilled slots as plain words: title, explanation, fix
+    summary and the line naming the releases it is written for (English where a word has no
+    translation)."""
     data = localized_rule(rule_to_dict(rule), lang)
-    return {"title": as_template(data["title"]), "explanation": as_template(data["explanation"]),
-            "fix_summary": as_template((data.get("fix") or {}).get("summary", "")),
+    return {"title": as_words(data["title"], lang), "explanation": as_words(data["explanation"], lang),
+            "fix_summary": as_words((data.get("fix") or {}).get("summary", ""), lang),
             "versions": versions_line(rule.versions, lang)}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.core.localize import flow
+from app.core.rules.pages import rule_words
 from app.ui.cards import link_md
 from app.ui.rule_search import filter_plugins, filter_rules
-from app.ui.safe import escape_md
+from app.ui.safe import escape_md, escape_md_keep_code
 from app.ui.shared import shared_catalog, shared_rules
 from app.ui.state import init_state, lang, t
 
@@ -37,28 +39,26 @@ def show_flow(sim, title: str) -> None:
     from app.ui.walkthrough import flow_dot, flow_steps, outcome_text
     steps = flow_steps(sim, lang())
     st.markdown(f"#### {title}")
-    st.graphviz_chart(flow_dot(steps, sim.outcome))
+    st.graphviz_chart(flow_dot(steps, sim.outcome, lang()))
     for s in steps:
         head = f"**{s.hook}**" + (f" `{s.target}`" if s.target else "")
         who = f" — `{s.answered_by}` {t('flow.answers')} {s.retval}" if s.answered_by else ""
         reply = f" → `{s.reply}`" if s.reply and s.reply != "?" else ""
         st.markdown(head + who + reply)
-        st.caption(s.text + (f" · {t('flow.skipped')}: " + ", ".join(s.shadowed) if s.shadowed else ""))
-    st.markdown(f"**{escape_md(sim.outcome)}** — {outcome_text(sim, lang())}")
+        st.caption(s.text + (" · " + t("flow.skipped_list", names=", ".join(s.shadowed)) if s.shadowed else ""))
+    st.markdown(f"**{escape_md(outcome_text(sim, lang()))}**")
 
 
 def show_rule(rule, expanded: bool) -> None:
-    from app.core.localize import flow
-    from app.core.rules.pages import rule_words
     words = rule_words(rule, lang())
     with st.expander(f"{SEV.get(rule.severity, '')} {rule.id} · {words['title']}", expanded=expanded):
-        st.markdown(f"`{rule.id}` · **{rule.severity}** · {escape_md(rule.category)}"
+        st.markdown(f"`{rule.id}` · **{t('sev.' + rule.severity)}** · {escape_md(rule.category)}"
                     + (" · " + ", ".join(f"`{x}`" for x in rule.tags) if rule.tags else ""))
         if words["versions"]:
             st.caption(escape_md(words["versions"]))
-        st.markdown(escape_md(flow(words["explanation"])))
+        st.markdown(escape_md_keep_code(flow(words["explanation"])))
         if words["fix_summary"]:
-            st.markdown(f"**{t('card.fix')}** — " + escape_md(words["fix_summary"]))
+            st.markdown(f"**{t('card.fix')}** — " + escape_md_keep_code(words["fix_summary"]))
         col_f, col_p = st.columns(2)
         with col_f:
             st.markdown(f"**✗ {t('rules.fail')}**")
@@ -82,24 +82,27 @@ with tab_rules:
     rules = shared_rules()
     c1, c2 = st.columns([3, 2])
     query = c1.text_input(t("rules.search"), key="rule_query", placeholder="in_host_list, MXD101, spf, tls …")
-    sevs = c2.multiselect("Severity", ["error", "warning", "info"], default=[], key="rule_sev")
+    sevs = c2.multiselect(t("rules.severity"), ["error", "warning", "info"], default=[], key="rule_sev",
+                          format_func=lambda s: t(f"sev.{s}"), placeholder=t("rules.any_severity"))
     shown = filter_rules(rules, query or (wanted_rule or ""), sevs)
-    st.caption(f"{len(shown)} / {len(rules)} rules")
+    st.caption(t("rules.count", shown=len(shown), total=len(rules)))
     if len(shown) > MAX_DETAILED:
-        st.dataframe([{"rule": r.id, "severity": r.severity, "category": r.category, "title": r.title,
-                       "explanation": " ".join(r.explanation.split())} for r in shown],
+        words = {r.id: rule_words(r, lang()) for r in shown}
+        st.dataframe([{t("rules.col.rule"): r.id, t("rules.col.severity"): t(f"sev.{r.severity}"),
+                       t("rules.col.category"): r.category, t("rules.col.title"): words[r.id]["title"],
+                       t("rules.col.explanation"): flow(words[r.id]["explanation"])} for r in shown],
                      hide_index=True, width="stretch", height=420,
-                     column_config={"explanation": st.column_config.TextColumn(width="large")})
+                     column_config={t("rules.col.explanation"): st.column_config.TextColumn(width="large")})
         st.caption(t("rules.narrow"))
     for rule in shown if len(shown) <= MAX_DETAILED else []:
         show_rule(rule, expanded=rule.id == wanted_rule or len(shown) == 1)
 
 with tab_plugins:
     catalog = shared_catalog()
-    pq = st.text_input("Search plugins (name, hook, role, config file)", key="plugin_query",
-                       placeholder="rcpt, queue, wildduck, host_list …")
+    pq = st.text_input(t("rules.plugin_search"), key="plugin_query", placeholder="rcpt, queue, wildduck, host_list …")
     rows = filter_plugins(catalog, pq or (wanted_plugin or ""))
-    st.caption(f"{len(rows)} / {len(catalog.plugins)} plugins · Haraka {catalog.haraka_version or '?'}")
+    st.caption(t("rules.plugin_count", shown=len(rows), total=len(catalog.plugins),
+                 version=catalog.haraka_version or "?"))
     st.dataframe(rows, hide_index=True, width="stretch", height=420,
                  column_config={"hooks": st.column_config.TextColumn(width="large"),
                                 "summary": st.column_config.TextColumn(width="large")})
@@ -107,7 +110,7 @@ with tab_plugins:
 with tab_flow:
     st.markdown(t("flow.intro"))
     broken, fixed, files = flow_pair()
-    with st.expander("config/plugins (canonical example)"):
+    with st.expander(t("flow.example")):
         st.code(files.get("config/plugins", ""), language=None)
     show_flow(broken, t("flow.broken"))
     if fixed is not None:
