@@ -198,6 +198,15 @@ def test_chinese_ui(home):
     assert any("收件人" in c.value for c in at.caption)     # walk-through prose in Chinese
 
 
+def test_the_language_survives_a_reload_and_travels_with_links(home):
+    at = app(lang="zh")                                   # a reload of a Chinese page, or a link from one
+    assert at.title[0].value == "诊断 Haraka + WildDuck 配置"
+    at.button(key="btn_example").click().run()
+    assert "(rules?rule=MXD101&lang=zh)" in texts(at)          # a citation opens the rule page in Chinese
+    at.radio(key="lang").set_value("en").run()
+    assert "lang" not in at.query_params and at.title[0].value != "诊断 Haraka + WildDuck 配置"
+
+
 def test_language_switch_changes_the_findings_too(home):
     at = app()
     at.button(key="btn_example").click().run()

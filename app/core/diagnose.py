@@ -41,10 +41,10 @@ class Diagnosis:
                 return sev
         return None
 
-    def versions_dict(self) -> dict[str, Any]:
+    def versions_dict(self, lang: str = "en") -> dict[str, Any]:
         """The versions found (one line and each find), and the rules left out for them."""
         from app.core.versions import Versions
-        out = (self.versions or Versions()).to_dict()
+        out = (self.versions or Versions()).to_dict(lang)
         out["rules_not_for_these_versions"] = [o.to_dict() for o in self.out_of_range]
         return out
 
@@ -62,7 +62,7 @@ class Diagnosis:
             "problems": [{"file": p.file, "line": p.line, "message": p.message, "severity": p.severity}
                          for p in self.problems],
             "unchecked": [u.to_dict() for u in self.unchecked],
-            "versions": self.versions_dict(),
+            "versions": self.versions_dict(lang),
             "fixed": self.fixed.to_dict() if self.fixed is not None else None,
             "inputs": {"files": sorted(self.configset.files), "log_lines": self.log_lines,
                        "plugins": [p.raw for p in self.configset.plugins or []]},

@@ -16,8 +16,9 @@ NOTE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,80}$")
 INTERNAL = {"notes": ("knowledge", "note"), "rules": ("rules", "rule"), "plugins": ("rules", "plugin")}
 
 
-def href(target: str) -> str | None:
-    """A link for `target`, or None when a browser cannot open it from the app."""
+def href(target: str, lang: str = "en") -> str | None:
+    """A link for `target`, or None when a browser cannot open it from the app. An app page opens in
+    the reader's language (`&lang=zh`)."""
     target = (target or "").strip()
     if target.startswith("note:"):
         target = "mxdoctor://notes/" + target.split(":", 1)[1]
@@ -26,7 +27,7 @@ def href(target: str) -> str | None:
         ident = ident.split("#", 1)[0]
         if kind in INTERNAL and ident:
             page, param = INTERNAL[kind]
-            return f"{page}?{param}={quote(ident, safe='')}"
+            return f"{page}?{param}={quote(ident, safe='')}" + (f"&lang={quote(lang)}" if lang != "en" else "")
         return None
     if re.match(r"^https?://", target, re.I):
         return target

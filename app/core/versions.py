@@ -113,37 +113,50 @@ class Versions:
         return next((f for f in sorted(self.found, key=Found.rank) if f.package == best.package and f.range
                      is not None and not f.range.overlaps(best.range)), None)
 
-    def describe(self, package: str) -> str:
+    def describe(self, package: str, lang: str = "en") -> str:
         """`Haraka 2.8.28 (from logs/haraka.log:1)`; a range says it is one."""
         best = self.best(package)
         if best is None:
             return ""
-        kind = "" if best.exact else "a range, "
-        origin = best.where if best.source in ("cli", "given") else f"from {best.where}"
-        text = f"{display_name(package)} {best.version} ({kind}{origin}"
+        w = LINE_WORDS.get(lang) or LINE_WORDS["en"]
+        kind = "" if best.exact else w["range"]
+        origin = best.where if best.source in ("cli", "given") else w["from"].format(where=best.where)
+        text = f"{display_name(package)} {best.version} {w['open']}{kind}{origin}"
         other = self.disagreeing(package)
         if other is not None:
-            text += f"; {other.where} says {other.version}"
-        return text + ")"
+            text += w["says"].format(where=other.where, version=other.version)
+        return text + w["close"]
 
-    def unknown_line(self) -> str:
-        return f"Haraka version unknown — rules assume {self.assumed}; pass --haraka-version"
+    def unknown_line(self, lang: str = "en") -> str:
+        return (LINE_WORDS.get(lang) or LINE_WORDS["en"])["unknown"].format(assumed=self.assumed)
 
-    def line(self) -> str:
+    def line(self, lang: str = "en") -> str:
         """Everything known in one line, Haraka first; an unknown Haraka is said so (last)."""
+        w = LINE_WORDS.get(lang) or LINE_WORDS["en"]
         names = self.packages()
-        parts = [self.describe(p) for p in names[:MAX_IN_LINE]]
+        parts = [self.describe(p, lang) for p in names[:MAX_IN_LINE]]
         if len(names) > MAX_IN_LINE:
-            parts.append(f"and {len(names) - MAX_IN_LINE} more (see --format json)")
-        known = ", ".join(parts)
+            parts.append(w["more"].format(n=len(names) - MAX_IN_LINE))
+        known = w["sep"].join(parts)
         if "haraka" in names:
-            return f"Versions: {known}"
-        return f"Versions: {known}; {self.unknown_line()}" if known else f"Versions: {self.unknown_line()}"
+            return f"{w['head']}{known}"
+        return f"{w['head']}{known}{w['semi']}{self.unknown_line(lang)}" if known else \
+            f"{w['head']}{self.unknown_line(lang)}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line(), "assumed_haraka": self.assumed,
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"line": self.line(lang), "assumed_haraka": self.assumed,
                 "packages": {p: self.best(p).to_dict() for p in self.packages()},
                 "found": [f.to_dict() for f in self.found]}
+
+
+LINE_WORDS = {
+    "en": {"head": "Versions: ", "range": "a range, ", "from": "from {where}", "says": "; {where} says {version}",
+           "open": "(", "close": ")", "sep": ", ", "semi": "; ", "more": "and {n} more (see --format json)",
+           "unknown": "Haraka version unknown — rules assume {assumed}; pass --haraka-version"},
+    "zh": {"head": "版本：", "range": "版本范围，", "from": "来自 {where}", "says": "；{where} 显示为 {version}",
+           "open": "（", "close": "）", "sep": "，", "semi": "；", "more": "另有 {n} 个（见 --format json）",
+           "unknown": "Haraka 版本未知——规则按 {assumed} 检查；可用 --haraka-version 指定，或贴出 `haraka -v` 的输出"},
+}
 
 
 def assumed_haraka() -> str:

@@ -33,7 +33,7 @@ def guarded(section: str, fn, *args, **kwargs):
 
 def link_md(target: str, text: str | None = None) -> str:
     """A Markdown link for a citation, or its escaped label when a browser cannot open it."""
-    url = links.href(target)
+    url = links.href(target, lang())
     shown = escape_md(text or links.label(target))
     return f"[{shown}]({url.replace(')', '%29').replace(' ', '%20')})" if url else shown
 

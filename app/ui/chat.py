@@ -56,7 +56,7 @@ def context_line(conv) -> str:
     d = conv.diagnosis if conv.has_context else None
     if d is None:
         return t("ask.nocontext")
-    what = f"{len(d.configset.files)} file(s), {d.log_lines} log line(s), {len(d.findings)} finding(s)"
+    what = t("ask.context_what", files=len(d.configset.files), lines=d.log_lines, findings=len(d.findings))
     return t("ask.context", what=what)
 
 

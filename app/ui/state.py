@@ -22,7 +22,7 @@ def _defaults() -> dict[str, Callable[[], Any]]:
     from ingest.embeddings import embedding_name
     from ingest.home import data_home
     return {
-        "lang": lambda: "en",
+        "lang": _lang_from_url,
         "home": lambda: str(data_home()),
         "embedding": embedding_name,
         "in_plugins": str, "in_other": str, "in_logs": str,
@@ -40,7 +40,24 @@ def _defaults() -> dict[str, Callable[[], Any]]:
     }
 
 
+def _lang_from_url() -> str:
+    """The language a page opens in: `?lang=zh` in its address (a reload, a link from a Chinese
+    page, a bookmark), else English."""
+    from app.ui.texts import LANGS
+    wanted = st.query_params.get("lang", "en")
+    return wanted if wanted in LANGS else "en"
+
+
 WORKSPACE_INPUTS = {"plugins": "in_plugins", "other": "in_other", "logs": "in_logs"}
+
+
+def _lang_to_url(lang: str) -> None:
+    """The page's address carries its language, so a reload or a copied link keeps it."""
+    if lang == "en":
+        if "lang" in st.query_params:
+            del st.query_params["lang"]
+    elif st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
 
 
 def init_state() -> None:
@@ -52,6 +69,7 @@ def init_state() -> None:
         _open_workspace()
     if st.query_params.get("s") != ss._ws.id:
         st.query_params["s"] = ss._ws.id
+    _lang_to_url(ss.get("lang", "en"))
     # user edits reach `_keep_` through on_change=keep. The Diagnose page's boxes get their text set
     # on every run, equal or not: a value set through the Session State API is what a re-mounted box
     # shows, and without it a page the browser comes back to shows them empty although the server

@@ -108,6 +108,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "tl.col.explained": {"en": "explained", "zh": "解释"},
     # ask
     "ask.title": {"en": "Ask", "zh": "提问"},
+    "ask.context_what": {"en": "{files} file(s), {lines} log line(s), {findings} finding(s)",
+                         "zh": "{files} 个文件，{lines} 行日志，{findings} 项发现"},
+    "diag.uncatalogued": {"en": "Not in the catalog (hooks unknown): {names}", "zh": "不在插件目录中（hook 未知）：{names}"},
+    "diag.md_preview": {"en": "Markdown preview", "zh": "Markdown 预览"},
+    "origin.paste": {"en": "paste", "zh": "粘贴"},
     "ask.context": {"en": "Context from the Diagnose page: {what}", "zh": "来自诊断页的上下文：{what}"},
     "ask.nocontext": {"en": "No context pasted: answers use the knowledge base only. Paste your setup on the "
                             "Diagnose page for answers about your own server.",

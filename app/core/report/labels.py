@@ -16,6 +16,8 @@ LABELS: dict[str, dict[str, str]] = {
         "md_evidence": "Evidence", "md_not_given": "{name} was not given: {what}. Paste it to confirm.",
         "md_references": "References", "md_problems": "Input problems", "md_simulation": "Simulated transaction",
         "md_sim_cols": "| Hook | Answered by | Reply | Shadowed |", "md_outcome": "Outcome",
+        "md_note_where": "(mxdoctor note `{note}`: `mxdoctor search {note}` or the app's Knowledge page)",
+        "colon": ": ",
     },
     "zh": {
         "fix": "修复", "fix_verified": "修复（已验证）", "see": "参见", "not_given": "{name}（未提供）：{what} —— "
@@ -29,6 +31,8 @@ LABELS: dict[str, dict[str, str]] = {
         "md_evidence": "证据", "md_not_given": "没有提供 {name}：{what}。贴出该文件即可确认。",
         "md_references": "参考资料", "md_problems": "输入问题", "md_simulation": "模拟的事务",
         "md_sim_cols": "| Hook | 由谁回答 | 回复 | 被遮蔽的插件 |", "md_outcome": "结果",
+        "md_note_where": "（mxdoctor 笔记 `{note}`：`mxdoctor search {note}` 或应用的“知识库”页面）",
+        "colon": "：",
     },
 }
 SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"}}

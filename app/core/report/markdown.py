@@ -29,22 +29,24 @@ def _anchor(kind: str, ident: str) -> str:
 class _Refs:
     """Links for citations; collects the notes an export must carry when there is no app to link to."""
 
-    def __init__(self, base_url: str | None):
+    def __init__(self, base_url: str | None, lang: str = "en"):
         self.base = (base_url or "").rstrip("/")
+        self.lang = lang
+        self.suffix = f"&lang={quote(lang)}" if lang != "en" else ""
         self.notes: list[str] = []
 
     def note(self, note_id: str) -> str:
         from app.core.links import note_markdown
-        found = note_markdown(note_id)
+        found = note_markdown(note_id, self.lang)
         title = found[0] if found else note_id
         if self.base:
-            return f"[{title}]({self.base}/knowledge?note={quote(note_id, safe='')})"
+            return f"[{title}]({self.base}/knowledge?note={quote(note_id, safe='')}{self.suffix})"
         if note_id not in self.notes:
             self.notes.append(note_id)
         return f"[{title}](#{_anchor('note', note_id)})"
 
     def rule(self, rule: str) -> str:
-        return f"[`{rule}`]({self.base}/rules?rule={quote(rule, safe='')})" if self.base else f"`{rule}`"
+        return f"[`{rule}`]({self.base}/rules?rule={quote(rule, safe='')}{self.suffix})" if self.base else f"`{rule}`"
 
     def link(self, c: str) -> str:
         if c.startswith("note:"):
@@ -57,16 +59,16 @@ class _Refs:
         from app.core.links import note_markdown
         if not self.notes:
             return []
-        out = ["## References", ""]
+        out = [f"## {label({'lang': self.lang}, 'md_references')}", ""]
         for note_id in self.notes:
-            found = note_markdown(note_id)
+            found = note_markdown(note_id, self.lang)
             if found is None:
                 continue
             title, body = found
             para = next((p.strip() for p in re.split(r"\n\s*\n", body)
                          if p.strip() and not p.lstrip().startswith(("#", "```", "|", "-", "*"))), "")
-            out += [f'<a id="{_anchor("note", note_id)}"></a>', f"### {title}", "", " ".join(para.split()), "",
-                    f"(mxdoctor note `{note_id}`: `mxdoctor search {note_id}` or the app's Knowledge page)", ""]
+            out += [f'<a id="{_anchor("note", note_id)}"></a>', f"### {title}", "", flow(para), "",
+                    label({"lang": self.lang}, "md_note_where", note=note_id), ""]
         return out
 
 
@@ -97,7 +99,7 @@ def _combined_fix(fixed: dict[str, Any] | None, data: dict[str, Any]) -> list[st
 
 def _fix(fix: dict[str, Any], data: dict[str, Any]) -> list[str]:
     verified = label(data, "md_verified") if fix.get("verified") else ""
-    out = [f"**{label(data, 'md_fix')}{verified}:** {fix['summary']}", ""]
+    out = [f"**{label(data, 'md_fix')}{verified}{label(data, 'colon').strip()}** {fix['summary']}", ""]
     if fix.get("patch"):
         out += ["```diff", fix["patch"].rstrip("\n"), "```", ""]
     steps = fix.get("manual") or []
@@ -105,8 +107,9 @@ def _fix(fix: dict[str, Any], data: dict[str, Any]) -> list[str]:
 
 
 def _finding(f: dict[str, Any], refs: _Refs, data: dict[str, Any]) -> list[str]:
-    out = [f"## {f['rule']}: {f['title']}", "", f"**{label(data, 'md_severity')}:** {severity_word(data, f['severity'])}"
-           f" · **{label(data, 'md_category')}:** {f['category']}", ""]
+    out = [f"## {f['rule']}: {f['title']}", "", f"**{label(data, 'md_severity')}{label(data, 'colon').strip()}** "
+           f"{severity_word(data, f['severity'])} · **{label(data, 'md_category')}{label(data, 'colon').strip()}** "
+           f"{f['category']}", ""]
     if f["evidence"]:
         out += [f"**{label(data, 'md_evidence')}**", ""] + [f"- `{where(ev)}` — `{ev['text'].replace('`', '')}`" for ev in f["evidence"]] + [""]
     for name, what in (f.get("assumes") or {}).items():
@@ -115,7 +118,7 @@ def _finding(f: dict[str, Any], refs: _Refs, data: dict[str, Any]) -> list[str]:
     if f.get("fix"):
         out += _fix(f["fix"], data)
     if f["citations"]:
-        out += [f"**{label(data, 'md_references')}:** " + ", ".join(refs.link(c) for c in f["citations"]), ""]
+        out += [f"**{label(data, 'md_references')}{label(data, 'colon').strip()}** " + ", ".join(refs.link(c) for c in f["citations"]), ""]
     return out
 
 
@@ -137,11 +140,11 @@ def _simulation(sim: dict[str, Any] | None, data: dict[str, Any]) -> list[str]:
         out.append(f"| {hook} | {s['answered_by'] or '—'} | {_md_escape(s['reply'] or '')} | "
                    f"{', '.join(s['shadowed']) or ''} |")
     sentence = outcome_sentence(sim["transaction"]["outcome"], data.get("lang") or "en")
-    return out + ["", f"{label(data, 'md_outcome')}: **{sentence}**", ""]
+    return out + ["", f"{label(data, 'md_outcome')}{label(data, 'colon')}**{sentence}**", ""]
 
 
 def render_markdown(data: dict[str, Any], base_url: str | None = None) -> str:
-    refs = _Refs(base_url)
+    refs = _Refs(base_url, data.get("lang") or "en")
     v = data.get("verdict") or {}
     findings = data["findings"]
     out = [f"# {label(data, 'md_title')}", ""] + _head(v) + _versions(data.get("versions")) \

@@ -46,7 +46,7 @@ def _head(v: dict[str, Any], color: bool) -> list[str]:
 
 def _fix(fix: dict[str, Any], data: dict[str, Any]) -> list[str]:
     name = label(data, "fix_verified" if fix.get("verified") else "fix")
-    return ([f"    {name}: {fix['summary']}"] + ["      " + line for line in fix.get("patch", "").splitlines()]
+    return ([f"    {name}{label(data, 'colon')}{fix['summary']}"] + ["      " + line for line in fix.get("patch", "").splitlines()]
             + [f"      - {step}" for step in fix.get("manual") or []])
 
 
@@ -58,7 +58,7 @@ def _finding(f: dict[str, Any], color: bool, data: dict[str, Any]) -> list[str]:
     if f.get("fix"):
         out += _fix(f["fix"], data)
     if f["citations"]:
-        out.append(_c(f"    {label(data, 'see')}: " + ", ".join(f["citations"]), "dim", color))
+        out.append(_c(f"    {label(data, 'see')}{label(data, 'colon')}" + ", ".join(f["citations"]), "dim", color))
     return out + [""]
 
 

@@ -127,7 +127,7 @@ with st.expander(input_summary(), expanded=d is None, icon=":material/edit_note:
     b3.button(t("diag.clear"), on_click=clear_inputs, key="btn_clear")
     left, right = st.columns(2)
     left.text_area(t("diag.plugins"), key="in_plugins", height=220, on_change=keep, args=("in_plugins",),
-                   placeholder="tls\nspf\nrcpt_to.in_host_list\nwildduck")
+                   placeholder="tls\nrspamd\nwildduck")
     right.text_area(t("diag.other"), key="in_other", height=220, on_change=keep, args=("in_other",),
                     placeholder="example.com\n\nmongo:\n  url: mongodb://127.0.0.1:27017/wildduck\n\n[main]\nlisten=[::0]:25")
     with right:
@@ -193,7 +193,7 @@ with tabs[0]:
     else:
         cards.guarded(t("tab.pipeline"), cards.hook_table, d.simulation)
         if d.simulation.unknown_plugins:
-            st.caption("Not in the catalog (hooks unknown): " + escape_md(", ".join(d.simulation.unknown_plugins)))
+            st.caption(escape_md(t("diag.uncatalogued", names=", ".join(d.simulation.unknown_plugins))))
 
 
 def timeline_tab() -> None:
@@ -210,7 +210,7 @@ def timeline_tab() -> None:
 
 
 def input_tab() -> None:
-    rows = [f"{name} ← {f.origin}" + (f" ({f.taken_as})" if f.taken_as else "")
+    rows = [f"{name} ← {t('origin.paste') if f.origin == 'paste' else f.origin}" + (f" ({f.taken_as})" if f.taken_as else "")
             for name, f in sorted(d.configset.files.items())]
     if rows:
         st.code("\n".join(rows), language=None)
@@ -232,7 +232,7 @@ def export_tab() -> None:
                        icon=":material/data_object:")
     c3.download_button("SARIF", render(d, "sarif", lang=lang()), "mxdoctor-report.sarif", "application/sarif+json",
                        key="dl_sarif", icon=":material/bug_report:")
-    with st.expander("Markdown preview"):
+    with st.expander(t("diag.md_preview")):
         st.code(md, language="markdown")
 
 
