@@ -39,6 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "nothing_given": "You have not given any configuration or logs, so this answer cannot say anything about your "
                          "own setup.",
         "verify": "**How to verify** (send a test message, then look for it in the log and in MongoDB):",
+        "verify_log_only": "**How to verify** (send a test message, then look for it in the log):",
         "verify_expect_wildduck": "The fix worked when the log shows `{line}` and `{stored}`, and the query finds "
                                   "the message.",
         "verify_expect_queue": "The fix worked when the log shows `{line}`.",
@@ -98,6 +99,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_findings_what": "（{what}）",
         "nothing_given": "你还没有提供任何配置或日志，所以这个回答无法针对你自己的环境。",
         "verify": "**如何验证**（发送一封测试邮件，然后在日志和 MongoDB 中查找它）：",
+        "verify_log_only": "**如何验证**（发送一封测试邮件，然后在日志中查找它）：",
         "verify_expect_wildduck": "日志中出现 `{line}` 和 `{stored}`，并且查询能找到这封邮件，就说明修复生效了。",
         "verify_expect_queue": "日志中出现 `{line}`，就说明修复生效了。",
         "placeholder_log": "你的Haraka日志",
