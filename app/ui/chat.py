@@ -7,7 +7,7 @@ import uuid
 
 import streamlit as st
 
-from app.core.redact import redact_text
+from app.core.redact import redact_text, scrub_known
 from app.ui.answer_markdown import answer_markdown
 from app.ui.safe import escape_md
 from app.ui.shared import shared_index
@@ -79,11 +79,10 @@ def vote(msg_id: str) -> None:
     value = ss.get(f"fb-{msg_id}")
     if msg is None or value is None:
         return
-    conv = ss.get("conversation")
+    conv = conversation()           # this context's secrets, also after a reload brought the chat back
     record_feedback(msg["question"], msg["content"], "up" if value == 1 else "down", passages=msg["passages"],
                     abstained=msg.get("abstained", False), rules=msg.get("relevant"), lang=msg.get("lang"),
-                    session_id=conv.id if conv else None, home=home(),
-                    known_secrets=conv.known_secrets if conv else frozenset())
+                    session_id=conv.id, home=home(), known_secrets=conv.known_secrets)
     ss.feedback[msg_id] = value
 
 
@@ -121,7 +120,8 @@ def answer(question: str) -> dict:
             elif ev.kind == "final":
                 final = ev.answer
         body.empty()
-    return {"role": "assistant", "id": uuid.uuid4().hex[:10], "question": question, "content": final.answer,
+    return {"role": "assistant", "id": uuid.uuid4().hex[:10], "content": final.answer,
+            "question": scrub_known(redact_text(question), conv.known_secrets),
             "passages": final.passages, "notices": list(final.notices or notices),
             "lang": final.lang, "relevant": final.relevant, "abstained": final.abstained, "sent": sent,
             "llm": final.llm}

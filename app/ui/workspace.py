@@ -115,9 +115,9 @@ class WorkspaceStore:
                          notes=[str(n) for n in data.get("notes") or []])
 
     def save(self, ws: Workspace, known_secrets: frozenset[str] = frozenset()) -> None:
-        """Masked, then written atomically."""
-        def mask(text: str) -> str:
-            return scrub_known(redact_text(text), known_secrets)
+        """Masked, then written atomically. The secrets found in the inputs are also scrubbed
+        from the conversations (a question quoting a password from the pasted config)."""
+        found: set[str] = set()
         notes = []
         inputs = {}
         for key, value in ws.inputs.items():
@@ -125,7 +125,11 @@ class WorkspaceStore:
                 notes.append(f"the {key} box held {len(value):,} characters; only the first "
                              f"{MAX_INPUT_CHARS:,} were kept across reloads")
                 value = value[:MAX_INPUT_CHARS]
-            inputs[key] = mask(value)
+            inputs[key] = redact_text(value, found)
+        known = frozenset(known_secrets) | found
+
+        def mask(text: str) -> str:
+            return scrub_known(redact_text(text), known)
         convs = []
         for c in ws.conversations[:MAX_CONVERSATIONS]:
             msgs = [{k: (mask(v) if isinstance(v, str) else v) for k, v in m.items()} for m in c.messages]

@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from app.core.diagnose import keep_events, read_logs
     from app.core.inputs import load_paths
-    from app.core.redact import redact_obj
+    from app.core.redact import redact_obj, redact_text
     from app.core.simulate import simulate
     from app.core.versions import detect_versions, override
     override(args.haraka_version)
@@ -38,5 +38,5 @@ def run(args) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(redact_obj(sim.to_dict() | {"versions": versions.to_dict()}), indent=2) + "\n")
     else:
-        sys.stdout.write(render_simulation_text(sim) + versions.line() + "\n")
+        sys.stdout.write(redact_text(render_simulation_text(sim) + versions.line() + "\n"))
     return 0

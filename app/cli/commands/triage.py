@@ -5,6 +5,7 @@ import json
 import sys
 
 from app.cli.options import add_haraka_version
+from app.core.redact import redact_obj, redact_text
 from app.core.triage import render_text, triage
 
 
@@ -28,10 +29,10 @@ def run(args) -> int:
     report = triage(sources, timelines=args.timelines, max_timelines=args.max_timelines,
                     explain=not args.no_explain, haraka_version=args.haraka_version)
     if args.format == "json":
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(redact_obj(report.to_dict()), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_text(report, timelines=args.timelines))
+    else:                       # the examples, timelines and explained lines quote the logs: masked
+        sys.stdout.write(redact_text(render_text(report, timelines=args.timelines)))
     return 0
 
 

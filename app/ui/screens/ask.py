@@ -64,7 +64,9 @@ for msg in ss.chat:
 
 question = st.chat_input(t("ask.placeholder"), key="ask_input")
 if question and question.strip():
-    user = {"role": "user", "content": question.strip()}
+    from app.core.redact import redact_text, scrub_known
+    # shown and kept masked: a password typed into the question is not echoed back or stored
+    user = {"role": "user", "content": scrub_known(redact_text(question.strip()), conv.known_secrets)}
     ss.chat.append(user)
     chat.show_message(user)
     ss.chat.append(chat.answer(question.strip()))

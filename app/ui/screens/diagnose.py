@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from app.core.errors import InputError
+from app.core.redact import redact_text
 from app.ui import cards
 from app.ui.safe import escape_md
 from app.ui.shared import finding_passages
@@ -91,7 +92,7 @@ d = ss.diagnosis
 if d is not None:
     cards.guarded(t("diag.title"), cards.headline_card, d, lang())
     for p in [p for p in d.problems if p.severity == "error"][:5]:     # a file that could not be read
-        st.warning(escape_md(str(p)), icon=":material/error:")
+        st.warning(escape_md(redact_text(str(p))), icon=":material/error:")
 
 
 def input_summary() -> str:
@@ -215,7 +216,7 @@ def input_tab() -> None:
     if rows:
         st.code("\n".join(rows), language=None)
     for p in d.problems[:30]:
-        st.caption("⚠ " + escape_md(str(p)))
+        st.caption("⚠ " + escape_md(redact_text(str(p))))        # a parse error may quote the line
     from app.core.verdict import verdict
     missing = verdict(d, lang()).missing
     if missing:
