@@ -126,7 +126,7 @@ class _Run:
         self.say(i / max(1, n_specs), f"reading {name}")
         before = len(self.summary.warnings)
         docs = list(iter_source(spec, ctx))
-        fetched_ok = bool(docs) or len(self.summary.warnings) == before
+        fetched_ok = bool(docs) or len(self.summary.warnings) == before or name in ctx.refused
         if fetched_ok:
             self.seen.setdefault(name, set())   # two specs may share a name: never forget the first one's docs
         self.summary.sources[name] = self.summary.sources.get(name, 0) + len(docs)

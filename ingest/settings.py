@@ -95,10 +95,20 @@ class Settings(BaseSettings):
     mask_identifiers: Flag | None = _var("MXDOCTOR_MASK_IDENTIFIERS", None, "`1`/`0`: mask e-mail "
                                          "addresses, IPs and domains sent to the LLM (default: on)")
     # the web app
-    app_address: str = _var("MXDOCTOR_APP_ADDRESS", "127.0.0.1", "the address the app serves on (set by "
-                            "`mxdoctor app --address`)")
+    app_address: str | None = _var("MXDOCTOR_APP_ADDRESS", None, "the address the app serves on (set by "
+                                   "`mxdoctor app --address`; default: Streamlit's `server.address`, and "
+                                   "every interface when that is unset too)")
     allow_local_paths: Flag = _var("MXDOCTOR_ALLOW_LOCAL_PATHS", False, "`1`: keep reading the server's "
                                    "folders when the app is served beyond loopback")
+    # what a browser session may do on a shared app (the operator's choice; off is the safe default)
+    allow_ui_sources: Flag = _var("MXDOCTOR_ALLOW_UI_SOURCES", False, "`1`: sessions may add sources (folders, "
+                                  "URLs, uploads) on the Knowledge page when the app is served beyond loopback")
+    allow_session_llm_endpoint: Flag = _var("MXDOCTOR_ALLOW_SESSION_LLM_ENDPOINT", False, "`1`: a session may "
+                                            "pick its own LLM backend, base URL, model and key on the Settings "
+                                            "page; the operator's key is never sent to an endpoint it picks")
+    # where the ingest may fetch from
+    allow_private_urls: Flag = _var("MXDOCTOR_ALLOW_PRIVATE_URLS", False, "`1`: URL sources may fetch from "
+                                    "loopback, private, link-local and metadata addresses (an intranet wiki)")
 
     def openai_key(self) -> str | None:
         """The key itself, for the one place that sends it."""

@@ -88,7 +88,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError:
             body = {}
-        server.requests.append({"path": self.path, "body": body, "raw": raw.decode("utf-8", "replace")})
+        server.requests.append({"path": self.path, "body": body, "raw": raw.decode("utf-8", "replace"),
+                                "headers": dict(self.headers)})
         mode = server.mode
         if mode == "slow":
             time.sleep(server.delay)

@@ -41,7 +41,7 @@ def test_readme_table_is_the_generated_one():
 def test_every_variable_the_code_names_is_declared():
     named = {m for p in _sources() for m in VAR_RE.findall(p.read_text(encoding="utf-8"))} - NOT_VARIABLES
     assert named <= set(NAMES), sorted(named - set(NAMES))
-    assert len(NAMES) == len(set(NAMES)) == 24
+    assert len(NAMES) == len(set(NAMES)) == 27
 
 
 def _environment_reads(path: Path) -> list[int]:
@@ -100,7 +100,7 @@ def test_pydantic_settings_reads_the_environment_the_same_way(monkeypatch):
 
 def test_values_are_typed_and_flags_never_fail():
     s = settings_from({})
-    assert (s.embedding, s.embed_chars, s.chroma_port, s.app_address) == ("e5-int8", 500, 8000, "127.0.0.1")
+    assert (s.embedding, s.embed_chars, s.chroma_port, s.app_address) == ("e5-int8", 500, 8000, None)
     assert s.mask_identifiers is None and not s.allow_local_paths and s.rules == ()
     assert settings_from({"MXDOCTOR_MASK_IDENTIFIERS": "On"}).mask_identifiers is True
     assert settings_from({"MXDOCTOR_MASK_IDENTIFIERS": "2"}).mask_identifiers is False

@@ -28,6 +28,7 @@ def home(tmp_path_factory):
     h = tmp_path_factory.mktemp("mxdoctor-home")
     mp.setenv("MXDOCTOR_HOME", str(h))
     mp.setenv("MXDOCTOR_EMBEDDING", "hash-64")
+    mp.setenv("MXDOCTOR_APP_ADDRESS", "127.0.0.1")     # a local app (AppTest gives Streamlit no address)
     mp.delenv("MXDOCTOR_LLM_BACKEND", raising=False)
     mp.delenv("CHROMA_HOST", raising=False)
     yield h
@@ -223,6 +224,7 @@ def test_language_switch_changes_the_findings_too(home):
 
 def test_settings_apply_llm_backend_without_showing_the_key(home, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-abcdefghijklmnop1234")
+    monkeypatch.setenv("MXDOCTOR_ALLOW_SESSION_LLM_ENDPOINT", "1")     # the operator lets sessions pick one
     at = app("settings")
     assert "sk-test-abcdefghijklmnop1234" not in str(at.text_input(key="set_key_shown").value)
     at.selectbox(key="set_backend").set_value("openai").run()

@@ -31,12 +31,21 @@ class LLMUnavailable(Exception):
         self.reason = reason
 
 
+def outbound_key(settings: LLMSettings) -> str | None:
+    """The key sent with a request. A second line behind app.answer.llm_policy: to an endpoint a
+    session picked, never the operator's OPENAI_API_KEY, whatever the settings object holds."""
+    from ingest.settings import settings as env_settings
+    if settings.own_endpoint and settings.api_key and settings.api_key == env_settings().openai_key():
+        return None
+    return settings.api_key
+
+
 def chat_model(settings: LLMSettings):
     """The LangChain chat model for the configured backend (imports only what is used)."""
     if settings.backend == "openai":
         from langchain_openai import ChatOpenAI
-        kwargs = {"model": settings.model, "api_key": settings.api_key or "not-needed", "timeout": settings.timeout,
-                  "max_retries": 0, "temperature": settings.temperature}
+        kwargs = {"model": settings.model, "api_key": outbound_key(settings) or "not-needed",
+                  "timeout": settings.timeout, "max_retries": 0, "temperature": settings.temperature}
         if settings.base_url:
             kwargs["base_url"] = settings.base_url
         if settings.max_tokens:

@@ -39,6 +39,7 @@ class LLMSettings:
     max_tokens: int | None = 1200
     mask_identifiers: bool = True
     cache: bool = True
+    own_endpoint: bool = False      # a session picked this endpoint: the operator's key never goes there
     problems: list[str] = field(default_factory=list)
 
     @property

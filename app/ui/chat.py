@@ -21,8 +21,8 @@ def _fingerprint(items, logs: str, settings) -> str:
     for name, data in items:
         h.update(name.encode() + b"\0" + (data if isinstance(data, bytes) else str(data).encode()) + b"\1")
     h.update(logs.encode())
-    h.update(repr((settings.backend, settings.model, settings.base_url, settings.timeout,
-                   settings.mask_identifiers, str(home()))).encode())
+    h.update(repr((settings.backend, settings.model, settings.base_url, settings.timeout, settings.api_key,
+                   settings.own_endpoint, settings.mask_identifiers, str(home()))).encode())   # hashed, never kept
     return h.hexdigest()
 
 

@@ -1,7 +1,8 @@
 """Adding sources from the app: a folder, URLs, or uploaded documents (kept under the data dir).
 
 Input comes from a web form, so each value is checked before it reaches the sources file:
-folders must exist, URLs must be http(s), uploaded names are reduced to a safe base name.
+folders must exist, URLs must be http(s) and public (ingest.netguard), uploaded names are reduced
+to a safe base name. Whether a session may add sources at all is app.ui.permissions' question.
 """
 from __future__ import annotations
 
@@ -29,10 +30,20 @@ def add_folder(path: str, url_base: str, home: Path) -> tuple[bool, str]:
 
 
 def add_urls(text: str, home: Path) -> tuple[bool, str]:
+    """Each URL must be http(s) and name no internal address (ingest.netguard, as the fetch checks
+    again at every hop); one refused, none added."""
+    from ingest.netguard import URLRefused, check_url_to_add
+    from ingest.settings import settings
     urls = [u.strip() for u in (text or "").splitlines() if u.strip()]
     bad = [u for u in urls if not URL_RE.match(u)]
     if not urls or bad:
         return False, f"not an http(s) URL: {bad[0]}" if bad else "no URL given"
+    allow = settings().allow_private_urls
+    try:
+        for u in urls:
+            check_url_to_add(u, allow_private=allow)
+    except URLRefused as exc:
+        return False, f"{exc}; no URL was added"
     for u in urls:
         add_user_source({"type": "url", "url": u}, home)
     return True, f"added {len(urls)} URL(s); re-index to fetch them"

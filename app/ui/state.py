@@ -145,19 +145,18 @@ def embedding() -> str:
 
 
 def llm_settings():
-    """This session's LLM settings: chosen on the Settings page, else settings.yaml + environment."""
+    """This session's LLM settings: chosen on the Settings page (within what the operator allows,
+    app.answer.llm_policy), else the operator's: settings.yaml in the data dir + environment."""
     if st.session_state.get("llm") is None:
         from app.answer.llm_settings import load_settings
-        st.session_state["llm"] = load_settings(home())
+        st.session_state["llm"] = load_settings()
     return st.session_state["llm"]
 
 
 def local_paths_allowed() -> bool:
-    """Reading folders of the server machine (Add folder, data directory) is for a local app only:
-    off when `mxdoctor app --address` exposes it, unless MXDOCTOR_ALLOW_LOCAL_PATHS=1."""
-    from ingest.settings import settings
-    env = settings()
-    return env.app_address in ("127.0.0.1", "localhost", "::1") or env.allow_local_paths
+    """Reading folders of the server machine: see app.ui.permissions."""
+    from app.ui.permissions import local_paths_allowed as allowed
+    return allowed()
 
 
 def context_texts() -> list[tuple[str, str | bytes]]:

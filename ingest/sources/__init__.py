@@ -21,6 +21,8 @@ class SourceContext:
     warn: Callable[[str], None] = print
     offline: bool = False
     notes: list[str] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)   # sources whose every document was refused by policy:
+                                                     # read completely (their old documents are pruned)
 
 
 def source_name(spec: dict[str, Any]) -> str:

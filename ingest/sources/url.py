@@ -1,13 +1,19 @@
-"""http(s) pages, for users who have internet. Fetched at ingest time, cached by URL."""
+"""http(s) pages, for users who have internet. Fetched at ingest time, cached by URL.
+
+Fetched through `ingest.safefetch`: loopback, private, link-local and metadata addresses are
+refused (after DNS, at every redirect) unless the operator sets MXDOCTOR_ALLOW_PRIVATE_URLS=1,
+because what is fetched here is indexed and shown to every session of a shared app.
+"""
 from __future__ import annotations
 
 import hashlib
-import urllib.error
-import urllib.request
 from typing import Any, Iterator
 
+from ingest import safefetch
 from ingest.convert import html_to_markdown
 from ingest.documents import SourceDoc, looks_chinese
+from ingest.netguard import URLRefused
+from ingest.settings import settings
 from ingest.sources import SourceContext, source_name
 from ingest.sources.files import MAX_DOC_BYTES, first_heading
 
@@ -15,26 +21,29 @@ TIMEOUT = 20
 
 
 def fetch(url: str) -> tuple[str, str]:
-    """(content type, text). Raises OSError/URLError on failure."""
-    req = urllib.request.Request(url, headers={"User-Agent": "mxdoctor-ingest"})
-    with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:  # noqa: S310 - user-listed URLs only
-        data = resp.read(MAX_DOC_BYTES + 1)
-        ctype = resp.headers.get("Content-Type", "")
-    if len(data) > MAX_DOC_BYTES:
-        raise OSError(f"over {MAX_DOC_BYTES} bytes")
+    """(content type, text). Raises URLRefused (a ValueError) or OSError on failure."""
+    ctype, data, _ = safefetch.fetch(url, allow_private=settings().allow_private_urls, timeout=TIMEOUT,
+                                     max_bytes=MAX_DOC_BYTES)
     return ctype, data.decode("utf-8", errors="replace")
 
 
 def iter_docs(spec: dict[str, Any], ctx: SourceContext) -> Iterator[SourceDoc]:
     urls = spec.get("urls") or [spec["url"]]
     name = source_name(spec)
+    refused = 0
     for url in urls:
         if ctx.offline:
             ctx.warn(f"{url}: offline mode; not fetched")
             continue
         try:
             ctype, text = fetch(url)
-        except (OSError, urllib.error.URLError, ValueError) as exc:
+        except URLRefused as exc:
+            ctx.warn(f"{exc}; not fetched")
+            refused += 1
+            if refused == len(urls):      # a decision, not an outage: what was indexed from it goes
+                ctx.refused.add(name)
+            continue
+        except (OSError, ValueError) as exc:
             ctx.warn(f"{url}: not fetched ({exc}); skipped")
             continue
         title = ""

@@ -53,6 +53,7 @@ def app_env(journey_home, monkeypatch):
     monkeypatch.delenv("MXDOCTOR_EMBEDDING", raising=False)
     monkeypatch.delenv("MXDOCTOR_LLM_BACKEND", raising=False)
     monkeypatch.delenv("CHROMA_HOST", raising=False)
+    monkeypatch.setenv("MXDOCTOR_APP_ADDRESS", "127.0.0.1")   # a local app (AppTest gives Streamlit no address)
     return journey_home
 
 

@@ -48,6 +48,21 @@ def prepare_index(home: Path) -> None:
     print(f"mxdoctor: {summary.line()}", file=sys.stderr)
 
 
+def sharing_notes(address: str) -> list[str]:
+    """What browser sessions may do when the app is served beyond loopback, as the operator set it."""
+    from ingest.netguard import is_loopback_host
+    from ingest.settings import settings
+    if is_loopback_host(address):
+        return []
+    env = settings()
+    on = {"MXDOCTOR_ALLOW_UI_SOURCES": env.allow_ui_sources, "MXDOCTOR_ALLOW_LOCAL_PATHS": env.allow_local_paths,
+          "MXDOCTOR_ALLOW_SESSION_LLM_ENDPOINT": env.allow_session_llm_endpoint,
+          "MXDOCTOR_ALLOW_PRIVATE_URLS": env.allow_private_urls}
+    return [f"served beyond loopback; sessions share the knowledge base and the operator's LLM. "
+            f"On: {', '.join(k for k, v in on.items() if v) or 'none'}; "
+            f"off: {', '.join(k for k, v in on.items() if not v) or 'none'}"]
+
+
 def run(args) -> int:
     import streamlit  # noqa: F401  - first: on a light install, the CLI says which extra to install
 
@@ -58,6 +73,8 @@ def run(args) -> int:
     prepare_index(home)
     cmd = streamlit_command(args.port, args.address)
     print(f"mxdoctor: serving on http://{args.address}:{args.port}  (Ctrl-C stops it)", file=sys.stderr)
+    for line in sharing_notes(args.address):
+        print(f"mxdoctor: {line}", file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(cmd[0], cmd)    # the server takes over this process (signals go straight to it)

@@ -32,23 +32,24 @@ def add_parser(sub) -> None:
 
 
 def run_ingest(args) -> int:
-    from app.cli.progress import ProgressBar
     from app.core.errors import InputError
     from ingest.home import data_home
-    from ingest.pipeline import ingest
     from ingest.sourcesfile import SourcesFileError, add_user_source, load_sources
     home = Path(args.home) if args.home else data_home()
     if args.url_base and not args.add_folder:
         raise InputError("--url-base only goes with --add-folder DIR")
     if args.add_folder and not Path(args.add_folder).is_dir():
         raise InputError("not a folder; nothing was added", file=args.add_folder)
+    urls = _checked_urls(args.add_url)           # before the index modules: refused on a light install too
+    from app.cli.progress import ProgressBar
+    from ingest.pipeline import ingest
     try:
         if args.add_folder:
             spec = {"type": "folder", "path": str(Path(args.add_folder).resolve())}
             if args.url_base:
                 spec["url_base"] = args.url_base
             print(f"added source {spec['path']} to {add_user_source(spec, home)}")
-        for url in args.add_url:
+        for url in urls:
             print(f"added source {url} to {add_user_source({'type': 'url', 'url': url}, home)}")
         specs = load_sources(home, include_upstream=not args.kb_only)
     except SourcesFileError as exc:
@@ -59,6 +60,19 @@ def run_ingest(args) -> int:
     for name, n in summary.sources.items():
         print(f"  {name}: {n} documents")
     return 0
+
+
+def _checked_urls(urls: list[str]) -> list[str]:
+    """Every --add-url, refused before anything is added when one is not http(s) or names an
+    internal address (the same check the fetch makes at every hop)."""
+    from app.core.errors import InputError
+    from ingest.netguard import URLRefused, check_url_to_add
+    from ingest.settings import settings
+    allow = settings().allow_private_urls
+    try:
+        return [check_url_to_add(u, allow_private=allow) for u in urls]
+    except URLRefused as exc:
+        raise InputError(f"{exc}; nothing was added") from None
 
 
 def run_search(args) -> int:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app.retrieval.status import index_status
 from app.ui import cards
+from app.ui.permissions import ui_sources_allowed
 from app.ui.safe import escape_md
 from app.ui.shared import run_ingest, shared_index
 from app.ui.state import embedding, home, init_state, lang, local_paths_allowed, t
@@ -38,29 +39,36 @@ if status.sources:
                   for s in status.sources], hide_index=True, width="stretch")
 
 st.subheader(t("kb.add"))
+# every session reads what one adds: beyond loopback that is the operator's call (app.ui.permissions);
+# each button is also checked here, since a crafted request can press a disabled one
+can_add, local = ui_sources_allowed(), local_paths_allowed()
+if not can_add:
+    st.caption("Adding sources is off: this app is served beyond loopback and what one session adds, every "
+               "session reads (the operator's MXDOCTOR_ALLOW_UI_SOURCES=1 turns it on).")
 tab_folder, tab_urls, tab_upload = st.tabs(["Folder", "URLs", "Upload"])
 with tab_folder:
-    local = local_paths_allowed()
-    if not local:
+    if can_add and not local:
         st.caption("Adding server folders is off: this app is served beyond loopback (MXDOCTOR_ALLOW_LOCAL_PATHS=1 "
                    "turns it on). Upload documents instead.")
+    folder_ok = can_add and local
     folder = st.text_input("Folder on this machine (a wiki export: Markdown, HTML, text, rST)", key="kb_folder",
-                           disabled=not local)
-    base = st.text_input("Link citations to (optional URL base, e.g. https://wiki.example.com/mail)", key="kb_base")
-    if st.button("Add folder", key="kb_add_folder", disabled=not local):
+                           disabled=not folder_ok)
+    base = st.text_input("Link citations to (optional URL base, e.g. https://wiki.example.com/mail)", key="kb_base",
+                         disabled=not folder_ok)
+    if st.button("Add folder", key="kb_add_folder", disabled=not folder_ok) and folder_ok:
         from app.ui.knowledge_sources import add_folder
         ok, msg = add_folder(folder, base, home())
         (st.success if ok else st.error)(escape_md(msg))
 with tab_urls:
-    urls = st.text_area("One URL per line (fetched at the next re-index)", key="kb_urls")
-    if st.button("Add URLs", key="kb_add_urls"):
+    urls = st.text_area("One URL per line (fetched at the next re-index)", key="kb_urls", disabled=not can_add)
+    if st.button("Add URLs", key="kb_add_urls", disabled=not can_add) and can_add:
         from app.ui.knowledge_sources import add_urls
         ok, msg = add_urls(urls, home())
         (st.success if ok else st.error)(escape_md(msg))
 with tab_upload:
     docs = st.file_uploader("Documents (.md, .html, .txt, .rst)", accept_multiple_files=True, key="kb_docs",
-                            type=["md", "markdown", "html", "htm", "txt", "rst"])
-    if st.button("Add documents", key="kb_add_docs", disabled=not docs):
+                            type=["md", "markdown", "html", "htm", "txt", "rst"], disabled=not can_add)
+    if st.button("Add documents", key="kb_add_docs", disabled=not (docs and can_add)) and can_add:
         from app.ui.knowledge_sources import add_uploaded
         ok, msg = add_uploaded([(d.name, d.getvalue()) for d in docs or []], home())
         (st.success if ok else st.error)(escape_md(msg))
