@@ -1,7 +1,8 @@
 """The lexical (BM25) index beside Chroma — Chroma's local mode has no sparse search.
 
 Built with bm25s from every chunk in the store after each ingest and saved atomically (a new
-folder, then a rename), so a crash never leaves a half-written index.
+folder, then a rename), so a crash never leaves a half-written index. A file damaged later
+(truncated, overwritten) makes `load` raise `IndexDamaged`, never a numpy or JSON error.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from ingest.integrity import IndexDamaged
 from ingest.tokenize import tokenize
 
 
@@ -48,13 +50,23 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, path: Path) -> "LexicalIndex":
+        """The saved index; empty when none was saved; IndexDamaged when its files cannot be read."""
         if not (path / "ids.json").is_file():
             old = path.with_name(path.name + ".old")   # killed between save()'s two renames
             if not (old / "ids.json").is_file():
                 return cls(None, [])
             path = old
-        ids = json.loads((path / "ids.json").read_text())
-        retriever = bm25s.BM25.load(str(path / "bm25")) if ids and (path / "bm25").is_dir() else None
+        try:
+            ids = json.loads((path / "ids.json").read_text())
+            if ids and not (path / "bm25").is_dir():
+                raise FileNotFoundError("bm25 folder is missing")
+            retriever = bm25s.BM25.load(str(path / "bm25")) if ids else None
+            docs = retriever.scores.get("num_docs") if retriever is not None else None
+        except Exception as exc:        # bm25s and numpy raise many kinds on a damaged file
+            raise IndexDamaged(f"the lexical index in {path} cannot be read ({exc.__class__.__name__}: "
+                               f"{str(exc)[:160]})") from exc
+        if not isinstance(ids, list) or (docs is not None and docs != len(ids)):
+            raise IndexDamaged(f"the lexical index in {path} does not match its list of chunks")
         return cls(retriever, ids)
 
     def search(self, query: str, k: int = 20) -> list[tuple[str, float]]:

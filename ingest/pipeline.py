@@ -3,13 +3,14 @@
 Order of writes for each batch of changed documents: add the new chunks (ids are content hashes,
 so re-adding is harmless), delete that document's chunks that are no longer current (read from
 the store, not the manifest), then record the documents in the manifest. After all sources,
-chunks of documents that disappeared from a source that was read successfully are pruned, and
+chunks of documents that disappeared from a source that was read successfully are pruned — unless
+the source suddenly yields nothing or far less (`ingest.shrink`: kept until `prune_empty`) — and
 the lexical index is rebuilt from the store when anything changed (or it no longer matches the store).
-Any interruption leaves a state the next run repairs.
+Any interruption leaves a state the next run repairs. Before trusting the index on disk a run
+checks it (`ingest.verify`) and rebuilds what is damaged; the manifest records the checksums.
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,11 @@ from ingest.embeddings import embedding_name, get_embeddings
 from ingest.home import data_home
 from ingest.lexical import LexicalIndex
 from ingest.manifest import Manifest
+from ingest.shrink import indexed_per_source, sudden_losses
 from ingest.sources import SourceContext, iter_source, source_name
 from ingest.sourcesfile import load_sources
 from ingest.store import all_chunks, all_ids, vector_store
+from ingest.verify import drop_damaged_chunks, lexical_state, read_store, record, store_file_damaged
 
 Progress = Callable[[float, str], None]
 BATCH_CHUNKS = 64
@@ -41,11 +44,16 @@ class IngestSummary:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, int] = field(default_factory=dict)
+    held: list[dict[str, Any]] = field(default_factory=list)   # sources whose missing documents were kept
+    rebuilt: list[str] = field(default_factory=list)            # damaged parts of the index rebuilt
 
     def line(self) -> str:
+        kept = sum(h["missing"] for h in self.held)
         return (f"{self.documents} documents ({self.added} new, {self.updated} changed, {self.skipped} unchanged, "
                 f"{self.removed} removed), {self.chunks} chunks written, {self.total_chunks} in the index, "
-                f"{self.seconds:.1f}s")
+                f"{self.seconds:.1f}s" + (f"; {kept} documents kept from {len(self.held)} source(s) that yielded "
+                                          "nothing or far less (see the warnings)" if self.held else "")
+                + (f"; rebuilt (damaged): {', '.join(self.rebuilt)}" if self.rebuilt else ""))
 
 
 def lexical_path(home: Path, embedding: str) -> Path:
@@ -56,19 +64,35 @@ class _Run:
     """One ingest: the store, the manifest and the summary, plus the batch of changed documents
     waiting to be written (written every BATCH_CHUNKS chunks and at the end of each source)."""
 
-    def __init__(self, home: Path, embedding: str, summary: IngestSummary, say: Progress):
-        self.summary, self.say = summary, say
-        self.store = vector_store(home, get_embeddings(embedding), embedding)
+    def __init__(self, home: Path, embedding: str, summary: IngestSummary, say: Progress,
+                 warn: Callable[[str], None]):
+        self.summary, self.say, self.warn = summary, say, warn
         self.manifest = Manifest.load(home / "manifest.json")
+        self.before = indexed_per_source(self.manifest.docs)
         if (self.manifest.embedding and self.manifest.embedding != embedding) or \
                 self.manifest.chunker != CHUNKER_VERSION:
             self.manifest.docs = {}     # re-chunk (and re-embed) everything; chunk ids make this idempotent
         self.manifest.embedding = embedding
         self.manifest.chunker = CHUNKER_VERSION
-        _forget_missing(self.store, self.manifest)
+        self.store, chunks = self._open_store(home, embedding)
+        self.snapshot = drop_damaged_chunks(self.store, self.manifest, chunks, warn)
+        _forget_missing(self.snapshot[0], self.manifest)
         self.changed = False    # anything written or deleted: the lexical index must be rebuilt
         self.seen: dict[str, set[str]] = {}
         self.pending: list[tuple[SourceDoc, list]] = []
+
+    def _open_store(self, home: Path, embedding: str):
+        """The store and everything in it; a damaged local store is set aside and started afresh."""
+        damaged = store_file_damaged(home, self.warn)
+        store = vector_store(home, get_embeddings(embedding), embedding)
+        chunks = None if damaged else read_store(store, home, self.warn)
+        if chunks is None:
+            if not damaged:
+                store = vector_store(home, get_embeddings(embedding), embedding)
+            self.summary.rebuilt.append("vector store")
+            self.manifest.docs, self.before = {}, {}    # everything is embedded again
+            chunks = ([], [], [])
+        return store, chunks
 
     def _write(self, new_chunks: list) -> int:
         """Add new chunks, relabel moved ones, delete stale ones; returns how many were added."""
@@ -138,19 +162,30 @@ class _Run:
         self.flush()
         self.manifest.sources[name] = {"documents": len(docs), "ok": fetched_ok, "spec": spec}
 
-    def finish(self, home: Path, embedding: str, prune: bool) -> None:
-        """Prune what disappeared, rebuild the lexical index if anything changed, save the manifest."""
+    def finish(self, home: Path, embedding: str, prune: bool, prune_empty: bool) -> None:
+        """Prune what disappeared (keeping sudden losses unless `prune_empty`), rebuild the lexical
+        index if anything changed or it is damaged, record the checksums, save the manifest."""
         summary, store = self.summary, self.store
         if prune:
+            held = [] if prune_empty else sudden_losses(self.before, self.seen)
+            for h in held:
+                self.warn(h.warning())
+                self.manifest.sources.setdefault(h.source, {})["held"] = h.missing
+            summary.held = [h.to_dict() for h in held]
             self.say(0.95, "pruning removed documents")
-            summary.removed = _prune(store, self.manifest, self.seen)
-            self.changed = self.changed or bool(summary.removed)
+            kept = {h.source for h in held}
+            summary.removed, deleted = _prune(store, self.manifest,
+                                              {n: s for n, s in self.seen.items() if n not in kept})
+            self.changed = self.changed or bool(deleted)
         lex_path = lexical_path(home, embedding)
-        ids = all_ids(store)
-        if self.changed or not _lexical_matches(lex_path, ids):
+        ids, texts, _ = all_chunks(store) if self.changed else self.snapshot
+        state = lexical_state(lex_path, self.manifest, ids, self.warn)
+        if self.changed or state:
             self.say(0.97, "building the lexical index")
-            ids, texts, _ = all_chunks(store)
             LexicalIndex.build(ids, texts).save(lex_path)
+        if state == "damaged":
+            summary.rebuilt.append("lexical index")
+        record(self.manifest, lex_path, embedding, ids, texts)
         summary.total_chunks = len(ids)
         self.manifest.last_ingest = time.time()
         self.manifest.save()
@@ -158,7 +193,9 @@ class _Run:
 
 def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, embedding: str | None = None,
            progress: Progress | None = None, offline: bool = False, prune: bool = True,
-           warn: Callable[[str], None] | None = None) -> IngestSummary:
+           warn: Callable[[str], None] | None = None, prune_empty: bool = False) -> IngestSummary:
+    """Index `specs` (default: the sources file). `prune_empty`: also remove the documents of a
+    source that suddenly yields nothing or far less (otherwise kept, with a warning)."""
     started = time.monotonic()
     home = home or data_home()
     embedding = embedding or embedding_name()
@@ -172,10 +209,10 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
 
     specs = specs if specs is not None else load_sources(home)
     ctx = SourceContext(cache_dir=home / "cache", warn=_warn, offline=offline)
-    run = _Run(home, embedding, summary, say)
+    run = _Run(home, embedding, summary, say, _warn)
     for i, spec in enumerate(specs):
         run.read_source(i, len(specs), spec, ctx, _warn)
-    run.finish(home, embedding, prune)
+    run.finish(home, embedding, prune, prune_empty)
     summary.seconds = time.monotonic() - started
     say(1.0, "done")
     return summary
@@ -185,28 +222,20 @@ def _doc_filter(doc_ids: list[str]) -> dict:
     return {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": doc_ids}}
 
 
-def _forget_missing(store, manifest: Manifest) -> None:
+def _forget_missing(ids: list[str], manifest: Manifest) -> None:
     """A document the manifest lists whose chunks are not all in the store (the store was deleted,
     CHROMA_HOST points at another server, a crash) is re-checked instead of skipped forever."""
     if not manifest.docs:
         return
-    present = set(all_ids(store))
+    present = set(ids)
     for entry in manifest.docs.values():
         if any(cid not in present for cid in entry.get("chunks", [])):
             entry["hash"] = ""
 
 
-def _lexical_matches(path: Path, ids: list[str]) -> bool:
-    """The saved lexical index covers exactly these chunk ids (so an unchanged run can keep it)."""
-    try:
-        saved = json.loads((path / "ids.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return sorted(saved) == sorted(ids) and (not ids or (path / "bm25").is_dir())
-
-
-def _prune(store, manifest: Manifest, seen: dict[str, set[str]]) -> int:
-    """Delete documents of successfully read sources that are no longer there (store and manifest).
+def _prune(store, manifest: Manifest, seen: dict[str, set[str]]) -> tuple[int, int]:
+    """Delete documents of successfully read sources that are no longer there (store and manifest);
+    returns (documents removed, chunks deleted).
 
     A chunk the manifest lists belongs to the document it is listed under (ids hash the doc id);
     only chunks the manifest does not know (left by a crash) need their metadata read."""
@@ -233,4 +262,4 @@ def _prune(store, manifest: Manifest, seen: dict[str, set[str]]) -> int:
         store.delete(ids=stale[i:i + 5000])
     if removed:
         manifest.save()
-    return removed
+    return removed, len(stale)

@@ -39,6 +39,27 @@ def client(home: Path) -> chromadb.api.ClientAPI:
         return _clients[key]
 
 
+def is_local() -> bool:
+    """The store lives in the data dir (no CHROMA_HOST): its files are ours to check and set aside."""
+    return not settings().chroma_host
+
+
+def forget_client(home: Path) -> None:
+    """Close this process's client of the local store in `home`, so the folder can be set aside
+    and a fresh one opened at the same path (Chroma shares one engine per path per process)."""
+    key = str(home / "chroma")
+    with _lock:
+        _clients.pop(key, None)
+    from chromadb.api.shared_system_client import SharedSystemClient
+    system = SharedSystemClient._identifier_to_system.pop(key, None)
+    getattr(SharedSystemClient, "_identifier_to_refcount", {}).pop(key, None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:   # a damaged store may fail to close cleanly; it is being replaced anyway
+            pass
+
+
 COLLECTION_METADATA = {"hnsw:space": "cosine"}
 
 

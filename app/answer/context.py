@@ -57,6 +57,7 @@ class Session:
         self.record_unanswered = persist if record_unanswered is None else record_unanswered
         self.verify_fixes = verify_fixes
         self.turns: list[Turn] = []
+        self._stored = 0        # how many of `turns` are on disk already (the rest are appended on save)
         self.masker = IdentifierMasker(*(3 * [self.settings.mask_identifiers]))
         self._lock = threading.RLock()
         self._diagnosis = None
@@ -206,9 +207,12 @@ class Session:
                 "haraka_version": self._context.get("haraka_version")}
 
     def save(self) -> None:
+        """Append the turns not stored yet; turns another process stored meanwhile are kept."""
         from app.answer.history import HistoryStore
-        HistoryStore(self.home).save(self.id, {"id": self.id, "context": self.context_record(),
-                                               "turns": [t.to_dict() for t in self.turns]}, self.known_secrets)
+        with self._lock:
+            new = [t.to_dict() for t in self.turns[self._stored:]]
+            HistoryStore(self.home).append(self.id, self.context_record(), new, self.known_secrets)
+            self._stored = len(self.turns)
 
     @classmethod
     def load(cls, session_id: str, home: Path | None = None, **kwargs) -> "Session | None":
@@ -226,6 +230,7 @@ class Session:
                                     lang=str(t.get("lang", "en")), relevant=list(t.get("relevant") or []),
                                     abstained=bool(t.get("abstained")), llm=t.get("llm"),
                                     passages=list(t.get("passages") or [])))
+        s._stored = len(s.turns)
         return s
 
     def clear(self) -> None:
@@ -233,4 +238,5 @@ class Session:
         from app.answer.history import HistoryStore
         with self._lock:
             self.turns.clear()
+            self._stored = 0
             HistoryStore(self.home).clear(self.id)

@@ -1,17 +1,20 @@
 """👍/👎 on answers, and the questions nobody answered: raw material for new notes and rules.
 
-Appended as JSON lines to <data dir>/feedback.jsonl, secrets masked. Abstentions are recorded
-too (vote None, abstained True), so `mxdoctor feedback --unanswered` lists both the questions
-the composer could not answer and the answers users voted down.
+Appended as JSON lines to <data dir>/feedback.jsonl, secrets masked, each line in one write under
+a lock every process shares (lines from concurrent sessions never interleave). Abstentions are
+recorded too (vote None, abstained True), so `mxdoctor feedback --unanswered` lists both the
+questions the composer could not answer and the answers users voted down.
 """
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 from app.core.redact import redact_obj
+from ingest.atomic import locked
 
 VOTES = {"up": "up", "down": "down", "+1": "up", "-1": "down", "👍": "up", "👎": "down", None: None}
 FEEDBACK_FILE = "feedback.jsonl"
@@ -37,9 +40,14 @@ def record_feedback(question: str, answer: str, vote: str | None, *, passages: l
         "passages": [{k: p.get(k) for k in ("n", "title", "url", "heading", "text")} for p in passages or []],
     }, known_secrets)
     path = feedback_path(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    with locked(path.with_name(f".{path.name}.lock")):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            while line:
+                line = line[os.write(fd, line):]
+        finally:
+            os.close(fd)
     return record
 
 
@@ -76,4 +84,7 @@ def unanswered(home: Path | None = None) -> list[dict[str, Any]]:
 
 
 def clear_feedback(home: Path | None = None) -> None:
-    feedback_path(home).unlink(missing_ok=True)
+    path = feedback_path(home)
+    if path.exists():
+        with locked(path.with_name(f".{path.name}.lock")):
+            path.unlink(missing_ok=True)

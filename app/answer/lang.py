@@ -59,6 +59,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "suggest_rephrase": "or ask about a symptom (a reply code, a log line, \"mail is not stored\")",
         "not_indexed": "The knowledge base is not indexed yet (run `mxdoctor ingest`), so this answer uses the "
                        "checks and the rule pages only.",
+        "index_damaged": "The knowledge base's index is damaged ({why}); run `mxdoctor ingest` to rebuild it. "
+                         "Until then this answer uses the checks and the rule pages only.",
         "llm_fallback": "The language model could not answer ({reason}); this is the offline answer.",
         "llm_uncited": "The language model's answer cited no passage, so it is not shown; this is the offline answer.",
         "llm_contradiction": "The language model's answer left out or contradicted these findings from the "
@@ -116,6 +118,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "suggest_store_config": "config/{file}（密码等敏感信息在显示或发送前都会被遮盖）",
         "suggest_rephrase": "或者描述一个具体现象（回复代码、某行日志、“邮件没有存进去”）",
         "not_indexed": "知识库还没有建立索引（请运行 `mxdoctor ingest`），因此本回答只依据检查结果和规则页面。",
+        "index_damaged": "知识库的索引已损坏（{why}）；请运行 `mxdoctor ingest` 重建。"
+                         "在此之前，本回答只依据检查结果和规则页面。",
         "llm_fallback": "语言模型无法回答（{reason}）；以下是离线回答。",
         "llm_uncited": "语言模型的回答没有引用任何段落，因此不予显示；以下是离线回答。",
         "llm_contradiction": "语言模型的回答遗漏或否定了确定性检查的以下发现，因此先列出它们：",

@@ -62,6 +62,13 @@ def _lang_sources(lang: str):
     return lambda f: finding_sources(f, lang)
 
 
+def _index_notice(lang: str, why: str | None) -> str:
+    """What the answer says when it had to go without the index: damaged (rebuild it) or not built."""
+    if why and why.startswith("damaged: "):
+        return t(lang, "index_damaged", why=why.split(": ", 1)[1])
+    return t(lang, "not_indexed")
+
+
 def prepare(session, question: str, k: int = 6) -> Prepared:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -73,10 +80,10 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
     intent = read_intent(question, has_previous=bool(session.turns))
     rel = split_relevant(question, findings, session.previous_rules(), intent)
     d, rel = in_language(d, rel, lang)
-    index, _why_not = open_index(session.index, session.home)
+    index, why_not = open_index(session.index, session.home)
     notices = []
     if index is None:
-        notices.append(t(lang, "not_indexed"))
+        notices.append(_index_notice(lang, why_not))
     fired = {f.rule for f in findings}
     # nothing the checks found explains the question: let the log's own refusals steer the search
     symptoms = log_symptoms(d) if not rel.relevant and not rel.generic else []
@@ -84,7 +91,7 @@ def prepare(session, question: str, k: int = 6) -> Prepared:
     retrieved = retrieve(question, rel.relevant, index=index, fired=fired, k=k, lang=lang, query=query,
                          team=intent.team, versions=getattr(d, "versions", None))
     if retrieved.problem and index is not None:
-        notices.append(t(lang, "not_indexed"))
+        notices.append(_index_notice(lang, retrieved.problem))
     support = measure(question, retrieved.question, index if retrieved.indexed else None,
                       finding_score=max(rel.scores.values(), default=0.0), team=intent.team)
     timings["retrieve"] = time.perf_counter() - t1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from app.core.instructions import looks_like_instruction
 from app.core.model import Finding
-from app.retrieval.index import Index, Passage
+from app.retrieval.index import Index, IndexDamaged, Passage
 from app.retrieval.kbpages import doc_chunks, finding_doc_ids
 from app.retrieval.query import cosine, tfidf
 from app.retrieval.search import search
@@ -147,6 +147,9 @@ def retrieve(question: str, relevant: list[Finding], *, index: Index | None, fir
                 fs.changes = []
     try:
         r.question = question_passages(query or question, index, fired, k, team=team)
+    except IndexDamaged as exc:     # said as such: "rebuild it", not "not indexed"
+        r.indexed = False
+        r.problem = f"damaged: {exc}"
     except Exception as exc:       # search failing leaves the finding-keyed answer intact
         r.indexed = False
         r.problem = f"search failed: {exc.__class__.__name__}"

@@ -105,6 +105,7 @@ def search(query: str, k: int = 5, mode: str = "hybrid", sources: list[str] | No
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     index = index or get_index()
+    index.check()       # a damaged index raises IndexDamaged here, not somewhere inside bm25s or Chroma
     where = {"source": {"$in": sources}} if sources else None
     rankings, weights = _rankings(query, mode, index, where, pool)
     fused = _fuse(rankings, weights) if len(rankings) > 1 else rankings[0]

@@ -19,6 +19,8 @@ class SourceStatus:
     documents: int = 0
     chunks: int = 0
     ok: bool = True
+    read: int = 0       # documents the last ingest read from it
+    held: int = 0       # documents missing at the last ingest but kept (the source yielded nothing or far less)
 
 
 @dataclass
@@ -57,7 +59,9 @@ def index_status(home: Path, embedding: str) -> IndexStatus:
         s.documents += 1
         s.chunks += len(entry.get("chunks") or [])
     for name, info in m.sources.items():
-        by.setdefault(name, SourceStatus(name)).ok = bool(info.get("ok", True))
+        s = by.setdefault(name, SourceStatus(name))
+        s.ok = bool(info.get("ok", True))
+        s.read, s.held = int(info.get("documents") or 0), int(info.get("held") or 0)
     return IndexStatus(home=Path(home), embedding=embedding, indexed_embedding=m.embedding,
                        last_ingest=m.last_ingest, sources=sorted(by.values(), key=lambda s: s.name))
 

@@ -1,21 +1,28 @@
 """An answer's Markdown made safe to show, with `[n]` turned into links to its numbered sources.
 
 Answers quote ingested documents and, with an LLM, carry model output — both may hold text
-written by someone else. Raw HTML is never rendered by the app; here images (which a browser
-would fetch: a way to leak data to a remote server) are reduced to their alt text, and links
-are kept only for http(s) and the app's own pages.
+written by someone else. `sanitize` reads the answer as a CommonMark reader does
+(`app.core.mdsafe.neutralize`) and leaves live only what it checked: links to http(s) and the
+app's own pages, and `[n]` citations. Raw HTML and autolinks are escaped, images are reduced to
+their alt text (a browser would fetch them: a way to leak data to a remote server), reference
+definitions are dropped and every other link syntax becomes literal text, `$` never starts math.
 """
 from __future__ import annotations
 
 import re
 
 from app.core.links import href
+from app.core.mdsafe import Mode, neutralize, safe_url
 
 FENCE_RE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
-IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-LINK_RE = re.compile(r"(?<!\\)\[([^\]]+)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+IMAGE_RE = re.compile(r"!\[([^\[\]\n]*)\]\([^()\n]*\)")
+LINK_RE = re.compile(r"\[([^\[\]\n]{1,500})\]\(\s*<?((?:[^\s()<>]|\([^\s()<>]*\))*)>?"
+                     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\)")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
+KEPT_CITE_RE = re.compile(r"\[\d{1,3}\](?![(\[:])")
 CITE_RE = re.compile(r"\[(\d{1,3})\](?!\()")
+INTERNAL_RE = re.compile(r"(?:knowledge|rules)\?[\w=%.&-]*")
+APP = Mode(dollar=True)
 
 
 def _outside_code(text: str, fn) -> str:
@@ -23,19 +30,33 @@ def _outside_code(text: str, fn) -> str:
     return "".join(p if i % 2 else fn(p) for i, p in enumerate(parts))
 
 
-def _safe_link(m: re.Match) -> str:
-    url = m.group(2)
-    ok = href(url) if not url.startswith(("knowledge?", "rules?")) else url
-    return f"[{m.group(1)}]({ok})" if ok else m.group(1)
+def safe_target(url: str) -> str | None:
+    """Where a link in an answer may point: http(s) or one of the app's pages; None otherwise."""
+    if INTERNAL_RE.fullmatch(url or ""):
+        return url
+    ok = href(url)
+    return safe_url(ok) if ok else None
+
+
+def _keep(text: str, i: int, mode: Mode) -> tuple[str, int] | None:
+    """The constructs `sanitize` leaves live, checked: images become their alt text."""
+    if text.startswith("![", i):
+        m = IMAGE_RE.match(text, i)
+        return (neutralize(m.group(1), mode) or "(image)", m.end()) if m else None
+    m = KEPT_CITE_RE.match(text, i)
+    if m:
+        return m.group(0), m.end()
+    m = LINK_RE.match(text, i)
+    if not m:
+        return None
+    label, url = neutralize(m.group(1), mode), safe_target(m.group(2))
+    return (f"[{label}]({url})" if url else label), m.end()
 
 
 def sanitize(text: str) -> str:
-    """No images, no reference-style link definitions, no links to other schemes."""
-    def clean(part: str) -> str:
-        part = IMAGE_RE.sub(lambda m: m.group(1) or "(image)", part)
-        part = REF_DEF_RE.sub("", part)
-        return LINK_RE.sub(_safe_link, part)
-    return _outside_code(text or "", clean)
+    """No raw HTML, no images, no reference definitions, no links to other schemes. A reference
+    definition is dropped (a reader never sees one); any other is shown as literal text."""
+    return neutralize(_outside_code(text or "", lambda part: REF_DEF_RE.sub("", part)), APP, keep=_keep)
 
 
 def link_citations(text: str, passages: list[dict]) -> str:
@@ -44,7 +65,7 @@ def link_citations(text: str, passages: list[dict]) -> str:
 
     def repl(m: re.Match) -> str:
         p = by_n.get(int(m.group(1)))
-        url = href(p.get("url") or "") if p else None
+        url = safe_target(p.get("url") or "") if p else None
         return f"[\\[{m.group(1)}\\]]({url})" if url else m.group(0)
     return _outside_code(text or "", lambda part: CITE_RE.sub(repl, part))
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app.core import links
 from app.core.localize import evidence_text, flow
+from app.core.mdsafe import safe_url
 from app.core.redact import redact_line
 from app.ui.safe import escape_md, escape_md_keep_code, plain_text
 from app.ui.state import lang, t
@@ -35,7 +36,7 @@ def link_md(target: str, text: str | None = None) -> str:
     """A Markdown link for a citation, or its escaped label when a browser cannot open it."""
     url = links.href(target, lang())
     shown = escape_md(text or links.label(target))
-    return f"[{shown}]({url.replace(')', '%29').replace(' ', '%20')})" if url else shown
+    return f"[{shown}]({safe_url(url)})" if url else shown
 
 
 def passage_list(passages: list[dict], numbered: bool = True, claim: str = "") -> None:
@@ -211,7 +212,7 @@ def timeline(txn, explained=(), mask: bool = True) -> None:
     uuid = str(tl["uuid"]).replace("`", "")
     st.markdown(f"`{uuid}` · {escape_md(tl['outcome'])} · {escape_md(tl.get('stage') or '')}")
     for r in tl["recipients"]:
-        st.markdown(f"- {escape_md(r['address'])}: **{escape_md(r['outcome'])}** {r['code'] or ''} "
+        st.markdown(f"- {escape_md(r['address'])}: **{escape_md(r['outcome'])}** {escape_md(str(r['code'] or ''))} "
                     f"{escape_md(r['reply'] or '')} {('— ' + escape_md(r['plugin'])) if r['plugin'] else ''}")
     said = {(x.event.file, x.event.lineno): f"{x.emitter}" + (f" @{x.hook}" if x.hook else "")
             + f": {x.effect.split(':')[0]}" for x in explained if not x.continues}

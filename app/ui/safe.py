@@ -1,14 +1,15 @@
 """Showing untrusted text (pasted logs, ingested documents, rule templates filled from them).
 
 Streamlit never renders raw HTML unless asked, but Markdown still turns `[x](url)` into links,
-`![x](url)` into remote images, `$..$` into LaTeX and `:red[..]` into colours. Text that is not
-ours is escaped first so it is shown exactly as written. No Streamlit import: testable anywhere.
+`![x](url)` into remote images, `$..$` into LaTeX, `:red[..]` into colours and `&lt;` into `<`.
+Text that is not ours is escaped first so it is shown exactly as written. No Streamlit import:
+testable anywhere.
 """
 from __future__ import annotations
 
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^@])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^@&])")
 
 
 def escape_md(text: str) -> str:

@@ -55,9 +55,10 @@ def finding_passages(finding, lang: str) -> list[dict]:
 
 
 def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offline: bool = False,
-               skip_if_ready: bool = False):
+               skip_if_ready: bool = False, prune_empty: bool = False):
     """Index `specs` with a visible status box and progress bar; returns the IngestSummary
-    (None when `skip_if_ready` and another session finished indexing while this one waited)."""
+    (None when `skip_if_ready` and another session finished indexing while this one waited).
+    `prune_empty`: the user confirmed that a source which yielded nothing really was emptied."""
     from app.retrieval.status import index_status
     from ingest.pipeline import ingest
     with st.status(label, expanded=True) as box:
@@ -68,8 +69,12 @@ def run_ingest(specs: list[dict], home: Path, embedding: str, label: str, offlin
                 summary = None
             else:
                 summary = ingest(specs, home=home, embedding=embedding, offline=offline, warn=notes.append,
-                                 progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m[:80]))
-        shared_index(str(home), embedding).reload_lexical()
+                                 progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m[:80]),
+                                 prune_empty=prune_empty)
+        if summary is not None and "vector store" in summary.rebuilt:
+            shared_index.clear()        # the damaged store was set aside: open the rebuilt one
+        else:
+            shared_index(str(home), embedding).reload_lexical()
         for n in notes[:20]:
             st.caption(escape_md(n))
         box.update(label=f"{label} — {summary.line()}" if summary else label, state="complete", expanded=False)

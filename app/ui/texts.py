@@ -133,6 +133,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "kb.last": {"en": "Last ingest", "zh": "上次索引"},
     "kb.add": {"en": "Add documents", "zh": "添加文档"},
     "kb.reindex": {"en": "Re-index", "zh": "重新索引"},
+    "kb.held": {"en": "**{source}**: the last re-index read {read} documents from it, {held} fewer than are indexed. "
+                      "An unmounted share or a failed export looks exactly like this, so the {held} missing "
+                      "documents were kept. Remove them only if they really were deleted.",
+                "zh": "**{source}**：上次重新索引只读到 {read} 篇文档，比已索引的少了 {held} 篇。"
+                      "共享目录未挂载或导出失败看起来正是这样，所以这 {held} 篇缺失的文档被保留了。"
+                      "只有确实删除了它们时才移除。"},
+    "kb.held_prune": {"en": "Remove the {n} missing documents", "zh": "移除这 {n} 篇缺失的文档"},
+    "kb.damaged": {"en": "The index is damaged ({why}). Re-index to rebuild it.",
+                   "zh": "索引已损坏（{why}）。请重新索引以重建。"},
     "kb.search": {"en": "Check what the knowledge base knows", "zh": "检查知识库知道什么"},
     # rules
     "rules.title": {"en": "Rules & plugins", "zh": "规则与插件"},

@@ -13,6 +13,9 @@ def add_parser(sub) -> None:
     p.add_argument("--add-url", metavar="URL", action="append", default=[], help="add a web page as a source")
     p.add_argument("--kb-only", action="store_true", help="index only the built-in kb/ (offline, seconds)")
     p.add_argument("--offline", action="store_true", help="do not fetch npm packages or URLs")
+    p.add_argument("--prune-empty", action="store_true",
+                   help="also remove the documents of a source that suddenly yields nothing or far less (kept "
+                        "otherwise: an unmounted share must not empty the index)")
     p.add_argument("--home", help="data directory (default: MXDOCTOR_HOME or the user data dir)")
     p.set_defaults(run=run_ingest)
 
@@ -42,6 +45,7 @@ def run_ingest(args) -> int:
         raise InputError("not a folder; nothing was added", file=args.add_folder)
     urls = _checked_urls(args.add_url)           # before the index modules: refused on a light install too
     from app.cli.progress import ProgressBar
+    from ingest.integrity import IndexDamaged
     from ingest.pipeline import ingest
     try:
         if args.add_folder:
@@ -54,11 +58,17 @@ def run_ingest(args) -> int:
         specs = load_sources(home, include_upstream=not args.kb_only)
     except SourcesFileError as exc:
         raise InputError(str(exc)) from None
-    summary = ingest(specs, home=home, progress=ProgressBar("ingest"), offline=args.offline,
-                     warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    try:
+        summary = ingest(specs, home=home, progress=ProgressBar("ingest"), offline=args.offline,
+                         warn=lambda m: print(f"warning: {m}", file=sys.stderr), prune_empty=args.prune_empty)
+    except IndexDamaged as exc:         # a Chroma server that cannot be read: the server's to repair
+        print(f"mxdoctor: {exc}", file=sys.stderr)
+        return 2
     print(summary.line())
+    held = {h["source"]: h for h in summary.held}
     for name, n in summary.sources.items():
-        print(f"  {name}: {n} documents")
+        kept = f" ({held[name]['missing']} missing documents kept: --prune-empty removes them)" if name in held else ""
+        print(f"  {name}: {n} documents{kept}")
     return 0
 
 
@@ -76,13 +86,17 @@ def _checked_urls(urls: list[str]) -> list[str]:
 
 
 def run_search(args) -> int:
-    from app.retrieval.index import get_index
+    from app.retrieval.index import IndexDamaged, get_index
     from app.retrieval.search import search
-    index = get_index(Path(args.home) if args.home else None)
-    if index.count() == 0:
-        print("the index is empty: run 'mxdoctor ingest' first", file=sys.stderr)
+    try:
+        index = get_index(Path(args.home) if args.home else None)
+        if index.count() == 0:
+            print("the index is empty: run 'mxdoctor ingest' first", file=sys.stderr)
+            return 2
+        passages = search(args.query, k=args.k, mode=args.mode, sources=args.source, index=index)
+    except IndexDamaged as exc:
+        print(f"mxdoctor: the index is damaged: {exc}. Run 'mxdoctor ingest' to rebuild it.", file=sys.stderr)
         return 2
-    passages = search(args.query, k=args.k, mode=args.mode, sources=args.source, index=index)
     if args.format == "json":
         print(json.dumps({"passages": [
             {k: v for k, v in p.to_dict().items() if k in ("rank", "score", "title", "text", "source", "url",

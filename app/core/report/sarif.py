@@ -1,11 +1,23 @@
-"""SARIF 2.1.0: stable ruleIds and file/line locations, for code-scanning UIs."""
+"""SARIF 2.1.0: stable ruleIds and file/line locations, for code-scanning UIs.
+
+Viewers turn `uri` and `helpUri` into links: a file name from a paste is percent-encoded into a
+relative reference (`javascript:x` becomes `javascript%3Ax`), and only http(s) citations become
+a rule's help link. Texts go in `text` fields only, which viewers show as plain text.
+"""
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 from app import __version__
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def artifact_uri(name: str) -> str:
+    """A file name as a relative URI reference: no scheme, no character a link could break on."""
+    return quote(name.lstrip("/"), safe="/._-~+@,=")
 
 
 def render_sarif(data: dict[str, Any]) -> dict[str, Any]:
@@ -17,11 +29,11 @@ def render_sarif(data: dict[str, Any]) -> dict[str, Any]:
             "fullDescription": {"text": f["explanation"]},
             "defaultConfiguration": {"level": LEVEL[f["severity"]]},
             "properties": {"category": f["category"]},
-            "helpUri": next((c for c in f["citations"] if c.startswith("http")), None),
+            "helpUri": next((c for c in f["citations"] if re.match(r"^https?://[^\s<>\"]+$", c, re.I)), None),
         })
         locations = [{
             "physicalLocation": {
-                "artifactLocation": {"uri": ev["file"]},
+                "artifactLocation": {"uri": artifact_uri(ev["file"])},
                 **({"region": {"startLine": ev["line"], "snippet": {"text": ev["text"]}}} if ev.get("line") else {}),
             }
         } for ev in f["evidence"] if ev.get("kind") != "simulation" and ev["file"] not in ("simulation", "logs")]

@@ -35,7 +35,8 @@ c[3].metric(t("kb.last"), status.last_ingest_text())
 st.caption(f"data dir: {escape_md(str(status.home))} · embedding: {escape_md(status.embedding)}"
            + ("" if status.ready else " · not indexed yet for this embedding"))
 if status.sources:
-    st.dataframe([{"source": s.name, "documents": s.documents, "chunks": s.chunks, "read": "ok" if s.ok else "failed"}
+    st.dataframe([{"source": s.name, "documents": s.documents, "chunks": s.chunks,
+                   "read": ("failed" if not s.ok else f"{s.read} read, {s.held} missing kept" if s.held else "ok")}
                   for s in status.sources], hide_index=True, width="stretch")
 
 st.subheader(t("kb.add"))
@@ -85,7 +86,14 @@ if col1.button(t("kb.reindex"), type="primary", key="kb_reindex", icon=":materia
     ss["kb_last_summary"] = summary.line() if summary else ""
     st.rerun()
 if ss.get("kb_last_summary"):
-    st.success(ss["kb_last_summary"])
+    st.success(escape_md(ss["kb_last_summary"]))
+held = [s for s in status.sources if s.held]
+for s in held:      # kept until confirmed: an empty source is usually a share that is not mounted
+    st.warning(t("kb.held", source=escape_md(s.name), read=s.read, held=s.held), icon=":material/folder_off:")
+if held and st.button(t("kb.held_prune", n=sum(s.held for s in held)), key="kb_prune_empty"):
+    summary = run_ingest(specs, home(), embedding(), t("kb.reindex"), offline=offline, prune_empty=True)
+    ss["kb_last_summary"] = summary.line() if summary else ""
+    st.rerun()
 
 st.subheader(t("kb.search"))
 q1, q2, q3 = st.columns([4, 2, 1])
@@ -93,12 +101,17 @@ query = q1.text_input("Query", key="kb_query", placeholder="wildduck rcpt hook n
 mode = q2.segmented_control("Mode", ["hybrid", "lexical", "dense"], default="hybrid", key="kb_mode")
 k = q3.number_input("k", 1, 20, 5, key="kb_k")
 if query.strip():
+    from app.retrieval.index import IndexDamaged
     from app.retrieval.search import search
-    index = shared_index(str(home()), embedding())
-    if index.count() == 0:
-        st.warning("The index is empty: re-index first.")
+    try:
+        index = shared_index(str(home()), embedding())
+        hits = search(query, k=int(k), mode=mode or "hybrid", index=index) if index.count() else None
+    except IndexDamaged as exc:
+        st.error(t("kb.damaged", why=escape_md(str(exc))))
     else:
-        hits = search(query, k=int(k), mode=mode or "hybrid", index=index)
-        cards.passage_list([p.to_dict() | {"link": p.link} for p in hits])
-        if not hits:
-            st.info("No passage matches.")
+        if hits is None:
+            st.warning("The index is empty: re-index first.")
+        else:
+            cards.passage_list([p.to_dict() | {"link": p.link} for p in hits])
+            if not hits:
+                st.info("No passage matches.")
