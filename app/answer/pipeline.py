@@ -268,10 +268,13 @@ def llm_events(session, p: Prepared) -> Iterator[AnswerEvent]:
     t1 = time.perf_counter()
     answer, notice, held = _checked_llm_answer(p, session.masker.restore(completion.text), settings, completion.cached)
     p.timings["llm_check"] = time.perf_counter() - t1
-    if answer is None:
+    if answer is not None:
+        answer.timings["llm_check"] = p.timings["llm_check"]
+    if answer is None:              # the notice quotes the model's words: redacted like an answer
+        notice = scrub_known(redact_text(notice), p.known_secrets)
         yield AnswerEvent("notice", notice)
         answer = offline_answer(p, [notice])
-        answer.held = held
+        answer.held = [scrub_known(redact_text(h), p.known_secrets) for h in held]
     yield AnswerEvent("final", answer=answer)
 
 
