@@ -7,7 +7,8 @@ chunks closest to it; its fix cites the page's "Fix" section; a knowledge-base s
 verbatim from the passage it cites. Findings the question is not about get one line each, and a
 follow-up answers what was asked next without repeating the rest. When neither the findings nor
 the knowledge base support an answer (app.answer.support, calibrated on labelled questions), the
-answer says so and asks for what would help.
+answer says so and asks for what would help. A sentence whose advice mxdoctor's own rules flag is
+never quoted as advice: it is named with a warning instead (app.answer.quote_advice).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app.answer import verify_steps
 from app.answer.intent import Intent
 from app.answer.lang import t
 from app.answer.model import Numbering
+from app.answer.quote_advice import render_flagged, screen
 from app.answer.quotes import Quote, names_something, pick_sentences, render_quotes
 from app.answer.relevance import Relevance
 from app.answer.render import headline, render_also, render_cause, render_others, render_ranked, standalone
@@ -93,6 +95,7 @@ class _Draft:
     outcome: str = ""
     shown: list[Finding] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    flagged: list = field(default_factory=list)       # app.answer.quote_advice.Flagged: not quoted as advice
     abstained: bool = False
     answered_by_steps: bool = False
 
@@ -101,7 +104,7 @@ class _Draft:
         self.given = d is not None and bool(d.configset.files or d.log_lines)
         self.outcome = d.simulation.outcome if self.given and d.simulation is not None else ""
         self._sort_findings()
-        self.quotes = self._pick_quotes()
+        self.quotes, self.flagged = screen(self._pick_quotes(), self.diagnosis)
         self.answered_by_steps = self.given and (self.relevance.generic or self.relevance.verify)
         self.abstained = not self.causes and not self.answered_by_steps and \
             not (self.quotes and (self.support.answerable or self.symptoms))
@@ -210,6 +213,8 @@ def compose(question: str, diagnosis, relevance: Relevance, retrieved: Retrieved
                list(symptoms or []), set(answered_before or []))
     numbering = Numbering()
     head, parts = _lead(d, numbering)
+    if d.flagged:
+        parts.append(render_flagged(d.flagged, lang))
     parts += _tail(d)
     return Composition(text="\n\n".join(p for p in parts if p).strip() + "\n", numbering=numbering,
                        abstained=d.abstained, relevant=[f.rule for c in d.causes for f in c.findings],

@@ -85,11 +85,13 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     question: str = ""
     headline: str = ""            # the answer's first line: what is wrong and what to do
+    held: list[str] = field(default_factory=list)   # why the model's answer was not shown (app.answer.advice)
 
     def to_dict(self) -> dict[str, Any]:
         return {"answer": self.answer, "headline": self.headline, "findings": self.findings,
                 "passages": self.passages, "llm": self.llm, "abstained": self.abstained, "lang": self.lang,
-                "relevant": self.relevant, "notices": self.notices, "citation_issues": self.citation_issues}
+                "relevant": self.relevant, "notices": self.notices, "citation_issues": self.citation_issues,
+                "llm_held": self.held}
 
 
 @dataclass

@@ -2,8 +2,11 @@
 
 The offline answer is always composed (it is cheap and it is the fallback). With an LLM
 configured, the model gets the findings and the numbered passages; its answer is restored
-(masked identifiers put back), citation-checked, and shown only together with any finding it
-left out or denied. Any failure of the model yields the offline answer and a notice.
+(masked identifiers put back), citation-checked, and held to the findings: an answer that
+dismisses or contradicts a finding, or recommends a change mxdoctor's own rules flag (its own
+words, or a passage it cites), is not shown - the offline answer is, with a notice saying why
+(app.answer.advice). A shown answer comes with any error finding it left out put back in front.
+Any failure of the model yields the offline answer and a notice. Every answer carries every finding.
 """
 from __future__ import annotations
 
@@ -168,24 +171,61 @@ def config_for_prompt(d) -> list[tuple[str, str]]:
     return out
 
 
+def _held_to(p: Prepared) -> dict:
+    """What advice is checked against: the pasted config, every finding, the versions."""
+    d = p.diagnosis
+    return {"cs": d.configset if d is not None else None, "findings": list(d.findings) if d is not None else [],
+            "versions": getattr(d, "versions", None)}
+
+
+def flagged_passages(p: Prepared, passages: list[Passage]) -> dict[int, str]:
+    """Passage number -> what mxdoctor's rules flag in the advice it gives (told to the model)."""
+    from app.answer.advice import check_passage
+    out = {}
+    for n, passage in enumerate(passages, 1):
+        check = check_passage(passage, **_held_to(p))
+        if check.held:
+            out[n] = check.reasons("en", limit=2)
+    return out
+
+
 def outbound_messages(session, p: Prepared) -> list[dict[str, str]]:
     from app.answer.prompt import PromptInput, build_messages
     d = p.diagnosis
     config = config_for_prompt(d) if d else []
     relevant = list(p.relevance.relevant) + [f for f in p.relevance.others if f.severity == "error"]
-    inp = PromptInput(question=p.question, lang=p.lang, findings=relevant, passages=prompt_passages(p),
+    passages = prompt_passages(p)
+    inp = PromptInput(question=p.question, lang=p.lang, findings=relevant, passages=passages,
                       config_files=config, log_lines=_log_excerpt(d),
-                      history=[(turn.question, turn.answer) for turn in session.turns])
+                      history=[(turn.question, turn.answer) for turn in session.turns],
+                      flagged=flagged_passages(p, passages))
     return build_messages(inp, session.masker if session.settings.mask_identifiers else None,
                           session.known_secrets)
 
 
-def _checked_llm_answer(p: Prepared, text: str, settings, cached: bool) -> Answer | None:
-    """The model's answer after the checks, or None when it cannot be shown at all."""
+def hold_check(p: Prepared, text: str, cited: list[tuple[int, Passage]]):
+    """The answer's own advice and that of the passages it cites, held to the findings and rules."""
+    from app.answer.advice import check_advice, check_passage
+    held = _held_to(p)
+    check = check_advice(text, **held)
+    for n, passage in cited:
+        for issue in check_passage(passage, **held).issues:
+            issue.said = f"[{n}] {passage.title}: {issue.said}"
+            check.issues.append(issue)
+    return check
+
+
+def _checked_llm_answer(p: Prepared, text: str, settings, cached: bool) -> tuple[Answer | None, str, list[str]]:
+    """(the model's answer after the checks, or None when it is not shown; the notice why; the
+    advice issues that held it back)."""
     passages = prompt_passages(p)
     check = cite.check_citations(text, len(passages), p.lang)
     if not check.cited:
-        return None
+        return None, t(p.lang, "llm_uncited"), []
+    advice = hold_check(p, check.text, [(n, passages[n - 1]) for n in check.cited])
+    if advice.held:
+        return None, t(p.lang, "llm_held", reasons=advice.reasons(p.lang)), \
+            advice.sentences(p.lang)
     shown_text = check.text.strip()
     findings = [f for f in (p.diagnosis.findings if p.diagnosis else [])]
     overridden = cite.overridden_findings(shown_text, findings)
@@ -208,7 +248,7 @@ def _checked_llm_answer(p: Prepared, text: str, settings, cached: bool) -> Answe
                   passages=passage_dicts,
                   llm=settings.describe(), abstained=False, lang=p.lang,
                   relevant=[f.rule for f in p.relevance.relevant], notices=notices,
-                  citation_issues=check.issues, cached=cached, timings=dict(p.timings), question=p.question)
+                  citation_issues=check.issues, cached=cached, timings=dict(p.timings), question=p.question), "", []
 
 
 def llm_events(session, p: Prepared) -> Iterator[AnswerEvent]:
@@ -232,12 +272,16 @@ def llm_events(session, p: Prepared) -> Iterator[AnswerEvent]:
         yield AnswerEvent("final", answer=offline_answer(p, [notice]))
         return
     p.timings["llm"] = time.perf_counter() - t0
-    answer = _checked_llm_answer(p, session.masker.restore(completion.text), settings, completion.cached)
-    if answer is None:
-        notice = t(p.lang, "llm_uncited")
+    t1 = time.perf_counter()
+    answer, notice, held = _checked_llm_answer(p, session.masker.restore(completion.text), settings, completion.cached)
+    p.timings["llm_check"] = time.perf_counter() - t1
+    if answer is not None:
+        answer.timings["llm_check"] = p.timings["llm_check"]
+    if answer is None:              # the notice quotes the model's words: redacted like an answer
+        notice = scrub_known(redact_text(notice), p.known_secrets)
         yield AnswerEvent("notice", notice)
-        yield AnswerEvent("final", answer=offline_answer(p, [notice]))
-        return
+        answer = offline_answer(p, [notice])
+        answer.held = [scrub_known(redact_text(h), p.known_secrets) for h in held]
     yield AnswerEvent("final", answer=answer)
 
 
