@@ -108,6 +108,72 @@ STRINGS: dict[str, dict[str, str]] = {
     "tl.col.explained": {"en": "explained", "zh": "解释"},
     # ask
     "ask.title": {"en": "Ask", "zh": "提问"},
+    "set.operator_llm": {"en": "The operator sets the language model: its backend, base URL, model and key. This "
+                               "session may turn it off; MXDOCTOR_ALLOW_SESSION_LLM_ENDPOINT=1 lets sessions use an "
+                               "endpoint of their own, which never gets the operator's key.",
+                         "zh": "语言模型由运营者设置：后端、Base URL、模型和密钥。本会话可以关闭它；"
+                               "MXDOCTOR_ALLOW_SESSION_LLM_ENDPOINT=1 允许会话使用自己的端点，运营者的密钥绝不会发往那里。"},
+    "set.backend": {"en": "Backend", "zh": "后端"},
+    "set.backend.none": {"en": "none (offline answers)", "zh": "无（离线回答）"},
+    "set.backend.openai": {"en": "OpenAI-compatible", "zh": "OpenAI 兼容"},
+    "set.backend.ollama": {"en": "Ollama", "zh": "Ollama"},
+    "set.base_url": {"en": "Base URL", "zh": "Base URL"}, "set.model": {"en": "Model", "zh": "模型"},
+    "set.timeout": {"en": "Timeout (s)", "zh": "超时（秒）"},
+    "set.own_key": {"en": "API key for this endpoint (kept in this session only; the operator's key is never sent to "
+                          "an endpoint a session picks)",
+                    "zh": "这个端点的 API 密钥（只保存在本会话中；运营者的密钥绝不会发往会话自选的端点）"},
+    "set.operator_key": {"en": "API key (the operator's, from the OPENAI_API_KEY environment variable)",
+                         "zh": "API 密钥（运营者的，来自环境变量 OPENAI_API_KEY）"},
+    "set.mask_ids": {"en": "Mask e-mail addresses, IP addresses and domains in what is sent to the LLM",
+                     "zh": "在发送给 LLM 的内容中遮蔽邮箱地址、IP 地址和域名"},
+    "set.always_masked": {"en": "Passwords, keys, tokens and credentials in URLs are always masked: on every page, in "
+                                "exports, in what is kept across reloads and in anything sent to an LLM.",
+                          "zh": "密码、密钥、令牌和 URL 中的凭据始终会被遮蔽：在每个页面、导出文件、跨刷新保存的内容"
+                                "以及发送给 LLM 的任何内容中。"},
+    "set.home": {"en": "Data directory (index, sources, settings)", "zh": "数据目录（索引、来源、设置）"},
+    "set.indexed": {"en": "{documents} documents, {chunks} chunks indexed with `{embedding}` · last ingest {last}",
+                    "zh": "已用 `{embedding}` 索引 {documents} 篇文档、{chunks} 个片段 · 上次建索引：{last}"},
+    "set.chroma_server": {"en": "server `{where}`", "zh": "服务器 `{where}`"},
+    "set.chroma_local": {"en": "local (embedded) at `{where}`", "zh": "本地（嵌入式），位于 `{where}`"},
+    "set.chroma_hint": {"en": "To use a Chroma server, start the app with CHROMA_HOST and CHROMA_PORT set (e.g. "
+                              "`CHROMA_HOST=chroma.internal make app`); it applies to every session of this server.",
+                        "zh": "要使用 Chroma 服务器，请在启动应用时设置 CHROMA_HOST 和 CHROMA_PORT（例如 "
+                              "`CHROMA_HOST=chroma.internal make app`）；这对本服务器的所有会话生效。"},
+    "set.applied": {"en": "Applied to this session.", "zh": "已应用到本会话。"},
+    "set.make_default": {"en": "Make this the default: {path}", "zh": "设为默认：{path}"},
+    "set.no_keys": {"en": "Keys never go in this file: set OPENAI_API_KEY in the environment.",
+                    "zh": "密钥绝不写进这个文件：请在环境变量中设置 OPENAI_API_KEY。"},
+    "kb.no_note": {"en": "No such note.", "zh": "没有这篇笔记。"},
+    "kb.where": {"en": "data dir: {home} · embedding: {embedding}", "zh": "数据目录：{home} · 嵌入模型：{embedding}"},
+    "kb.not_indexed": {"en": " · not indexed yet for this embedding", "zh": " · 尚未用这个嵌入模型建立索引"},
+    "kb.col.source": {"en": "source", "zh": "来源"}, "kb.col.documents": {"en": "documents", "zh": "文档"},
+    "kb.col.chunks": {"en": "chunks", "zh": "片段"}, "kb.col.read": {"en": "read", "zh": "读取"},
+    "kb.read_failed": {"en": "failed", "zh": "失败"},
+    "kb.read_held": {"en": "{read} read, {held} missing kept", "zh": "读取 {read} 篇，保留缺失的 {held} 篇"},
+    "kb.sources_off": {"en": "Adding sources is off: this app is served beyond loopback and what one session adds, "
+                             "every session reads (the operator's MXDOCTOR_ALLOW_UI_SOURCES=1 turns it on).",
+                       "zh": "添加来源已关闭：本应用对本机以外提供服务，一个会话添加的内容所有会话都能读到"
+                             "（由运营者设置 MXDOCTOR_ALLOW_UI_SOURCES=1 开启）。"},
+    "kb.tab.folder": {"en": "Folder", "zh": "文件夹"}, "kb.tab.urls": {"en": "URLs", "zh": "网址"},
+    "kb.tab.upload": {"en": "Upload", "zh": "上传"},
+    "kb.folders_off": {"en": "Adding server folders is off: this app is served beyond loopback "
+                             "(MXDOCTOR_ALLOW_LOCAL_PATHS=1 turns it on). Upload documents instead.",
+                       "zh": "添加服务器上的文件夹已关闭：本应用对本机以外提供服务（MXDOCTOR_ALLOW_LOCAL_PATHS=1 可开启）。"
+                             "请改为上传文档。"},
+    "kb.folder": {"en": "Folder on this machine (a wiki export: Markdown, HTML, text, rST)",
+                  "zh": "本机上的文件夹（wiki 导出：Markdown、HTML、纯文本、rST）"},
+    "kb.url_base": {"en": "Link citations to (optional URL base, e.g. https://wiki.example.com/mail)",
+                    "zh": "引用链接指向（可选的网址前缀，例如 https://wiki.example.com/mail）"},
+    "kb.add_folder": {"en": "Add folder", "zh": "添加文件夹"},
+    "kb.urls": {"en": "One URL per line (fetched at the next re-index)", "zh": "每行一个网址（下次重建索引时抓取）"},
+    "kb.add_urls": {"en": "Add URLs", "zh": "添加网址"},
+    "kb.documents_upload": {"en": "Documents (.md, .html, .txt, .rst)", "zh": "文档（.md、.html、.txt、.rst）"},
+    "kb.add_docs": {"en": "Add documents", "zh": "添加文档"},
+    "kb.sources_read": {"en": "Sources read at re-index: ", "zh": "重建索引时读取的来源："},
+    "kb.offline": {"en": "Offline (skip npm packages and URLs)", "zh": "离线（跳过 npm 包和网址）"},
+    "kb.query": {"en": "Query", "zh": "查询"}, "kb.mode": {"en": "Mode", "zh": "模式"},
+    "kb.empty": {"en": "The index is empty: re-index first.", "zh": "索引是空的：请先重建索引。"},
+    "kb.no_match": {"en": "No passage matches.", "zh": "没有匹配的段落。"},
     "ask.context_what": {"en": "{files} file(s), {lines} log line(s), {findings} finding(s)",
                          "zh": "{files} 个文件，{lines} 行日志，{findings} 项发现"},
     "diag.uncatalogued": {"en": "Not in the catalog (hooks unknown): {names}", "zh": "不在插件目录中（hook 未知）：{names}"},

@@ -19,7 +19,7 @@ if note_id:
     from app.core.links import note_markdown
     found = note_markdown(note_id, lang())
     if found is None:
-        st.warning("No such note.")
+        st.warning(t("kb.no_note"))
     else:
         st.title(found[0])
         st.markdown(found[1])     # our own kb/ note (trusted, shipped in this repository)
@@ -32,11 +32,12 @@ c[0].metric(t("kb.sources"), len(status.sources))
 c[1].metric(t("kb.documents"), status.documents)
 c[2].metric(t("kb.chunks"), status.chunks)
 c[3].metric(t("kb.last"), status.last_ingest_text())
-st.caption(f"data dir: {escape_md(str(status.home))} · embedding: {escape_md(status.embedding)}"
-           + ("" if status.ready else " · not indexed yet for this embedding"))
+st.caption(t("kb.where", home=escape_md(str(status.home)), embedding=escape_md(status.embedding))
+           + ("" if status.ready else t("kb.not_indexed")))
 if status.sources:
-    st.dataframe([{"source": s.name, "documents": s.documents, "chunks": s.chunks,
-                   "read": ("failed" if not s.ok else f"{s.read} read, {s.held} missing kept" if s.held else "ok")}
+    st.dataframe([{t("kb.col.source"): s.name, t("kb.col.documents"): s.documents, t("kb.col.chunks"): s.chunks,
+                   t("kb.col.read"): (t("kb.read_failed") if not s.ok else t("kb.read_held", read=s.read, held=s.held)
+                                      if s.held else "ok")}
                   for s in status.sources], hide_index=True, width="stretch")
 
 st.subheader(t("kb.add"))
@@ -44,32 +45,30 @@ st.subheader(t("kb.add"))
 # each button is also checked here, since a crafted request can press a disabled one
 can_add, local = ui_sources_allowed(), local_paths_allowed()
 if not can_add:
-    st.caption("Adding sources is off: this app is served beyond loopback and what one session adds, every "
-               "session reads (the operator's MXDOCTOR_ALLOW_UI_SOURCES=1 turns it on).")
-tab_folder, tab_urls, tab_upload = st.tabs(["Folder", "URLs", "Upload"])
+    st.caption(t("kb.sources_off"))
+tab_folder, tab_urls, tab_upload = st.tabs([t("kb.tab.folder"), t("kb.tab.urls"), t("kb.tab.upload")])
 with tab_folder:
     if can_add and not local:
-        st.caption("Adding server folders is off: this app is served beyond loopback (MXDOCTOR_ALLOW_LOCAL_PATHS=1 "
-                   "turns it on). Upload documents instead.")
+        st.caption(t("kb.folders_off"))
     folder_ok = can_add and local
-    folder = st.text_input("Folder on this machine (a wiki export: Markdown, HTML, text, rST)", key="kb_folder",
+    folder = st.text_input(t("kb.folder"), key="kb_folder",
                            disabled=not folder_ok)
-    base = st.text_input("Link citations to (optional URL base, e.g. https://wiki.example.com/mail)", key="kb_base",
+    base = st.text_input(t("kb.url_base"), key="kb_base",
                          disabled=not folder_ok)
-    if st.button("Add folder", key="kb_add_folder", disabled=not folder_ok) and folder_ok:
+    if st.button(t("kb.add_folder"), key="kb_add_folder", disabled=not folder_ok) and folder_ok:
         from app.ui.knowledge_sources import add_folder
         ok, msg = add_folder(folder, base, home())
         (st.success if ok else st.error)(escape_md(msg))
 with tab_urls:
-    urls = st.text_area("One URL per line (fetched at the next re-index)", key="kb_urls", disabled=not can_add)
-    if st.button("Add URLs", key="kb_add_urls", disabled=not can_add) and can_add:
+    urls = st.text_area(t("kb.urls"), key="kb_urls", disabled=not can_add)
+    if st.button(t("kb.add_urls"), key="kb_add_urls", disabled=not can_add) and can_add:
         from app.ui.knowledge_sources import add_urls
         ok, msg = add_urls(urls, home())
         (st.success if ok else st.error)(escape_md(msg))
 with tab_upload:
-    docs = st.file_uploader("Documents (.md, .html, .txt, .rst)", accept_multiple_files=True, key="kb_docs",
+    docs = st.file_uploader(t("kb.documents_upload"), accept_multiple_files=True, key="kb_docs",
                             type=["md", "markdown", "html", "htm", "txt", "rst"], disabled=not can_add)
-    if st.button("Add documents", key="kb_add_docs", disabled=not (docs and can_add)) and can_add:
+    if st.button(t("kb.add_docs"), key="kb_add_docs", disabled=not (docs and can_add)) and can_add:
         from app.ui.knowledge_sources import add_uploaded
         ok, msg = add_uploaded([(d.name, d.getvalue()) for d in docs or []], home())
         (st.success if ok else st.error)(escape_md(msg))
@@ -77,10 +76,11 @@ with tab_upload:
 from ingest.sourcesfile import load_sources  # noqa: E402
 
 specs = load_sources(home())
-st.caption("Sources read at re-index: " + escape_md(", ".join(
-    f"{s.get('type')}:{s.get('path') or s.get('url') or s.get('package') or 'kb'}" for s in specs)))
+st.caption(t("kb.sources_read") + ", ".join(    # names as code: they are data, and a path is shown as written
+    "`" + f"{s.get('type')}:{s.get('path') or s.get('url') or s.get('package') or 'kb'}".replace("`", "'") + "`"
+    for s in specs))
 col1, col2 = st.columns([1, 3])
-offline = col2.toggle("Offline (skip npm packages and URLs)", value=True, key="kb_offline")
+offline = col2.toggle(t("kb.offline"), value=True, key="kb_offline")
 if col1.button(t("kb.reindex"), type="primary", key="kb_reindex", icon=":material/refresh:"):
     summary = run_ingest(specs, home(), embedding(), t("kb.reindex"), offline=offline)
     ss["kb_last_summary"] = summary.line() if summary else ""
@@ -97,8 +97,8 @@ if held and st.button(t("kb.held_prune", n=sum(s.held for s in held)), key="kb_p
 
 st.subheader(t("kb.search"))
 q1, q2, q3 = st.columns([4, 2, 1])
-query = q1.text_input("Query", key="kb_query", placeholder="wildduck rcpt hook never runs")
-mode = q2.segmented_control("Mode", ["hybrid", "lexical", "dense"], default="hybrid", key="kb_mode")
+query = q1.text_input(t("kb.query"), key="kb_query", placeholder="wildduck rcpt hook never runs")
+mode = q2.segmented_control(t("kb.mode"), ["hybrid", "lexical", "dense"], default="hybrid", key="kb_mode")
 k = q3.number_input("k", 1, 20, 5, key="kb_k")
 if query.strip():
     from app.retrieval.index import IndexDamaged
@@ -110,8 +110,8 @@ if query.strip():
         st.error(t("kb.damaged", why=escape_md(str(exc))))
     else:
         if hits is None:
-            st.warning("The index is empty: re-index first.")
+            st.warning(t("kb.empty"))
         else:
             cards.passage_list([p.to_dict() | {"link": p.link} for p in hits])
             if not hits:
-                st.info("No passage matches.")
+                st.info(t("kb.no_match"))

@@ -33,43 +33,37 @@ allowed = session_llm_allowed()
 for p in operator.problems:
     st.warning(escape_md(p))
 if not allowed:
-    st.caption("The operator sets the language model: its backend, base URL, model and key. This session may "
-               "turn it off; MXDOCTOR_ALLOW_SESSION_LLM_ENDPOINT=1 lets sessions use an endpoint of their own, "
-               "which never gets the operator's key.")
+    st.caption(t("set.operator_llm"))
 choices = BACKENDS if allowed else tuple(dict.fromkeys(("none", operator.backend)))
-backend = st.selectbox("Backend", choices, index=choices.index(cur.backend) if cur.backend in choices else 0,
-                       key="set_backend", format_func={"none": "none (offline answers)", "openai": "OpenAI-compatible",
-                                                       "ollama": "Ollama"}.get)
+backend = st.selectbox(t("set.backend"), choices, index=choices.index(cur.backend) if cur.backend in choices else 0,
+                       key="set_backend", format_func=lambda b: t(f"set.backend.{b}"))
 c1, c2 = st.columns(2)
-base_url = c1.text_input("Base URL", value=cur.base_url or "", key="set_base_url", disabled=not allowed,
+base_url = c1.text_input(t("set.base_url"), value=cur.base_url or "", key="set_base_url", disabled=not allowed,
                          placeholder="http://127.0.0.1:8000/v1" if backend == "openai" else "http://127.0.0.1:11434")
-model = c2.text_input("Model", value=cur.model or DEFAULT_MODELS.get(backend, ""), key="set_model",
+model = c2.text_input(t("set.model"), value=cur.model or DEFAULT_MODELS.get(backend, ""), key="set_model",
                       disabled=not allowed)
-timeout = c1.number_input("Timeout (s)", 1.0, 600.0, float(cur.timeout), key="set_timeout")
+timeout = c1.number_input(t("set.timeout"), 1.0, 600.0, float(cur.timeout), key="set_timeout")
 own_key = ""
 if allowed and backend != "none" and not is_operator_endpoint(operator, backend, base_url):
-    own_key = c2.text_input("API key for this endpoint (kept in this session only; the operator's key is never "
-                            "sent to an endpoint a session picks)", type="password", key="set_own_key")
+    own_key = c2.text_input(t("set.own_key"), type="password", key="set_own_key")
 else:
-    c2.text_input("API key (the operator's, from the OPENAI_API_KEY environment variable)",
+    c2.text_input(t("set.operator_key"),
                   value=mask_key(env.openai_key()), disabled=True, key="set_key_shown")
 
 st.subheader(t("set.redact"))
-mask_ids = st.toggle("Mask e-mail addresses, IP addresses and domains in what is sent to the LLM",
+mask_ids = st.toggle(t("set.mask_ids"),
                      value=cur.mask_identifiers, key="set_mask_ids")
-st.caption("Passwords, keys, tokens and credentials in URLs are always masked: on every page, in exports, "
-           "in what is kept across reloads and in anything sent to an LLM.")
+st.caption(t("set.always_masked"))
 
 st.subheader(t("set.data"))
-new_home = st.text_input("Data directory (index, sources, settings)", value=str(home()), key="set_home",
+new_home = st.text_input(t("set.home"), value=str(home()), key="set_home",
                          disabled=not local_paths_allowed())
 status = index_status(Path(new_home).expanduser(), embedding())
-st.caption(f"{status.documents} documents, {status.chunks} chunks indexed with `{embedding()}` · "
-           f"last ingest {status.last_ingest_text()}")
-st.markdown("Chroma: " + (f"server `{env.chroma_host}:{env.chroma_port}`" if env.chroma_host else
-                          f"local (embedded) at `{Path(new_home).expanduser() / 'chroma'}`"))
-st.caption("To use a Chroma server, start the app with CHROMA_HOST and CHROMA_PORT set "
-           "(e.g. `CHROMA_HOST=chroma.internal make app`); it applies to every session of this server.")
+st.caption(t("set.indexed", documents=status.documents, chunks=status.chunks, embedding=embedding(),
+             last=status.last_ingest_text()))
+st.markdown("Chroma: " + (t("set.chroma_server", where=f"{env.chroma_host}:{env.chroma_port}") if env.chroma_host else
+                          t("set.chroma_local", where=str(Path(new_home).expanduser() / "chroma"))))
+st.caption(t("set.chroma_hint"))
 
 if st.button(t("set.apply"), type="primary", key="set_apply"):
     choice = SessionChoice(backend=backend, base_url=base_url.strip() or None, model=model, timeout=float(timeout),
@@ -87,12 +81,12 @@ if st.button(t("set.apply"), type="primary", key="set_apply"):
 if ss.pop("settings_applied", False):
     for refused in ss.pop("settings_refused", None) or []:
         st.error(escape_md(refused))
-    st.success("Applied to this session.")
+    st.success(t("set.applied"))
 
-with st.expander(f"Make this the default: {settings_path(home())}"):
+with st.expander(t("set.make_default", path=settings_path(home()))):
     llm = {"backend": backend, "model": model}
     if base_url.strip():
         llm["base_url"] = base_url.strip()
     llm["timeout"] = float(timeout)
     st.code(yaml.safe_dump({"llm": llm, "redact": {"identifiers": mask_ids}}, sort_keys=False), language="yaml")
-    st.caption("Keys never go in this file: set OPENAI_API_KEY in the environment.")
+    st.caption(t("set.no_keys"))
