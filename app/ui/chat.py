@@ -114,9 +114,9 @@ def answer(question: str) -> dict:
             if ev.kind == "notice":
                 notices.append(ev.text)
                 notes.caption(escape_md(ev.text))
-            elif ev.kind == "token":
+            elif ev.kind == "token":          # the model's draft: checked against the findings once it is whole
                 shown += ev.text
-                body.markdown(answer_markdown(shown, []) + " ▌")
+                body.markdown(f"*{t('ask.draft')}*\n\n" + answer_markdown(shown, []) + " ▌")
             elif ev.kind == "final":
                 final = ev.answer
         body.empty()

@@ -174,6 +174,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "kb.query": {"en": "Query", "zh": "查询"}, "kb.mode": {"en": "Mode", "zh": "模式"},
     "kb.empty": {"en": "The index is empty: re-index first.", "zh": "索引是空的：请先重建索引。"},
     "kb.no_match": {"en": "No passage matches.", "zh": "没有匹配的段落。"},
+    "ask.draft": {"en": "Draft from the language model, not yet checked against the findings…",
+                  "zh": "语言模型的草稿，尚未与检查结果核对……"},
     "ask.context_what": {"en": "{files} file(s), {lines} log line(s), {findings} finding(s)",
                          "zh": "{files} 个文件，{lines} 行日志，{findings} 项发现"},
     "diag.uncatalogued": {"en": "Not in the catalog (hooks unknown): {names}", "zh": "不在插件目录中（hook 未知）：{names}"},
