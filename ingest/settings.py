@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     # where the ingest may fetch from
     allow_private_urls: Flag = _var("MXDOCTOR_ALLOW_PRIVATE_URLS", False, "`1`: URL sources may fetch from "
                                     "loopback, private, link-local and metadata addresses (an intranet wiki)")
+    diagnose_seconds: int = _var("MXDOCTOR_DIAGNOSE_SECONDS", 120, "time budget of one diagnosis in the app "
+                                 "(seconds); over it the work is stopped and the page says so")
+    diagnose_mb: int = _var("MXDOCTOR_DIAGNOSE_MB", 1024, "memory budget of one diagnosis in the app (MB its "
+                            "worker process may add); over it the work is stopped and the page says so")
+    upload_mb: int = _var("MXDOCTOR_UPLOAD_MB", 100, "what one browser session may upload in all (MB); uploads "
+                          "are kept on disk, not in memory, until Clear or a day unused")
 
     def openai_key(self) -> str | None:
         """The key itself, for the one place that sends it."""
@@ -139,3 +145,15 @@ def setting(field: str) -> Any:
 @functools.lru_cache(maxsize=32)
 def _build(values: tuple[tuple[str, str], ...]) -> Settings:
     return Settings.model_validate(dict(values))
+
+
+def environment() -> dict[str, str]:
+    """The whole environment as it is now, for a worker process forked from an older state
+    (`app.core.budget`): it then sees the variables its caller sees."""
+    return dict(os.environ)
+
+
+def adopt_environment(environ: Mapping[str, str]) -> None:
+    """Make this process's environment exactly `environ` (in a worker, before any work)."""
+    os.environ.clear()
+    os.environ.update(environ)

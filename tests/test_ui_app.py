@@ -100,10 +100,43 @@ def test_upload_zip_of_config_dir(home):
         for name, text in example_files("canonical").items():
             zf.writestr(f"myhost/{name}", text)
     at = app()
-    at.file_uploader(key="uploader").set_value(("config.zip", buf.getvalue(), "application/zip")).run()
+    at.file_uploader(key="uploader-0").set_value(("config.zip", buf.getvalue(), "application/zip")).run()
     at.button(key="btn_run").click().run()
     assert not at.exception
     assert "MXD101" in texts(at) and "5 file(s)" in texts(at)
+    # taken: spooled to this browser's dir on disk, none of it kept in memory, a fresh uploader
+    spooled = at.session_state["uploads"]
+    assert len(spooled) == 5 and all(Path(path).is_file() and Path(path).parent.parent.name == "spool"
+                                     for _, path in spooled)
+    assert at.file_uploader(key="uploader-1").value in (None, [])
+    assert at.session_state["upload_bytes"] == len(buf.getvalue())
+
+
+def test_an_upload_over_the_session_cap_is_not_read(home, monkeypatch):
+    monkeypatch.setenv("MXDOCTOR_UPLOAD_MB", "1")
+    at = app()
+    big = b"[INFO] [-] [core] a line of a big log\n" * 60_000            # 2.2 MB
+    at.file_uploader(key="uploader-0").set_value(("haraka.log", big, "text/plain")).run()
+    assert not at.exception
+    assert "2,280,000 bytes would go over this session's upload cap of 1 MB" in texts(at)
+    assert not at.session_state["upload_logs"] and at.session_state["upload_bytes"] == 0
+    small = b"[INFO] [-] [core] a line\n" * 100
+    at.file_uploader(key="uploader-1").set_value(("small.log", small, "text/plain")).run()
+    assert len(at.session_state["upload_logs"]) == 1 and at.session_state["upload_bytes"] == len(small)
+
+
+def test_a_diagnosis_over_its_budget_is_stopped_with_a_message(home, monkeypatch):
+    monkeypatch.setenv("MXDOCTOR_DIAGNOSE_MB", "8")
+    at = app()
+    log = LOGS.read_bytes() * (12_000_000 // len(LOGS.read_bytes()))         # 12 MB: ~80,000 events
+    at.file_uploader(key="uploader-0").set_value(("haraka.log", log, "text/plain")).run()
+    at.button(key="btn_run").click().run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]          # shown escaped (MXDOCTOR\\_DIAGNOSE\\_MB)
+    assert any("went over its memory budget of 8 MB" in e and "MXDOCTOR_DIAGNOSE_MB" in e for e in errors), errors
+    monkeypatch.setenv("MXDOCTOR_DIAGNOSE_MB", "1024")
+    at.button(key="btn_run").click().run()
+    assert not at.error and "log line(s)" in texts(at)
 
 
 def test_logs_give_a_timeline_per_transaction(home):

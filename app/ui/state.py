@@ -26,9 +26,11 @@ def _defaults() -> dict[str, Callable[[], Any]]:
         "home": lambda: str(data_home()),
         "embedding": embedding_name,
         "in_plugins": str, "in_other": str, "in_logs": str,
-        "uploads": list,            # [(name, bytes)] from the uploader
+        "uploads": list,            # [(name, path)]: uploaded config files, spooled to disk
         "upload_notes": list,       # what an upload skipped
         "upload_logs": list,        # uploaded logs, spooled to files and read as a stream
+        "upload_bytes": int,        # what this session uploaded in all (its cap: MXDOCTOR_UPLOAD_MB)
+        "uploader_gen": int,        # the uploader's key suffix: a new, empty widget after each upload
         "diagnosis": lambda: None,  # app.core.diagnose.Diagnosis of the last run
         "transactions": list,       # app.core.logs.Transaction list of that run
         "diag_seconds": lambda: 0.0,
@@ -161,13 +163,18 @@ def local_paths_allowed() -> bool:
 
 def context_texts() -> list[tuple[str, str | bytes]]:
     """What the Diagnose page holds, as `diagnose(texts=...)` items; headerless blocks of the
-    other-files box carry the name they were taken as, or the one the admin chose instead."""
+    other-files box carry the name they were taken as, or the one the admin chose instead;
+    uploaded config files are read back from the session's spool dir."""
     from app.ui.pastes import named_blocks
+    from app.ui.uploads import read_spooled
     ss = st.session_state
     items: list[tuple[str, str | bytes]] = []
     if ss.get("in_plugins", "").strip():
         items.append(("config/plugins", ss["in_plugins"]))
     if ss.get("in_other", "").strip():
         items += named_blocks(ss["in_other"], ss.get("block_overrides") or {})
-    items += list(ss.get("uploads") or [])
+    uploaded, gone = read_spooled(list(ss.get("uploads") or []))
+    if gone:
+        ss.upload_notes = list(dict.fromkeys([*(ss.get("upload_notes") or []), *gone]))
+    items += uploaded
     return items

@@ -63,6 +63,13 @@ STRINGS: dict[str, dict[str, str]] = {
                            "paste that much into a text box.",
                      "zh": "日志有成千上万行？请在下方上传 .log 文件（或 zip）：在浏览器文本框中粘贴大量文本会很慢。"},
     "diag.upload": {"en": "Upload files or a zip of the config dir", "zh": "上传文件或配置目录的 zip"},
+    "diag.over_budget": {"en": "The diagnosis was stopped: it went over its {kind} budget of {limit}. Give less at "
+                               "once (the hours around the failure, the config files that matter), or raise {knob} "
+                               "on the server.",
+                         "zh": "诊断已停止：超出了{kind}预算（{limit}）。请一次少给一些（故障前后几个小时的日志、"
+                               "相关的配置文件），或在服务器上调高 {knob}。"},
+    "diag.budget_time": {"en": "time", "zh": "时间"},
+    "diag.budget_memory": {"en": "memory", "zh": "内存"},
     "diag.none": {"en": "No problems found in the given configuration and logs.", "zh": "在提供的配置和日志中没有发现问题。"},
     "diag.empty": {"en": "Paste something first, or load the example.", "zh": "请先粘贴内容，或载入示例。"},
     "tab.findings": {"en": "Findings", "zh": "发现的问题"},

@@ -132,3 +132,76 @@ def _spool(spool_dir, name: str, data: bytes) -> str:
     path = d / f"{len(list(d.iterdir())):03d}-{safe}"
     path.write_bytes(data)
     return str(path)
+
+
+# --------------------------------------------------------------------------- one session's uploads
+# What a browser uploads is read once, written to that session's spool dir and dropped from memory
+# (`app.ui.screens.diagnose.take_uploads` also drops Streamlit's own copy); a diagnosis reads the
+# config files back from disk, the logs as a stream. A session may upload `MXDOCTOR_UPLOAD_MB` in
+# all; spool dirs unused for SPOOL_TTL seconds are deleted by the next upload of any session.
+SPOOL_TTL = 24 * 3600
+
+
+def within_room(files: list, room: int, cap: int) -> tuple[list[tuple[str, bytes]], list[str], int]:
+    """The uploaded files (`name`, `size`, `getvalue()`) that fit in the `room` bytes this session
+    may still upload, read; a note for each of the others, which is never read; the bytes taken."""
+    kept: list[tuple[str, bytes]] = []
+    notes: list[str] = []
+    used = 0
+    for f in files:
+        size = int(getattr(f, "size", 0) or 0)
+        if used + size > room:
+            notes.append(f"{f.name}: {size:,} bytes would go over this session's upload cap of "
+                         f"{cap // 2**20} MB (MXDOCTOR_UPLOAD_MB); nothing was read from it - Clear, then "
+                         "upload less (the hours around the failure)")
+            continue
+        kept.append((f.name, f.getvalue()))
+        used += size
+    return kept, notes, used
+
+
+def release_uploads(files: list, ctx=None) -> None:
+    """Forget the uploaded files in Streamlit's upload store, which keeps them (in memory) until the
+    session ends: a closed browser's session can linger for an hour. `ctx`: the script run's."""
+    if ctx is None:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    for f in files:
+        ctx.uploaded_file_mgr.remove_file(ctx.session_id, f.file_id)
+
+
+def spool_texts(spool_dir, texts: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    """Config files to disk: (name, path) pairs that `read_spooled` turns back into texts."""
+    return [(name, _spool(spool_dir, name, data)) for name, data in texts]
+
+
+def read_spooled(items: list[tuple[str, str]]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(name, bytes) of each spooled config file; a note for one that is gone (swept, cleared)."""
+    from pathlib import Path
+    out: list[tuple[str, bytes]] = []
+    gone: list[str] = []
+    for name, path in items:
+        try:
+            out.append((name, Path(path).read_bytes()))
+        except OSError:
+            gone.append(f"{name}: the upload is no longer kept (over a day unused); upload it again")
+    return out, gone
+
+
+def sweep_spools(root, ttl: float = SPOOL_TTL, now: float | None = None) -> list[str]:
+    """Delete the spool dirs under `root` not touched for `ttl` seconds; their names."""
+    import shutil
+    import time
+    from pathlib import Path
+    now = time.time() if now is None else now
+    gone = []
+    for d in Path(root).glob("*") if Path(root).is_dir() else []:
+        try:
+            if d.is_dir() and now - d.stat().st_mtime > ttl:
+                shutil.rmtree(d, ignore_errors=True)
+                gone.append(d.name)
+        except OSError:
+            continue
+    return gone

@@ -84,8 +84,8 @@ def test_junk_on_every_tab_gives_messages_not_tracebacks(app_env, plugins):
 
 def test_a_binary_upload_is_an_error_not_an_all_clear(app_env):
     at = run_app()
-    at.file_uploader(key="uploader").set_value(("screenshot.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20,
-                                                  "image/png")).run()
+    at.file_uploader(key="uploader-0").set_value(("screenshot.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20,
+                                                    "image/png")).run()
     at.button(key="btn_run").click().run()
     assert not at.exception
     body = page_text(at)

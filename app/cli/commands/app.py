@@ -20,6 +20,15 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
+MAX_FILE_MB = 50        # a log is read up to 50 MB (app.ui.uploads.MAX_LOG_BYTES)
+
+
+def max_upload_mb() -> int:
+    """One file's upload limit: what a log may be, and never more than the session's cap."""
+    from ingest.settings import settings
+    return max(1, min(MAX_FILE_MB, settings().upload_mb))
+
+
 def streamlit_command(port: int, address: str) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(MAIN),
             "--server.headless", "true",
@@ -28,7 +37,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
             "--server.port", str(port),
             "--server.fileWatcherType", "none",
             "--server.runOnSave", "false",
-            "--server.maxUploadSize", "50",
+            "--server.maxUploadSize", str(max_upload_mb()),
             "--client.toolbarMode", "viewer",
             "--theme.base", "light"]
 

@@ -13,6 +13,7 @@ except ModuleNotFoundError:      # Python 3.10: the same parser, as a package
     import tomli as tomllib
 
 from app.core.model import Problem
+from ingest.yamlload import PASTE, YAMLBudgetError, safe_load_all
 
 
 def _line_of(exc: Exception) -> int | None:
@@ -24,15 +25,18 @@ def _line_of(exc: Exception) -> int | None:
 
 
 def parse_structured(kind: str, text: str, file: str) -> tuple[Any, list[Problem]]:
-    """Parse; on failure return None and a Problem naming the line."""
+    """Parse; on failure return None and a Problem naming the line. YAML is read within the paste
+    budget (`ingest.yamlload.PASTE`): an alias bomb is refused, not expanded."""
     try:
         if kind == "yaml":
-            docs = [d for d in yaml.safe_load_all(text) if d is not None]
+            docs = [d for d in safe_load_all(text, PASTE) if d is not None]
             return (docs[0] if len(docs) == 1 else (docs or None)), []
         if kind == "json":
             return json.loads(text), []
         if kind == "toml":
             return tomllib.loads(text), []
+    except YAMLBudgetError as exc:
+        return None, [Problem(file, _line_of(exc), f"YAML not read: {exc.problem}", "error")]
     except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, [Problem(file, _line_of(exc), f"could not parse {kind.upper()}: {first}", "error")]

@@ -13,17 +13,20 @@ from app.core.rules.schema import SchemaProblem, check_rule, names_context
 from app.core.rules.schema.yamlerrors import yaml_problem
 from app.core.versions import canonical_package
 from ingest.ruletext import citation, op_args
-from ingest.yamlload import key_line
+from ingest.yamlload import RULE, YAMLBudgetError, compose_load, key_line
 
 
 class _Source:
-    """The rule's YAML, parsed twice: as data, and as nodes that know each key's line."""
+    """The rule's YAML as data and as nodes that know each key's line, read within the rule
+    budget (`ingest.yamlload.RULE`): an alias bomb in a team's rule file is refused, not expanded."""
 
     def __init__(self, text: str, path: str):
         self.path = path
         try:
-            self.node = yaml.compose(text)
-            self.data = yaml.safe_load(text)
+            self.node, self.data = compose_load(text, RULE)
+        except YAMLBudgetError as exc:
+            raise RuleError(f"rule file not read: {exc.problem}", path, exc.problem_mark.line + 1
+                            if exc.problem_mark else None) from None
         except yaml.YAMLError as exc:
             message, line = yaml_problem(exc)
             raise RuleError(message, path, line) from None

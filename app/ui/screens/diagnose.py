@@ -2,10 +2,13 @@
 the message's path through the hooks, the log timeline, how the input was read, exports."""
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 
 import streamlit as st
 
+from app.core.budget import start as start_workers
 from app.core.errors import InputError
 from app.core.redact import redact_text
 from app.ui import cards
@@ -14,6 +17,7 @@ from app.ui.shared import finding_passages
 from app.ui.state import context_texts, home, init_state, keep, lang, save_workspace, t
 
 init_state()
+start_workers()             # the diagnosis's warm worker server, before the first Run
 
 ss = st.session_state
 MAX_BOX_CHARS = 200_000      # beyond this a browser text box gets slow; uploads stream instead
@@ -24,6 +28,7 @@ def load_example() -> None:
     from app.ui.pastes import split_for_form
     ss.in_plugins, ss.in_other, ss.in_logs = split_for_form(example_files("canonical"))
     ss.uploads, ss.upload_notes, ss.block_overrides = [], [], {}
+    ss.upload_logs, ss.upload_bytes = [], 0
     keep("in_plugins", "in_other", "in_logs")
     run_diagnosis()
 
@@ -32,23 +37,38 @@ def clear_inputs() -> None:
     import shutil
     ss.in_plugins = ss.in_other = ss.in_logs = ""
     ss.uploads, ss.upload_notes, ss.diagnosis, ss.transactions = [], [], None, []
-    ss.upload_logs = []
+    ss.upload_logs, ss.upload_bytes = [], 0
     shutil.rmtree(spool_dir(), ignore_errors=True)
     ss.block_overrides = {}
     keep("in_plugins", "in_other", "in_logs")
 
 
 def spool_dir():
-    return home() / "uploads" / ss._ws.id
+    """This browser's uploads on disk (apart from <data dir>/uploads, the team's indexed documents)."""
+    return home() / "spool" / ss._ws.id
+
+
+def uploader_key() -> str:
+    return f"uploader-{ss.uploader_gen}"
 
 
 def take_uploads() -> None:
-    import shutil
-
-    from app.ui.uploads import unpack_uploads
-    shutil.rmtree(spool_dir(), ignore_errors=True)
-    got = unpack_uploads([(f.name, f.getvalue()) for f in ss.get("uploader") or []], spool_dir())
-    ss.uploads, ss.upload_notes, ss.upload_logs = got.texts, got.skipped, got.logs
+    """Read what was just uploaded (within the session's cap), spool it to disk, and drop every copy
+    in memory: Streamlit keeps an upload until its session ends, long after the browser is gone."""
+    from app.ui.uploads import release_uploads, spool_texts, sweep_spools, unpack_uploads, within_room
+    from ingest.settings import settings
+    files = list(ss.get(uploader_key()) or [])
+    cap = settings().upload_mb * 2**20
+    fitting, notes, used = within_room(files, cap - ss.upload_bytes, cap)
+    release_uploads(files)
+    ss.uploader_gen += 1                        # a new, empty uploader: the files are ours now
+    sweep_spools(spool_dir().parent)
+    got = unpack_uploads(fitting, spool_dir())
+    del fitting
+    ss.uploads = ss.uploads + spool_texts(spool_dir(), got.texts)
+    ss.upload_logs = ss.upload_logs + got.logs
+    ss.upload_notes = ss.upload_notes + notes + got.skipped
+    ss.upload_bytes += used
 
 
 def correct_block(key: str, widget: str) -> None:
@@ -61,8 +81,12 @@ def _cut(text: str) -> str:
 
 
 def run_diagnosis() -> None:
+    """The checks, in a worker within this app's time and memory budget (one runaway input must not
+    take the server every browser shares down with it)."""
+    from app.core.budget import Budget, BudgetExceeded, run_within
     from app.core.diagnose import diagnose
     from app.core.logs import group_transactions
+    from ingest.settings import settings
     items = [(name, _cut(data) if isinstance(data, str) and name in ("config/plugins", "") else data)
              for name, data in context_texts()]
     logs = _cut(ss.in_logs) if ss.in_logs.strip() else None
@@ -71,11 +95,20 @@ def run_diagnosis() -> None:
         ss.diagnosis = None
         ss.diag_error = t("diag.nothing_usable") if ss.get("upload_notes") else ""
         return
+    if log_paths or ss.get("uploads"):
+        with contextlib.suppress(OSError):
+            os.utime(spool_dir())           # in use: not swept
     started = time.perf_counter()
+    env = settings()
     try:
-        d = diagnose(texts=items, log_text=logs, log_paths=log_paths or None)
+        d = run_within(Budget(env.diagnose_seconds, env.diagnose_mb), diagnose,
+                       texts=items, log_text=logs, log_paths=log_paths or None)
     except InputError as exc:             # unusable input: say so, keep the page
         ss.diagnosis, ss.transactions, ss.diag_error = None, [], str(exc)
+        return
+    except BudgetExceeded as exc:
+        ss.diagnosis, ss.transactions = None, []
+        ss.diag_error = t("diag.over_budget", kind=t(f"diag.budget_{exc.kind}"), limit=exc.limit, knob=exc.knob)
         return
     ss.diagnosis, ss.diag_error = d, ""
     ss.transactions = group_transactions(d.events) if d.events else []
@@ -140,7 +173,7 @@ with st.expander(input_summary(), expanded=d is None, icon=":material/edit_note:
             st.warning(escape_md(t("diag.too_big", box=box.split(" (")[0], size=f"{len(ss[key]) / 1e6:.1f} MB",
                                    limit=f"{MAX_BOX_CHARS // 1000} kB")), icon=":material/upload_file:")
     st.caption(t("diag.biglogs"))
-    st.file_uploader(t("diag.upload"), accept_multiple_files=True, key="uploader", on_change=take_uploads)
+    st.file_uploader(t("diag.upload"), accept_multiple_files=True, key=uploader_key(), on_change=take_uploads)
     uploaded = [name for name, _ in ss.uploads] + [p.rsplit("/", 1)[-1].split("-", 1)[-1]
                                                      for p in ss.get("upload_logs") or []]
     if uploaded:

@@ -11,6 +11,7 @@ from app.core.parsers.ini import truthy
 from app.core.parsers.structured import key_line
 from app.core.rules.conditions.absent import file_display_name, missing_file
 from app.core.rules.conditions.match import Match
+from app.core.rules.conditions.span import span
 from app.core.rules.conditions.words import say
 from app.core.rules.context import Context
 
@@ -29,8 +30,8 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
     "gt": lambda a, b: _num(a) is not None and _num(a) > float(b),
     "le": lambda a, b: _num(a) is not None and _num(a) <= float(b),
     "ge": lambda a, b: _num(a) is not None and _num(a) >= float(b),
-    "matches": lambda a, b: a is not None and re.search(str(b), str(a), re.I) is not None,
-    "not_matches": lambda a, b: a is None or re.search(str(b), str(a), re.I) is None,
+    "matches": lambda a, b: a is not None and re.search(str(b), span(str(a)), re.I) is not None,
+    "not_matches": lambda a, b: a is None or re.search(str(b), span(str(a)), re.I) is None,
     "contains": lambda a, b: isinstance(a, (list, str)) and str(b).lower() in [str(x).lower() for x in a]
     if isinstance(a, list) else str(b).lower() in str(a).lower(),
     "in": lambda a, b: str(a).lower() in [str(x).lower() for x in b],
@@ -126,7 +127,7 @@ def _resolve_side(ctx: Context, side: dict) -> tuple[Any, Evidence | None]:
             return None, None
         value = side["default"]
     if value is not None and side.get("extract"):
-        m = re.search(side["extract"], str(value))
+        m = re.search(side["extract"], span(str(value)))
         value = (m.groupdict().get("value") or (m.group(1) if m.groups() else m.group(0))) if m else \
             side.get("default")
     return value, ev

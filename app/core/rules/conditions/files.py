@@ -9,6 +9,7 @@ from typing import Any
 from app.core.model import ConfigFile, Evidence
 from app.core.rules.conditions.absent import missing_file
 from app.core.rules.conditions.match import Match
+from app.core.rules.conditions.span import span
 from app.core.rules.conditions.words import say
 from app.core.rules.context import Context
 
@@ -71,7 +72,7 @@ def text(ctx: Context, arg: dict) -> Match:
         if not _wanted(f, arg.get("files"), arg.get("kinds")):
             continue
         for i, line in enumerate(f.lines, 1):
-            m = rx.search(line)
+            m = rx.search(span(line))
             if m:
                 values = {"match": m.group(0), "file": f.name, "line": i}
                 values.update({k: v for k, v in m.groupdict().items() if v is not None})

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.core.model import Evidence, LogEvent
 from app.core.rules.conditions.match import Match
+from app.core.rules.conditions.span import span
 from app.core.rules.conditions.words import say
 from app.core.rules.context import Context
 
@@ -61,9 +62,9 @@ def _event_matches(ev: LogEvent, arg: dict) -> bool:
     if not _exact_fields_match(ev, arg):
         return False
     for key, want in (arg.get("fields") or {}).items():
-        if not _rx(str(want)).search(str(ev.fields.get(key, ""))):
+        if not _rx(str(want)).search(span(str(ev.fields.get(key, "")))):
             return False
-    return not ("regex" in arg and not _rx(arg["regex"]).search(ev.raw))
+    return not ("regex" in arg and not _rx(arg["regex"]).search(span(ev.raw)))
 
 
 def _hits(ctx: Context, arg: dict, limit: int | None = None) -> list:
@@ -95,7 +96,7 @@ def log(ctx: Context, arg: dict) -> Match:
     values = {"count": len(hits), "log_line": first.raw.strip()[:200]}
     values.update({f"log_{k}": v for k, v in first.fields.items() if isinstance(v, str)})
     if "regex" in arg:
-        m = re.search(arg["regex"], first.raw, re.I)
+        m = _rx(arg["regex"]).search(span(first.raw))
         if m:
             values.update({k: v for k, v in m.groupdict().items() if v is not None})
     return Match(True, _log_evidence(hits), values)

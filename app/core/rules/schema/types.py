@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo
 
+from app.core.rules.schema.regexsafe import check_regex
 from ingest.ruletext import SLOT_RE
 
 
@@ -44,6 +45,7 @@ def _regex(value: str) -> str:
             hint = (f"Python's re has no {esc}" + (f": write {_PCRE[esc]}" if esc in _PCRE else "") +
                     "; a literal backslash is written '\\\\'")
         raise ValueError(f"not a valid regular expression: {exc.msg}{where}; {hint}") from None
+    check_regex(value)      # a shape that backtracks without bound on a long line is refused (UnsafeRegex)
     return value
 
 
