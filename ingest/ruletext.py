@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from ingest.cjk import close_cjk_gaps
+
 SLOT_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\|([^{}]*))?\}")
 
 
@@ -50,8 +52,7 @@ def as_words(text: str, lang: str = "en") -> str:
     (`{target}` → "the recipient" / "收件人"), `{name|fallback}` as its fallback."""
     words = SLOT_WORDS.get(lang) or SLOT_WORDS["en"]
     text = fill(text, {}, lambda name: words.get(name, SLOT_WORDS["en"].get(name, "…")))
-    return text if lang == "en" else re.sub(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) +"
-                                             r"(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])", "", text)
+    return text if lang == "en" else close_cjk_gaps(text)
 
 
 def as_template(text: str) -> str:

@@ -13,29 +13,13 @@ from dataclasses import replace
 from typing import Any
 
 from app.core.model import Finding
+from ingest.cjk import close_cjk_gaps, flow
 
 LANGS = ("en", "zh")
 GENERATED = ("simulation", "absent", "config")   # evidence kinds whose text a condition wrote
 UNTRANSLATED = {"zh": "（暂无中文译文，以下为英文原文）"}
-_PUNCT = "\u3000-\u303f\uff00-\uffef"
-_HAN = "\u4e00-\u9fff"
-_CJK_JOIN = re.compile(rf"(?<=[{_PUNCT}{_HAN}])[ \t]*\n\s*(?=[{_PUNCT}{_HAN}])|(?<=[{_PUNCT}])[ \t]*\n\s*"
-                       rf"|[ \t]*\n\s*(?=[{_PUNCT}])")
-
-
-_CJK_GAP = re.compile(rf"(?<=[{_PUNCT}{_HAN}]) +(?=[{_PUNCT}{_HAN}])")
-
-
-def close_cjk_gaps(text: str) -> str:
-    """Spaces between two Chinese characters (or punctuation) removed: a template writes
-    `对于 {target}，` so a filled address stands apart, and a filled Chinese word must not."""
-    return _CJK_GAP.sub("", text)
-
-
-def flow(text: str) -> str:
-    """A wrapped paragraph as one line: lines join with a space, except where Chinese meets Chinese
-    or Chinese punctuation, where a space would be a visible gap."""
-    return " ".join(_CJK_JOIN.sub("", text or "").split())
+__all__ = ["close_cjk_gaps", "flow", "localized", "localized_all", "localized_diagnosis", "english",
+           "assumption", "evidence_text"]
 
 
 def _word(words: dict[str, Any], key: str, english: str, lang: str) -> str:
@@ -77,13 +61,19 @@ def _assumption_words(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((_pattern(en), other) for en, other in pairs if other)
 
 
-def assumption(text: str, lang: str) -> str:
-    """What was assumed of a file not given, in `lang` (as it is when no words are known)."""
-    for rx, template in _assumption_words(lang) if lang != "en" else ():
+def _rewrite(text: str, pairs, values=lambda v: v) -> str:
+    """`text` again from the first (English pattern, other template) pair it was made from; the
+    values it was filled with go through `values` (as it is when no pattern fits)."""
+    for rx, template in pairs:
         m = rx.match(text)
         if m:
-            return template.format(**m.groupdict())
+            return template.format(**{k: values(v) for k, v in m.groupdict().items()})
     return text
+
+
+def assumption(text: str, lang: str) -> str:
+    """What was assumed of a file not given, in `lang` (as it is when no words are known)."""
+    return _rewrite(text, _assumption_words(lang)) if lang != "en" else text
 
 
 @functools.lru_cache(maxsize=4)
@@ -108,11 +98,7 @@ def _value_words(value: str, lang: str) -> str:
 def evidence_text(text: str, lang: str) -> str:
     """A sentence the checks wrote from a template (evidence, a fix left out of the set), in `lang`;
     anything else (quoted lines of the input) stays as it is."""
-    for rx, template in _evidence_words(lang) if lang != "en" else ():
-        m = rx.match(text)
-        if m:
-            return template.format(**{k: _value_words(v, lang) for k, v in m.groupdict().items()})
-    return text
+    return _rewrite(text, _evidence_words(lang), lambda v: _value_words(v, lang)) if lang != "en" else text
 
 
 def localized(finding: Finding, lang: str) -> Finding:
