@@ -162,12 +162,13 @@ class _Run:
         self.flush()
         self.manifest.sources[name] = {"documents": len(docs), "ok": fetched_ok, "spec": spec}
 
-    def finish(self, home: Path, embedding: str, prune: bool, prune_empty: bool) -> None:
-        """Prune what disappeared (keeping sudden losses unless `prune_empty`), rebuild the lexical
-        index if anything changed or it is damaged, record the checksums, save the manifest."""
+    def finish(self, home: Path, embedding: str, prune: bool, prune_empty: bool, refused: set[str]) -> None:
+        """Prune what disappeared (keeping sudden losses unless `prune_empty`; a source the policy
+        refused outright is no unmounted share, its pages go), rebuild the lexical index if anything
+        changed or it is damaged, record the checksums, save the manifest."""
         summary, store = self.summary, self.store
         if prune:
-            held = [] if prune_empty else sudden_losses(self.before, self.seen)
+            held = [] if prune_empty else [h for h in sudden_losses(self.before, self.seen) if h.source not in refused]
             for h in held:
                 self.warn(h.warning())
                 self.manifest.sources.setdefault(h.source, {})["held"] = h.missing
@@ -212,7 +213,7 @@ def ingest(specs: list[dict[str, Any]] | None = None, home: Path | None = None, 
     run = _Run(home, embedding, summary, say, _warn)
     for i, spec in enumerate(specs):
         run.read_source(i, len(specs), spec, ctx, _warn)
-    run.finish(home, embedding, prune, prune_empty)
+    run.finish(home, embedding, prune, prune_empty, ctx.refused)
     summary.seconds = time.monotonic() - started
     say(1.0, "done")
     return summary
