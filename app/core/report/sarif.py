@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from app import __version__
+from app.core.report.sarif_fixes import sarif_fixes
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -41,6 +42,9 @@ def render_sarif(data: dict[str, Any]) -> dict[str, Any]:
                   "locations": locations or [{"physicalLocation": {"artifactLocation": {"uri": "config/plugins"}}}]}
         if f.get("fix") and f["fix"].get("patch"):
             result["properties"] = {"patch": f["fix"]["patch"]}
+        fixes = sarif_fixes(f.get("fix"), artifact_uri)
+        if fixes:
+            result["fixes"] = fixes
         results.append(result)
     for r in rules.values():
         if r["helpUri"] is None:
