@@ -198,6 +198,8 @@ def test_pasted_input_survives_a_trip_to_another_page(server, page):
     fill(page, "config/plugins", "rcpt_to.in_host_list\nwildduck\n")
     fill(page, re.compile(r"^Logs"), log)
     page.get_by_role("button", name="Diagnose").click()
+    # the diagnosis runs in a worker: leave only once it is shown (a trip away mid-run cancels it)
+    page.get_by_text(re.compile(r"^Your input")).first.wait_for(timeout=180_000)
     wait_idle(page)
     page.get_by_role("link", name="Ask").first.click()
     wait_idle(page)
