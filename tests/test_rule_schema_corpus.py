@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_rule_loader import GOOD  # the good team rule every loader test uses
 
 from app.core.errors import RuleError
 from app.core.model import Problem
@@ -23,21 +24,6 @@ FILES = sorted(p.name for p in CORPUS.glob("*.yaml") if p.name != "EXPECTED.yaml
 # about the fix)
 FIX_PHRASES = re.compile(r"\b(did you mean|expected|(?<!not )allowed|known|add it|add a|give|write|use|put|make each|drop|"
                          r"close|quote|indent|line this up)\b")
-
-GOOD = """\
-id: ACME001
-title: wildduck is enabled
-severity: info
-category: plugins
-when:
-  plugin: wildduck
-explanation: found {plugin}
-examples:
-  fail:
-    - files: {config/plugins: "wildduck\\n"}
-  pass:
-    - files: {config/plugins: "tls\\n"}
-"""
 
 
 @pytest.fixture(scope="module")
