@@ -6,7 +6,9 @@ this machine?) is applied before the tool runs."""
 from __future__ import annotations
 
 import functools
+import logging
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +19,7 @@ from pydantic import ValidationError
 from app.core.errors import InputError
 from app.core.redact import redact_obj, redact_text, scrub_known, secret_values
 
+log = logging.getLogger("mxdoctor.mcp")
 # the core's caches (catalog, rules, message index) are shared by the whole process: one tool at a time
 _one_at_a_time = threading.Lock()
 
@@ -42,6 +45,10 @@ def guarded(tool: Callable[..., Any], policy: Policy) -> Callable[..., Any]:
             raise ToolError(masked(str(exc), known)) from None
         except ModuleNotFoundError as exc:
             raise ToolError(missing_package(exc)) from None
+        except Exception as exc:            # a bug: the server goes on, its log shows the (masked) traceback
+            log.error("%s failed:\n%s", tool.__name__, masked(traceback.format_exc(), known))
+            raise ToolError(f"mxdoctor failed on this input ({exc.__class__.__name__}); the server's log "
+                            "has the details") from None
         return masked(answer, known)
     return run
 
