@@ -287,3 +287,31 @@ def test_without_the_sdk_the_command_says_what_to_install():
     assert done.returncode == 2 and not done.stdout
     [line] = done.stderr.strip().splitlines()
     assert "pip install 'mxdoctor[mcp]'" in line
+
+
+# ------------------------------------------------------------------------------------ the guard
+
+def test_beyond_loopback_config_dir_is_refused_before_anything_is_read():
+    pytest.importorskip("mcp", reason="needs the mcp extra")
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from app.mcp.guard import Policy, guarded
+    from app.mcp.tools import check
+    with pytest.raises(ToolError, match="MXDOCTOR_ALLOW_LOCAL_PATHS"):
+        guarded(check, Policy(local_paths=False))(config_dir=str(EXAMPLE))
+    assert guarded(check, Policy(local_paths=True))(config_dir=str(EXAMPLE))["findings"]
+
+
+def test_a_bug_in_a_tool_is_a_tool_error_that_shows_no_secret(caplog):
+    pytest.importorskip("mcp", reason="needs the mcp extra")
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from app.mcp.guard import Policy, guarded
+
+    def broken(files: dict[str, str]) -> dict:
+        raise RuntimeError(f"could not parse {files['wildduck.yaml']}")
+
+    with pytest.raises(ToolError) as raised:
+        guarded(broken, Policy())(files={"wildduck.yaml": WILDDUCK_YAML})
+    assert "RuntimeError" in str(raised.value) and MONGO_PASSWORD not in str(raised.value)
+    assert "could not parse" in caplog.text and MONGO_PASSWORD not in caplog.text
