@@ -45,7 +45,7 @@ def guarded(tool: Callable[..., Any], policy: Policy) -> Callable[..., Any]:
             raise ToolError(masked(str(exc), known)) from None
         except ModuleNotFoundError as exc:
             raise ToolError(missing_package(exc)) from None
-        except Exception as exc:            # a bug: the server goes on, its log shows the (masked) traceback
+        except Exception as exc:  # noqa: BLE001 - a bug: the server goes on, its log shows the masked traceback
             log.error("%s failed:\n%s", tool.__name__, masked(traceback.format_exc(), known))
             raise ToolError(f"mxdoctor failed on this input ({exc.__class__.__name__}); the server's log "
                             "has the details") from None
