@@ -241,7 +241,7 @@ def _from_message(ctx: _Ctx) -> Attribution | None:
     if not hits:
         return None
     m, r = hits[0].message, ctx.reply
-    hook = ctx.hook_of(m.emitter, m.hooks)
+    hook = ctx.hooks[0] if m.emitter == "core" and ctx.hooks else ctx.hook_of(m.emitter, m.hooks)
     others = sorted({h.message.emitter for h in hits} - {m.emitter})
     confidence = "high" if not others and hits[0].in_version else "medium"
     extra = {"source": m.link(ctx.version), "message_id": m.id, "candidates": others}

@@ -105,6 +105,7 @@ class _Dialogue:
         self.timeout = timeout
         self.verify_tls = verify_tls
         self.client = smtplib.SMTP(timeout=timeout)
+        self.client._host = session.host    # smtplib names the TLS server (SNI, hostname check) by it; connect() does not set it
         self.in_transaction = False
 
     def step(self, stage: str, send, target: str | None = None) -> Reply | None:
