@@ -313,6 +313,8 @@ def _capability(line: str, ctx: _Ctx) -> dict:
     def words(lang: str) -> str:
         if emitter == "core":
             return say(lang, "cap_core", cap=line)
-        return say(lang, "cap_plugin", cap=line, names=names(lang, plugins)) if plugins else say(lang, "cap_unknown", cap=line)
+        if not plugins:
+            return say(lang, "cap_unknown", cap=line)
+        return say(lang, "cap_plugin", cap=line, names=names(lang, plugins))
     return {"name": line, "emitter": emitter, "candidates": plugins, "says": words("en"),
             "i18n": {lang: {"says": words(lang)} for lang in LANGS if lang != "en"}}

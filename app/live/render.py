@@ -14,7 +14,8 @@ from app.core.redact import redact_obj, redact_text
 from app.live.probe import ProbeReport
 
 LABELS = {
-    "en": {"title": "Probe of {where}", "version": "Haraka {version} ({src})", "version_unknown": "Haraka release unknown",
+    "en": {"title": "Probe of {where}", "version": "Haraka {version} ({src})",
+           "version_unknown": "Haraka release unknown",
            "given": "given", "banner": "from the banner", "by": "from", "source": "source",
            "tls": "TLS: {version} {cipher}, certificate {fp} ({verified})", "verified": "verified",
            "not_verified": "not verified", "failure": "Could not go on ({kind} at {stage}): {message}",
@@ -90,7 +91,8 @@ def _markdown(report: ProbeReport, lang: str) -> list[str]:
         label = r.stage + (f" {r.target}" if r.target else "")
         reply = f"{r.code if r.code is not None else '---'} {r.text.split(chr(10))[0]}"
         source = f" ([{md_text(_l(lang, 'source'))}]({safe_url(a.source)}))" if a.source.startswith("https://") else ""
-        out.append(f"- **{md_text(label)}** {md_code(reply)} — *{md_text(_who(a, lang))}*: {md_text(a.said(lang))}{source}")
+        out.append(f"- **{md_text(label)}** {md_code(reply)} — *{md_text(_who(a, lang))}*: "
+                   f"{md_text(a.said(lang))}{source}")
         for cap in a.capabilities:
             out.append(f"  - {md_text(cap['i18n'].get(lang, {}).get('says', cap['says']))}")
     out.append("")

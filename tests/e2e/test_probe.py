@@ -32,7 +32,8 @@ MARGIN = 1.5                 # seconds a failure may take beyond its time bound
 def _self_signed(tmp: Path) -> tuple[str, str]:
     key, cert = tmp / "tls_key.pem", tmp / "tls_cert.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "30", "-subj", "/CN=mx.example.com"], check=True, capture_output=True, timeout=60)
+                    str(cert), "-days", "30", "-subj", "/CN=mx.example.com"],
+                   check=True, capture_output=True, timeout=60)
     return key.read_text(), cert.read_text()
 
 
@@ -173,7 +174,7 @@ def test_silent_port_fails_clearly_within_the_timeout():
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "app.cli", "probe", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "app.cli", "probe", *args], check=False, capture_output=True, text=True,
                           timeout=60, env=env, cwd=ROOT)
 
 

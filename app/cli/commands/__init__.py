@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ["check", "simulate", "triage", "catalog", "messages", "rules", "demo", "ingest", "app", "ask", "feedback", "settings", "probe"]
+COMMANDS = ["check", "simulate", "triage", "catalog", "messages", "rules", "demo", "ingest", "app", "ask", "feedback", "settings",
+            "probe"]
 
 
 def load_commands():
