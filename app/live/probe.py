@@ -7,6 +7,7 @@ end the session, and DATA is sent only with `send`.
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 
@@ -21,23 +22,33 @@ ACCEPTED, REFUSED, FAILED = "accepted", "refused", "failed"
 EXIT_CODES = {ACCEPTED: 0, REFUSED: 1, FAILED: 3}      # 2 stays "bad input", as in every command
 DIALOGUE_STAGES = ("banner", "ehlo", "starttls", "ehlo_tls", "mail", "rcpt", "data", "data_end")
 _BANNER_VERSION = re.compile(r"\bHaraka/(\d+\.\d+\.\d+)\b")
-_TARGET = re.compile(r"^\[(?P<v6>[^\]]+)\](?::(?P<v6port>\d+))?$|^(?P<host>[^:\[\]]+)(?::(?P<port>\d+))?$")
+_TARGET = re.compile(r"^\[(?P<v6>[^\]]+)\](?::(?P<v6port>\d+))?$|^(?P<host>[^:\[\]\s/]+)(?::(?P<port>\d+))?$")
 
 
 def parse_target(text: str, default_port: int = 25) -> tuple[str, int]:
     """'mx.example.com', 'mx.example.com:587', '192.0.2.1:2525', '[2001:db8::1]:25' or a bare IPv6
     address -> (host, port). ValueError for anything else."""
     text = text.strip()
-    if text.count(":") >= 2 and not text.startswith("["):
-        return text, default_port                   # a bare IPv6 address: no port can follow
     m = _TARGET.match(text)
+    v6 = m.group("v6") if m else (text if text.count(":") >= 2 else None)   # bare: no port can follow
+    if v6 is not None and not _is_ipv6(v6):
+        raise ValueError(f"not an IPv6 address: {v6!r}")
     if m is None:
+        if v6 is not None:
+            return v6, default_port
         raise ValueError(f"not a host or host:port: {text!r} (write an IPv6 address with a port as [addr]:port)")
     host = m.group("v6") or m.group("host")
     port = int(m.group("v6port") or m.group("port") or default_port)
     if not 0 < port < 65536:
         raise ValueError(f"port out of range: {port}")
     return host, port
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        return isinstance(ipaddress.ip_address(text), ipaddress.IPv6Address)
+    except ValueError:
+        return False
 
 
 @dataclass
