@@ -30,7 +30,8 @@ def parse_target(text: str, default_port: int = 25) -> tuple[str, int]:
     address -> (host, port). ValueError for anything else."""
     text = text.strip()
     m = _TARGET.match(text)
-    v6 = m.group("v6") if m else (text if text.count(":") >= 2 else None)   # bare: no port can follow
+    bare = text.count(":") >= 2 and not text.startswith("[")             # a bare IPv6: no port can follow
+    v6 = m.group("v6") if m else (text if bare else None)
     if v6 is not None and not _is_ipv6(v6):
         raise ValueError(f"not an IPv6 address: {v6!r}")
     if m is None:

@@ -19,9 +19,11 @@ LABELS = {
            "given": "given", "banner": "from the banner", "by": "from", "source": "source",
            "tls": "TLS: {version} {cipher}, certificate {fp} ({verified})", "verified": "verified",
            "not_verified": "not verified", "failure": "Could not go on ({kind} at {stage}): {message}",
-           "compare": "Beside the simulator (config: {paths}): {agree} agree, {differ} differ, {unknown} not known",
+           "compare": "Beside the simulator (config: {paths}): {agree} agree, {differ} differ, {unknown} not known, "
+                      "{assumed} against its assumptions",
            "live": "live", "predicted": "simulator", "nobody": "no plugin",
            "agree": "agree", "differ": "DIFFER", "unknown": "simulator does not know",
+           "assumed": "differs from what the simulator assumed: {what}",
            "outcome": "Result: {outcome} (exit {code})", "accepted": "every recipient accepted",
            "refused": "the server refused something", "failed": "could not talk to the server",
            "next": "Test message {id} sent; look for it:", "expect": "Lines that say it arrived:",
@@ -33,14 +35,17 @@ LABELS = {
            "given": "由参数给出", "banner": "从欢迎语读出", "by": "来自", "source": "源码",
            "tls": "TLS：{version} {cipher}，证书 {fp}（{verified}）", "verified": "已验证",
            "not_verified": "未验证", "failure": "无法继续（{kind}，在 {stage} 阶段）：{message}",
-           "compare": "与模拟器对照（配置：{paths}）：{agree} 处一致，{differ} 处不同，{unknown} 处模拟器不确定",
+           "compare": "与模拟器对照（配置：{paths}）：{agree} 处一致，{differ} 处不同，{unknown} 处模拟器不确定，"
+                      "{assumed} 处与其假设不符",
            "live": "实际", "predicted": "模拟器", "nobody": "没有插件",
            "agree": "一致", "differ": "不同", "unknown": "模拟器不确定",
+           "assumed": "与模拟器的假设不符：{what}",
            "outcome": "结果：{outcome}（退出码 {code}）", "accepted": "所有收件人都被接受",
            "refused": "服务器拒绝了某一步", "failed": "无法与服务器对话",
            "next": "已发送测试邮件 {id}；到这些地方查找它：", "expect": "说明邮件已到达的日志行：",
            "haraka_log": "Haraka 日志（message 行给出事务编号）", "haraka_txn": "该事务的所有日志行",
-           "wildduck_log": "WildDuck 插件解析并存储了它", "mongosh": "WildDuck 数据库：地址对应的用户，以及按 Message-ID 找到的邮件",
+           "wildduck_log": "WildDuck 插件解析并存储了它",
+           "mongosh": "WildDuck 数据库：地址对应的用户，以及按 Message-ID 找到的邮件",
            "no_tls_note": "", "capabilities": "扩展能力"},
 }
 
@@ -100,6 +105,12 @@ def _markdown(report: ProbeReport, lang: str) -> list[str]:
     return out
 
 
+def _verdict(row, lang: str) -> str:
+    if row.verdict == "assumed":
+        return _l(lang, "assumed", what="; ".join(row.assumed[:2]))
+    return _l(lang, row.verdict)
+
+
 def _tail(report: ProbeReport, lang: str, code, bullet: str) -> list[str]:
     """TLS, the failure, the comparison, the next steps and the result: the same in both formats."""
     s, out = report.session, []
@@ -110,13 +121,13 @@ def _tail(report: ProbeReport, lang: str, code, bullet: str) -> list[str]:
         out.append(_l(lang, "failure", kind=s.failure.kind, stage=s.failure.stage, message=s.failure.message))
     if report.comparison is not None:
         c = report.comparison.to_dict()
-        out += ["", _l(lang, "compare", paths=", ".join(report.config_paths), agree=c["agree"], differ=c["differ"],
-                       unknown=c["unknown"])]
+        out += ["", _l(lang, "compare", paths=", ".join(report.config_paths) or "-", agree=c["agree"],
+                       differ=c["differ"], unknown=c["unknown"], assumed=c["assumed"])]
         for row in report.comparison.rows:
             label = row.stage + (f" <{row.target}>" if row.target else "")
             plugin = row.plugin or _l(lang, "nobody")
             out.append(f"{bullet}{label}: {_l(lang, 'live')} {row.live}, {_l(lang, 'predicted')} "
-                       f"{code(row.predicted or '?')} ({plugin}) — {_l(lang, row.verdict)}")
+                       f"{code(row.predicted or '?')} ({plugin}) — {_verdict(row, lang)}")
     if report.next is not None:
         out += ["", _l(lang, "next", id=report.next.probe_id)]
         for cmd in report.next.commands:

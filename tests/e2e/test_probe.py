@@ -56,6 +56,19 @@ def haraka(tmp_path_factory):
         yield server
 
 
+@pytest.fixture(scope="module")
+def wildduck_haraka(tmp_path_factory):
+    """WildDuck's plugin (the e2e stand-in: its users are config/wildduck_users) alone: it resolves
+    recipients at rcpt and stores at queue, logging RESOLVED/STORED as the real one does."""
+    from .scenarios import PLUGIN_FIXTURES
+    install = _require_haraka()
+    config = {"plugins": "wildduck\n", "wildduck_users": f"{LOCAL}\n"}
+    plugins = {"wildduck.js": (PLUGIN_FIXTURES / "wildduck.js").read_text()}
+    workdir = tmp_path_factory.mktemp("probe-wd") / "run"
+    with HarakaServer(config, plugins, install_dir=install, workdir=workdir) as server:
+        yield server
+
+
 def _probe(server, **kw):
     from app.live.probe import probe
     kw.setdefault("helo", HELO)
@@ -150,6 +163,33 @@ def test_starttls_with_a_self_signed_certificate(haraka):
     assert strict.outcome == "failed" and strict.exit_code == 3
 
 
+@pytest.mark.haraka
+def test_send_to_wildduck_says_where_the_message_is(wildduck_haraka):
+    report = _probe(wildduck_haraka, rcpts=[LOCAL, OUTSIDE], send=True, config_paths=[str(wildduck_haraka.dir)])
+    got = _by(report)
+    assert got[("rcpt", LOCAL)][1].emitter == "wildduck"             # its silent OK, named by the simulator
+    unknown_reply, unknown = got[("rcpt", OUTSIDE)]
+    assert unknown_reply.text.startswith("5.1.1") and (unknown.emitter, unknown.how) == ("wildduck", "dsn")
+    assert got[("data_end", None)][0].code == 250 and got[("data_end", None)][1].emitter == "wildduck"
+    # the simulator cannot see WildDuck's users: it assumed the address exists, and says so
+    row = next(r for r in report.comparison.rows if r.target == OUTSIDE)
+    assert row.verdict == "assumed" and any("WildDuck" in a for a in row.assumed), row
+    assert not report.comparison.differs
+
+    steps = report.next
+    assert steps is not None and steps.wildduck and report.session.sent
+    assert wildduck_haraka.wait_for_log("STORED rcpt=", timeout=5)
+    log = wildduck_haraka.log_lines()
+    for command in (c["command"] for c in steps.commands if c["what"] in ("haraka_log", "haraka_txn")):
+        needle = command.split("'")[1]                                 # grep -F '<needle>' <haraka.log>
+        assert any(needle in line for line in log), command
+    resolved = [line for line in log if ("RESOLVED" in line or "STORED" in line) and f"rcpt={LOCAL}" in line]
+    assert len(resolved) == 2, log                                     # what the wildduck_log command finds
+    mongosh = next(c["command"] for c in steps.commands if c["what"] == "mongosh")
+    assert f'msgid: "<{report.session.probe_id}@{HELO}>"' in mongosh
+    assert any(f"mid=<{report.session.probe_id}@{HELO}>" in line for line in log)
+
+
 def test_refused_port_fails_clearly_and_fast():
     from app.live.probe import probe
     start = time.monotonic()
@@ -174,8 +214,8 @@ def test_silent_port_fails_clearly_within_the_timeout():
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "app.cli", "probe", *args], check=False, capture_output=True, text=True,
-                          timeout=60, env=env, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "app.cli", "probe", *args], check=False, capture_output=True,
+                          text=True, timeout=60, env=env, cwd=ROOT)
 
 
 @pytest.mark.haraka
