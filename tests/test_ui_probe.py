@@ -67,6 +67,21 @@ def test_probe_panel_shows_the_attributed_dialogue(home, smtp_server):  # noqa: 
     assert not any("sends a real" in w.value for w in at.warning)   # --send is off by default
 
 
+def test_probe_panel_sets_the_diagnosed_config_beside_the_live_replies(home, smtp_server):  # noqa: F811
+    at = app()
+    at.button(key="btn_example").click().run()                   # the canonical example, diagnosed
+    at.text_input(key="probe_host").input("127.0.0.1")
+    at.number_input(key="probe_port").set_value(smtp_server)
+    at.number_input(key="probe_timeout").set_value(5)
+    at.text_input(key="probe_rcpts").input(OUTSIDE)
+    at.button(key="btn_probe").click().run()
+    assert not at.exception, at.exception
+    shown = next(m.value for m in at.markdown if m.value.startswith("## Probe of"))
+    assert "Beside the simulator (config: the config diagnosed above)" in shown, shown
+    # the example's wildduck would accept any recipient it knows; the simulator cannot see its users
+    assert "(wildduck) — differs from what the simulator assumed" in shown, shown
+
+
 def test_probe_panel_is_off_on_a_shared_app_unless_allowed(home, monkeypatch):  # noqa: F811
     monkeypatch.setenv("MXDOCTOR_APP_ADDRESS", "0.0.0.0")
     monkeypatch.delenv("MXDOCTOR_ALLOW_UI_PROBE", raising=False)

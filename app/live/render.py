@@ -101,7 +101,7 @@ def _markdown(report: ProbeReport, lang: str) -> list[str]:
         for cap in a.capabilities:
             out.append(f"  - {md_text(cap['i18n'].get(lang, {}).get('says', cap['says']))}")
     out.append("")
-    out += _tail(report, lang, code=md_code, bullet="- ")
+    out += _tail(report, lang, code=md_code, bullet="- ", prose=md_text)
     return out
 
 
@@ -111,29 +111,30 @@ def _verdict(row, lang: str) -> str:
     return _l(lang, row.verdict)
 
 
-def _tail(report: ProbeReport, lang: str, code, bullet: str) -> list[str]:
-    """TLS, the failure, the comparison, the next steps and the result: the same in both formats."""
+def _tail(report: ProbeReport, lang: str, code, bullet: str, prose=str) -> list[str]:
+    """TLS, the failure, the comparison, the next steps and the result: the same in both formats
+    (`code` marks commands and replies, `prose` escapes the rest for Markdown)."""
     s, out = report.session, []
     if s.tls is not None:
-        out.append(_l(lang, "tls", version=s.tls.version, cipher=s.tls.cipher, fp=s.tls.fingerprint[:16],
-                      verified=_l(lang, "verified" if s.tls.verified else "not_verified")))
+        out.append(prose(_l(lang, "tls", version=s.tls.version, cipher=s.tls.cipher, fp=s.tls.fingerprint[:16],
+                            verified=_l(lang, "verified" if s.tls.verified else "not_verified"))))
     if s.failure is not None and s.failure.kind != "reply":
-        out.append(_l(lang, "failure", kind=s.failure.kind, stage=s.failure.stage, message=s.failure.message))
+        out.append(prose(_l(lang, "failure", kind=s.failure.kind, stage=s.failure.stage, message=s.failure.message)))
     if report.comparison is not None:
         c = report.comparison.to_dict()
-        out += ["", _l(lang, "compare", paths=", ".join(report.config_paths) or "-", agree=c["agree"],
-                       differ=c["differ"], unknown=c["unknown"], assumed=c["assumed"])]
+        out += ["", prose(_l(lang, "compare", paths=", ".join(report.config_paths) or "-", agree=c["agree"],
+                             differ=c["differ"], unknown=c["unknown"], assumed=c["assumed"]))]
         for row in report.comparison.rows:
             label = row.stage + (f" <{row.target}>" if row.target else "")
             plugin = row.plugin or _l(lang, "nobody")
-            out.append(f"{bullet}{label}: {_l(lang, 'live')} {row.live}, {_l(lang, 'predicted')} "
-                       f"{code(row.predicted or '?')} ({plugin}) — {_verdict(row, lang)}")
+            out.append(bullet + prose(f"{label}: {_l(lang, 'live')} {row.live}, {_l(lang, 'predicted')} ")
+                       + code(row.predicted or "?") + prose(f" ({plugin}) — {_verdict(row, lang)}"))
     if report.next is not None:
-        out += ["", _l(lang, "next", id=report.next.probe_id)]
+        out += ["", prose(_l(lang, "next", id=report.next.probe_id))]
         for cmd in report.next.commands:
-            out.append(f"{bullet}{_l(lang, cmd['what'])}: {code(cmd['command'])}")
+            out.append(f"{bullet}{prose(_l(lang, cmd['what']))}: {code(cmd['command'])}")
         if report.session.sent:
-            out.append(_l(lang, "expect"))
+            out.append(prose(_l(lang, "expect")))
             out += [f"{bullet}{code(line)}" for line in report.next.expect]
-    out += ["", _l(lang, "outcome", outcome=_l(lang, report.outcome), code=report.exit_code)]
+    out += ["", prose(_l(lang, "outcome", outcome=_l(lang, report.outcome), code=report.exit_code))]
     return out

@@ -44,6 +44,8 @@ def run_probe(diagnosis) -> None:
             ss.probe_error, ss.probe_md = t("probe.bad", why=str(exc)), ""
             status.update(state="error")
             return
+        if config is not None:
+            report.config_paths = [t("probe.workspace_config")]
         ss.probe_md, ss.probe_error = render(report, "markdown", lang()), ""
         status.update(label=t("probe.done", outcome=report.outcome),
                       state="complete" if report.exit_code == 0 else "error")

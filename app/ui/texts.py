@@ -278,6 +278,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "probe.running": {"en": "Talking to {where}…", "zh": "正在与 {where} 对话…"},
     "probe.done": {"en": "Probe finished: {outcome}", "zh": "探测完成：{outcome}"},
     "probe.need": {"en": "Give a server and at least one recipient.", "zh": "请填写服务器和至少一个收件人。"},
+    "probe.workspace_config": {"en": "the config diagnosed above", "zh": "上面诊断的配置"},
     "probe.bad": {"en": "Cannot probe that: {why}", "zh": "无法探测：{why}"},
     # settings
     "set.title": {"en": "Settings", "zh": "设置"},

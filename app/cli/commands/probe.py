@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import sys
 
-from app.cli.options import add_haraka_version
-
 EPILOG = """exit codes:
   0  every step and recipient accepted (and the test message, with --send)
   1  the server refused something (a 4xx/5xx reply; the output says which plugin or core)
@@ -32,7 +30,9 @@ def add_parser(sub) -> None:
                    help="the server's Haraka dir or config dir: set the simulator's prediction beside each reply")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p.add_argument("--lang", choices=("en", "zh"), default="en")
-    add_haraka_version(p)
+    p.add_argument("--haraka-version", metavar="X", default=None,
+                   help="the Haraka release the server runs (default: the Haraka/X.Y.Z its banner shows): replies are "
+                        "matched to the messages and source lines of that release")
     p.set_defaults(run=run)
 
 
