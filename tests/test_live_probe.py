@@ -124,3 +124,26 @@ def test_next_steps_find_the_message_in_wildduck_without_its_password():
     assert 'msgid: "<mxdoctor-0123456789ab@client.example.net>"' in commands["mongosh"]
     assert "rcpt=alice@example.com" in commands["wildduck_log"]
     assert next_steps(_report().session) is None                   # nothing sent, nothing to look for
+
+
+def test_no_recipient_checks_greeting_ehlo_and_mail_only():
+    """The MCP tool's default: no RCPT, so nothing can be sent; the session still ends with RSET/QUIT."""
+    import socketserver
+    import threading
+
+    class Greeter(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            self.wfile.write(b"220 mx.test ESMTP Haraka/3.3.4 ready\r\n")
+            answers = {b"EHLO": b"250 mx.test Hello c [127.0.0.1], Haraka is at your service.",
+                       b"MAIL": b"250 sender <> OK", b"RSET": b"250 OK", b"QUIT": b"221 mx.test closing connection."}
+            for raw in self.rfile:
+                self.wfile.write(answers.get(raw[:4].upper(), b"500 what") + b"\r\n")
+                if raw[:4].upper() == b"QUIT":
+                    return
+
+    from app.live.probe import probe
+    with socketserver.TCPServer(("127.0.0.1", 0), Greeter) as server:
+        threading.Thread(target=server.handle_request, daemon=True).start()
+        report = probe("127.0.0.1", server.server_address[1], rcpts=[], send=True, timeout=5)
+    assert [r.stage for r in report.session.replies] == ["banner", "ehlo", "mail", "rset", "quit"]
+    assert report.exit_code == 0 and report.next is None and not report.session.sent

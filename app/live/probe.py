@@ -104,10 +104,9 @@ def probe(host: str, port: int = 25, *, rcpts: list[str], mail_from: str | None 
           starttls: bool = False, send: bool = False, timeout: float = DEFAULT_TIMEOUT, verify_tls: bool = False,
           config_paths: list[str] | None = None, haraka_version: str | None = None,
           config: ConfigSet | None = None) -> ProbeReport:
-    """Talk to host:port, then explain every reply. `mail_from` None is the null sender <>. The
+    """Talk to host:port, then explain every reply. `mail_from` None is the null sender <>; no `rcpts`
+    checks the greeting, EHLO, TLS and MAIL only (the CLI asks for one; the MCP tool may not). The
     server's config, for the simulator's prediction: `config_paths` (read here) or `config` (already read)."""
-    if not rcpts:
-        raise ValueError("give at least one recipient (--rcpt)")
     config = config if config is not None else _load(config_paths)   # a bad path fails before any connection
     session = talk(host, port, rcpts=list(rcpts), mail_from=mail_from or "", helo=helo, starttls=starttls,
                    send=send, timeout=timeout, verify_tls=verify_tls)
