@@ -30,7 +30,7 @@ LABELS = {
            "haraka_log": "Haraka's log (the message line names the transaction)",
            "haraka_txn": "every line of that transaction", "wildduck_log": "WildDuck's plugin resolved and stored it",
            "mongosh": "WildDuck's database: the address's user, the message by its Message-ID",
-           "no_tls_note": "", "capabilities": "capabilities"},
+           "no_reply": "(no reply: see below)"},
     "zh": {"title": "探测 {where}", "version": "Haraka {version}（{src}）", "version_unknown": "Haraka 版本未知",
            "given": "由参数给出", "banner": "从欢迎语读出", "by": "来自", "source": "源码",
            "tls": "TLS：{version} {cipher}，证书 {fp}（{verified}）", "verified": "已验证",
@@ -46,7 +46,7 @@ LABELS = {
            "haraka_log": "Haraka 日志（message 行给出事务编号）", "haraka_txn": "该事务的所有日志行",
            "wildduck_log": "WildDuck 插件解析并存储了它",
            "mongosh": "WildDuck 数据库：地址对应的用户，以及按 Message-ID 找到的邮件",
-           "no_tls_note": "", "capabilities": "扩展能力"},
+           "no_reply": "（没有回复：原因见下）"},
 }
 
 
@@ -78,9 +78,10 @@ def _text(report: ProbeReport, lang: str) -> list[str]:
     out = _head(report, lang) + [""]
     for r, a in zip(report.session.replies, report.attributions):
         label = r.stage + (f" <{r.target}>" if r.target else "")
-        out.append(f"{label:<28} {r.code if r.code is not None else '---'} {r.text.split(chr(10))[0]}")
-        if r.code is None:
-            continue                      # no reply: the failure below says why
+        if r.code is None:                # no reply: the failure below says why
+            out.append(f"{label:<28} --- {_l(lang, 'no_reply')}")
+            continue
+        out.append(f"{label:<28} {r.code} {r.text.split(chr(10))[0]}")
         out.append(f"{'':<28} [{_who(a, lang)}] {a.said(lang)}")
         for cap in a.capabilities:
             out.append(f"{'':<30} - {cap['i18n'].get(lang, {}).get('says', cap['says'])}")
@@ -94,7 +95,10 @@ def _markdown(report: ProbeReport, lang: str) -> list[str]:
     out = ["## " + md_text(_head(report, lang)[0]), ""]
     for r, a in zip(report.session.replies, report.attributions):
         label = r.stage + (f" {r.target}" if r.target else "")
-        reply = f"{r.code if r.code is not None else '---'} {r.text.split(chr(10))[0]}"
+        if r.code is None:
+            out.append(f"- **{md_text(label)}** — {md_text(_l(lang, 'no_reply'))}")
+            continue
+        reply = f"{r.code} {r.text.split(chr(10))[0]}"
         source = f" ([{md_text(_l(lang, 'source'))}]({safe_url(a.source)}))" if a.source.startswith("https://") else ""
         out.append(f"- **{md_text(label)}** {md_code(reply)} — *{md_text(_who(a, lang))}*: "
                    f"{md_text(a.said(lang))}{source}")
