@@ -3,53 +3,18 @@ loopback (a few lines of socketserver that answer like Haraka's core): the dialo
 each reply's attribution; on a shared app the panel is off unless the operator allows it."""
 from __future__ import annotations
 
-import socketserver
-import threading
-
 import pytest
 
 pytest.importorskip("streamlit")
 
+from smtp_standin import OUTSIDE, haraka_like_server
 from test_ui_app import app, home  # noqa: F401  (the app fixture's home)
-
-OUTSIDE = "nobody@other.test"
-
-
-class _HarakaLike(socketserver.StreamRequestHandler):
-    """Haraka 3.3.4's core replies (texts as real Haraka writes them), with a 550 for OUTSIDE."""
-    timeout = 10
-
-    def handle(self) -> None:
-        self.wfile.write(b"220 mx.test ESMTP Haraka/3.3.4 ready\r\n")
-        for raw in self.rfile:
-            line = raw.decode().strip()
-            verb, arg = line[:4].upper(), line[4:].strip()
-            if verb == "EHLO":
-                reply = "250-mx.test Hello client [127.0.0.1], Haraka is at your service.\r\n250 PIPELINING"
-            elif verb == "MAIL":
-                reply = f"250 sender {arg.split(':', 1)[1]} OK"
-            elif verb == "RCPT":
-                rcpt = arg.split(":", 1)[1]
-                reply = f"550 I cannot deliver mail for {rcpt}" if OUTSIDE in rcpt else f"250 recipient {rcpt} OK"
-            elif verb == "RSET":
-                reply = "250 OK"
-            elif verb == "QUIT":
-                self.wfile.write(b"221 mx.test closing connection. Have a jolly good day.\r\n")
-                return
-            else:
-                reply = "500 Unrecognized command"
-            self.wfile.write(reply.encode() + b"\r\n")
 
 
 @pytest.fixture(scope="module")
 def smtp_server():
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _HarakaLike)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with haraka_like_server() as port:
+        yield port
 
 
 def test_probe_panel_shows_the_attributed_dialogue(home, smtp_server):  # noqa: F811
