@@ -147,3 +147,18 @@ def test_no_recipient_checks_greeting_ehlo_and_mail_only():
         report = probe("127.0.0.1", server.server_address[1], rcpts=[], send=True, timeout=5)
     assert [r.stage for r in report.session.replies] == ["banner", "ehlo", "mail", "rset", "quit"]
     assert report.exit_code == 0 and report.next is None and not report.session.sent
+
+
+def test_every_failure_reads_in_both_languages_with_its_facts():
+    """Each sentence of app.live.failures exists in English and Chinese, and names what it is about."""
+    from app.live.failures import WORDS, Failure
+    assert set(WORDS["en"]) == set(WORDS["zh"])
+    facts = {"host": "mx.example.com", "where": "mx.example.com:25", "why": "WHY", "seconds": "2",
+             "command": "RCPT", "reply": "554 go away"}
+    for what in WORDS["en"]:
+        failure = Failure("protocol", "rcpt", what, facts)
+        en, zh = failure.text("en"), failure.text("zh")
+        assert en == failure.message and en != zh
+        assert chinese_share(zh) > 0.5, zh
+        for fact in ("mx.example.com", "WHY", "554 go away"):
+            assert (fact in en) == (fact in zh), (what, fact)

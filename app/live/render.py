@@ -123,7 +123,7 @@ def _tail(report: ProbeReport, lang: str, code, bullet: str, prose=str) -> list[
         out.append(prose(_l(lang, "tls", version=s.tls.version, cipher=s.tls.cipher, fp=s.tls.fingerprint[:16],
                             verified=_l(lang, "verified" if s.tls.verified else "not_verified"))))
     if s.failure is not None and s.failure.kind != "reply":
-        out.append(prose(_l(lang, "failure", kind=s.failure.kind, stage=s.failure.stage, message=s.failure.message)))
+        out.append(prose(_l(lang, "failure", kind=s.failure.kind, stage=s.failure.stage, message=s.failure.text(lang))))
     if report.comparison is not None:
         c = report.comparison.to_dict()
         out += ["", prose(_l(lang, "compare", paths=", ".join(report.config_paths) or "-", agree=c["agree"],

@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 
-from app.live.failures import Failure, describe_failure
+from app.live.failures import Failure, describe_failure, no_starttls, refused_at
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -73,7 +73,9 @@ class Session:
         return r.code if r else None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["failure"] = self.failure.to_dict() if self.failure else None
+        return out
 
 
 def new_probe_id() -> str:
@@ -140,9 +142,7 @@ class _Dialogue:
 
     def starttls(self) -> bool:
         if not self.client.has_extn("starttls"):
-            self.s.failure = Failure("tls", "starttls", (
-                "the server did not offer STARTTLS in its EHLO reply (Haraka offers it only when the tls "
-                "plugin is listed in config/plugins and its key and certificate loaded)"), alive=True)
+            self.s.failure = no_starttls()
             return False
         context = ssl.create_default_context()
         if not self.verify_tls:
@@ -228,5 +228,5 @@ def _refused_step(session: Session) -> Failure | None:
     'reply': the session is fine, the server said no, and that is the finding."""
     for r in session.replies:
         if r.stage in ("banner", "ehlo", "ehlo_tls", "starttls", "mail") and r.code is not None and r.code >= 400:
-            return Failure("reply", r.stage, f"the server refused at {r.stage}: {r.line}", alive=True)
+            return refused_at(r.stage, r.line)
     return None
