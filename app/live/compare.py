@@ -39,13 +39,15 @@ class ComparisonReport:
     unknown_plugins: list[str] = field(default_factory=list)
     assumptions: dict[str, str] = field(default_factory=dict)
     simulation: Simulation | None = field(default=None, repr=False)
+    transaction: Simulation | None = field(default=None, repr=False)   # with the accepted recipients only
 
     @property
     def differs(self) -> list[Comparison]:
         return [r for r in self.rows if r.verdict == DIFFER]
 
     def step_for(self, reply: Reply) -> HookStep | None:
-        return step_for(self.simulation, reply) if self.simulation is not None else None
+        sim = self.transaction if reply.stage in ("data", "data_end") and self.transaction else self.simulation
+        return step_for(sim, reply) if sim is not None else None
 
     def to_dict(self) -> dict:
         return {"rows": [asdict(r) for r in self.rows], "outcome": self.outcome,
@@ -102,12 +104,25 @@ def _verdict(claimed: int | None, live: int | None, step: HookStep | None) -> st
 def compare(cs: ConfigSet, session: Session) -> ComparisonReport:
     """Each live reply beside the simulator's prediction for the same envelope and config."""
     sim = simulate(cs, envelope=envelope_of(session))
+    after_rcpt = _transaction_sim(cs, session) or sim
     rows = []
     for reply in session.replies:
-        step = step_for(sim, reply)
+        step = step_for(after_rcpt if reply.stage in ("data", "data_end") else sim, reply)
         claimed = _code(step.reply) if step is not None else None
         rows.append(Comparison(reply.stage, reply.target, reply.code, step.reply if step else "",
                                _verdict(claimed, reply.code, step), step.hook if step else None,
                                step.answered_by if step else None, list(step.notes[:3]) if step else [],
                                list(dict.fromkeys(step.depends_on)) if step else []))
-    return ComparisonReport(rows, sim.outcome, list(sim.unknown_plugins), sim.assumptions, sim)
+    return ComparisonReport(rows, after_rcpt.outcome, list(sim.unknown_plugins), sim.assumptions, sim, after_rcpt)
+
+
+def _transaction_sim(cs: ConfigSet, session: Session) -> Simulation | None:
+    """The simulation of the transaction the server really holds after RCPT: only the recipients it
+    accepted go on to DATA and the queue (a refused one is not stored, whatever the simulator
+    assumed about it). None when that is every recipient (the first simulation already is it)."""
+    accepted = [r.target for r in session.replies if r.stage == "rcpt" and r.code is not None and r.code < 400]
+    if not accepted or accepted == list(session.rcpts):
+        return None
+    env = envelope_of(session)
+    env["rcpt"] = accepted
+    return simulate(cs, envelope=env)

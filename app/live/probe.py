@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app.core.catalog import load_catalog
 from app.core.model import ConfigSet
 from app.live.attribute import Attribution, attribute
-from app.live.compare import ComparisonReport, compare, step_for
+from app.live.compare import ComparisonReport, compare
 from app.live.nextsteps import NextSteps, next_steps
 from app.live.smtp import DEFAULT_TIMEOUT, Session, talk
 
@@ -113,9 +113,9 @@ def probe(host: str, port: int = 25, *, rcpts: list[str], mail_from: str | None 
     version, version_from = _version(session, haraka_version)
     catalog = load_catalog()
     comparison = compare(config, session) if config is not None else None
-    sim = comparison.simulation if comparison is not None else None
     attributions = [attribute(r, version=version, catalog=catalog, config=config,
-                              step=step_for(sim, r) if sim is not None else None) for r in session.replies]
+                              step=comparison.step_for(r) if comparison is not None else None)
+                    for r in session.replies]
     return ProbeReport(host, port, session, attributions, version, version_from, comparison,
                        next_steps(session, config, catalog), list(config_paths or []))
 

@@ -11,6 +11,7 @@ import json
 from app.core.explain.words import spaced
 from app.core.mdsafe import md_code, md_text, safe_url
 from app.core.redact import redact_obj, redact_text
+from app.core.verdict import outcome_is_bad, outcome_sentence
 from app.live.probe import ProbeReport
 
 LABELS = {
@@ -30,7 +31,8 @@ LABELS = {
            "haraka_log": "Haraka's log (the message line names the transaction)",
            "haraka_txn": "every line of that transaction", "wildduck_log": "WildDuck's plugin resolved and stored it",
            "mongosh": "WildDuck's database: the address's user, the message by its Message-ID",
-           "no_reply": "(no reply: see below)"},
+           "no_reply": "(no reply: see below)",
+           "sim_outcome": "The simulator, given the recipients the server really accepted: {what}."},
     "zh": {"title": "探测 {where}", "version": "Haraka {version}（{src}）", "version_unknown": "Haraka 版本未知",
            "given": "由参数给出", "banner": "从欢迎语读出", "by": "来自", "source": "源码",
            "tls": "TLS：{version} {cipher}，证书 {fp}（{verified}）", "verified": "已验证",
@@ -46,7 +48,8 @@ LABELS = {
            "haraka_log": "Haraka 日志（message 行给出事务编号）", "haraka_txn": "该事务的所有日志行",
            "wildduck_log": "WildDuck 插件解析并存储了它",
            "mongosh": "WildDuck 数据库：地址对应的用户，以及按 Message-ID 找到的邮件",
-           "no_reply": "（没有回复：原因见下）"},
+           "no_reply": "（没有回复：原因见下）",
+           "sim_outcome": "按服务器实际接受的收件人模拟：{what}。"},
 }
 
 
@@ -133,6 +136,8 @@ def _tail(report: ProbeReport, lang: str, code, bullet: str, prose=str) -> list[
             plugin = row.plugin or _l(lang, "nobody")
             out.append(bullet + prose(f"{label}: {_l(lang, 'live')} {row.live}, {_l(lang, 'predicted')} ")
                        + code(row.predicted or "?") + prose(f" ({plugin}) — {_verdict(row, lang)}"))
+        if outcome_is_bad(report.comparison.outcome):
+            out.append(prose(_l(lang, "sim_outcome", what=outcome_sentence(report.comparison.outcome, lang))))
     if report.next is not None:
         out += ["", prose(_l(lang, "next", id=report.next.probe_id))]
         for cmd in report.next.commands:

@@ -190,6 +190,40 @@ def test_send_to_wildduck_says_where_the_message_is(wildduck_haraka):
     assert any(f"mid=<{report.session.probe_id}@{HELO}>" in line for line in log)
 
 
+@pytest.fixture(scope="module")
+def canonical_haraka(tmp_path_factory):
+    """The canonical mistake: rcpt_to.in_host_list before wildduck, the recipient's domain listed."""
+    from .scenarios import PLUGIN_FIXTURES
+    install = _require_haraka()
+    config = {"plugins": "rcpt_to.in_host_list\nwildduck\n", "host_list": "example.com\n",
+              "wildduck_users": f"{LOCAL}\n"}
+    plugins = {"wildduck.js": (PLUGIN_FIXTURES / "wildduck.js").read_text()}
+    workdir = tmp_path_factory.mktemp("probe-canonical") / "run"
+    with HarakaServer(config, plugins, install_dir=install, workdir=workdir) as server:
+        yield server
+
+
+@pytest.mark.haraka
+@pytest.mark.parametrize("send", [False, True])
+def test_the_canonical_mistake_shows_live_stored_for_nobody(canonical_haraka, send):
+    """A recipient wildduck refuses is no longer in the transaction: the queue is judged on the one
+    in_host_list accepted, which wildduck never resolved, so it stores for nobody (with or without DATA)."""
+    from app.live.render import render
+    report = _probe(canonical_haraka, rcpts=[LOCAL, OUTSIDE], send=send, config_paths=[str(canonical_haraka.dir)])
+    got = _by(report)
+    assert got[("rcpt", LOCAL)][1].emitter == "rcpt_to.in_host_list"
+    assert got[("rcpt", OUTSIDE)][0].code == 550 and got[("rcpt", OUTSIDE)][1].emitter == "wildduck"
+    assert report.comparison.outcome == "processed_not_stored"
+    text = render(report)
+    assert "WildDuck never stores it" in text
+    if send:
+        end, who = got[("data_end", None)]
+        assert end.code == 250 and who.emitter == "wildduck" and "for nobody" in who.mechanism
+        assert canonical_haraka.wait_for_log("Message processed|STORED|mid=", timeout=5)
+        assert not any("RESOLVED" in line or "STORED" in line for line in canonical_haraka.log_lines())
+    assert "WildDuck" in render(report, lang="zh") and "从未存储" in render(report, lang="zh")
+
+
 def test_refused_port_fails_clearly_and_fast():
     from app.live.probe import probe
     start = time.monotonic()
