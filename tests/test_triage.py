@@ -276,3 +276,14 @@ def test_a_refusal_the_client_got_past_is_still_counted(tmp_path):
     rows = [r for r in rep.rejections if r["stage"] == "ehlo"]
     assert len(rows) == 1 and rows[0]["plugin"] == "helo.checks" and rows[0]["count"] == 1
     assert rep.transactions == 1
+
+
+def test_an_error_named_first_line_is_explained_not_skipped_as_a_frame(tmp_path):
+    """'MongoError: ...' logged at WARN is the error itself; stack frames after it stay skipped."""
+    log = tmp_path / "haraka.log"
+    log.write_text("[WARN] [-] [wildduck] MongoError: connect ECONNREFUSED 127.0.0.1:27017\n"
+                   "[WARN] [-] [wildduck]     at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n")
+    explained = triage([str(log)], explain=True).to_dict()["explained"]
+    texts = [row["text"] for row in explained]
+    assert any(t.startswith("MongoError: connect ECONNREFUSED") for t in texts), texts
+    assert not any(t.lstrip().startswith("at ") for t in texts), texts

@@ -8,6 +8,7 @@ SMTP outcomes (see app.core.logs.transactions), not from Haraka's misleading `co
 from __future__ import annotations
 
 import os
+import re
 from typing import Iterable
 
 from app.core.errors import InputError
@@ -65,6 +66,11 @@ def _versions(report: TriageReport, haraka_version: str | None):
     return Versions(found=override(haraka_version) + [f for f in found if f is not None], assumed=assumed_haraka())
 
 
+# "MongoError: connect ECONNREFUSED ...": an error's own first line, which says what went wrong; a
+# counted line starting so is the error, not a frame of one (those start "at ", "- ", "{" ...)
+_ERROR_FIRST_LINE = re.compile(r"\w*Error: \S")
+
+
 def explain_rows(rows: list[dict], version: str | None) -> list[dict]:
     """Each counted loud line explained once: emitter, hook, what it means, the source line.
     Stack frames and error-object fields (counted as lines of their own) are left out."""
@@ -74,7 +80,7 @@ def explain_rows(rows: list[dict], version: str | None) -> list[dict]:
     out = []
     for row in rows:
         key = tuple(row[name] for name in LOUD_FIELDS)
-        if key[0] == "error" and continuation(key[4]):
+        if key[0] == "error" and continuation(key[4]) and not _ERROR_FIRST_LINE.match(key[4].strip()):
             continue
         [x] = explain_events([event_of(key)], version)
         m = x.message
