@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.live.haraka import server as _server
-from app.live.haraka.server import (DISCONNECT_RE, LOG_FORMATS, LOOPBACK, START_TIMEOUT, STOP_GRACE, HarakaError,
-                                    haraka_cli, node_binary)
+from app.live.haraka.server import (
+    DISCONNECT_RE,
+    LOG_FORMATS,
+    LOOPBACK,
+    START_TIMEOUT,
+    STOP_GRACE,
+    HarakaError,
+    haraka_cli,
+    node_binary,
+)
 
 __all__ = ["DISCONNECT_RE", "LOG_FORMATS", "LOOPBACK", "SMTP_TIMEOUT", "START_TIMEOUT", "STOP_GRACE", "HarakaError",
            "HarakaServer", "Reply", "Transcript", "default_install_dir", "default_message", "free_port", "haraka_cli",

@@ -1,0 +1,149 @@
+"""The replay's real replies and log lines set beside the simulator's prediction, in words.
+
+Why here and not in app.core: it joins a live session (app.live.smtp) with the core's simulator,
+log parser and line explainer; none of those needs to know a replay exists.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.logs.loud import without_uuid
+from app.core.model import LogEvent, Simulation
+from app.live.replay.words import say
+from app.live.smtp import Session
+
+REPLAY_IP = "127.0.0.1"
+
+
+def predict(config_dir: Path, version: str, envelope: dict) -> Simulation:
+    """What the simulator says this config does with the replay's transaction, at `version`."""
+    from app.core.checks import release_catalog
+    from app.core.inputs import load_paths
+    from app.core.simulate import simulate
+    from app.core.versions import detect_versions
+    cs = load_paths([config_dir])
+    catalog = release_catalog(cs, detect_versions(cs, haraka_version=version))
+    return simulate(cs, catalog, envelope=envelope)
+
+
+def _code(reply: str | None) -> int | None:
+    if reply and len(reply) >= 3 and reply[:3].isdigit():
+        return int(reply[:3])
+    return None
+
+
+def predicted_step(sim: Simulation, stage: str, target: str | None):
+    """The simulator's step that gives the client the reply of a real session's `stage`."""
+    if stage == "banner":
+        return sim.step("connect")
+    if stage in ("ehlo", "ehlo_tls"):
+        return sim.step("ehlo") or sim.step("helo")
+    if stage in ("mail", "data"):
+        return sim.step(stage)
+    if stage == "rcpt":
+        return sim.step("rcpt", target)
+    if stage == "data_end":
+        post = sim.step("data_post")
+        if post is not None and (_code(post.reply) or 0) >= 400:
+            return post
+        return sim.step("queue") or sim.step("queue_outbound")
+    return None
+
+
+def _answered(events: list[LogEvent], stage: str, target: str | None) -> tuple[str, str] | None:
+    """(plugin, retval) of the real log's hook result for this stage (Haraka logs non-CONT answers)."""
+    hooks = {"rcpt": ("rcpt",), "mail": ("mail",), "data": ("data",), "data_end": ("data_post", "queue"),
+             "ehlo": ("ehlo", "helo"), "banner": ("connect", "lookup_rdns", "connect_init")}.get(stage, ())
+    found = None
+    for ev in events:
+        f = ev.fields
+        if ev.kind == "hook_result" and f.get("hook") in hooks and (target is None or f.get("address") == target):
+            found = (f.get("plugin", "?"), f.get("retval", "?"))
+    return found
+
+
+def dialogue(session: Session, events: list[LogEvent], sim: Simulation, lang: str = "en") -> list[dict]:
+    """One row per real reply: what Haraka said, who the log says answered, what was predicted."""
+    rows = []
+    for r in session.replies:
+        if r.stage in ("quit", "rset"):
+            continue
+        step = predicted_step(sim, r.stage, r.target)
+        claimed = _code(step.reply) if step is not None else None
+        real_by = _answered(events, r.stage, r.target)
+        row = {"stage": r.stage, "target": r.target, "real": r.line, "code": r.code,
+               "answered_by": real_by[0] if real_by else None, "retval": real_by[1] if real_by else None,
+               "predicted": step.reply if step is not None else "", "predicted_by": step.answered_by if step else None,
+               "shadowed": list(step.shadowed) if step is not None else [],
+               "agrees": None if claimed is None else claimed == r.code}
+        row["note"] = _row_note(row, lang)
+        rows.append(row)
+    return rows
+
+
+def _row_note(row: dict, lang: str) -> str:
+    parts = []
+    if row["answered_by"]:
+        parts.append(say(lang, "by", plugin=row["answered_by"], retval=row["retval"]))
+        if row["predicted_by"] and row["predicted_by"] != row["answered_by"]:
+            parts.append(say(lang, "other_plugin", plugin=row["predicted_by"]))
+    parts.append(say(lang, "unclaimed") if row["agrees"] is None else
+                 say(lang, "agree") if row["agrees"] else say(lang, "differ"))
+    if row["shadowed"]:
+        parts.append(say(lang, "shadowed", plugins=", ".join(row["shadowed"])))
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- the log
+
+def _note(ev: LogEvent, lang: str) -> str:
+    f = ev.fields
+    target = f" <{f['address']}>" if f.get("address") else ""
+    if ev.kind == "hook_result":
+        retval = f.get("retval", "")
+        key = "hook_refused" if retval.upper().startswith("DENY") else "hook_ok" if retval.upper() == "OK" \
+            else "hook_other"
+        return say(lang, key, plugin=f.get("plugin"), retval=retval, hook=f.get("hook"), target=target)
+    action = f.get("wildduck_action")
+    if action in ("RESOLVED", "STORED"):
+        return say(lang, action.lower(), rcpt=f.get("rcpt", ""))
+    simple = {"recipient": ("recipient", {"rcpt": f.get("rcpt", ""), "code": f.get("code", "")}),
+              "sender": ("sender", {"sender": f.get("mail_from", ""), "code": f.get("code", "")}),
+              "message": ("message", {"size": f.get("size", "?"), "rcpts": f.get("rcpts", "?")}),
+              "queue": ("queue", {"code": f.get("code", ""), "msg": without_uuid(f.get("msg", ""))}),
+              "connect": ("connect", {}), "disconnect": ("disconnect", {})}
+    if ev.kind in simple:
+        key, slots = simple[ev.kind]
+        return say(lang, key, **slots)
+    if "No such user" in ev.raw:
+        return say(lang, "nouser")
+    return ""
+
+
+def log_rows(lines: list[str], version: str, lang: str = "en") -> list[dict]:
+    """Every line worth reading, once (the master and the worker print the start-up twice), with
+    what it means: the explainer's words for warnings, errors and refusals, replay's for the rest."""
+    from app.core.explain import explain_events
+    from app.core.logs import parse_lines
+    events = list(parse_lines(lines, "haraka.log"))
+    explained = {x.event.lineno: x for x in explain_events(events, version)}
+    rows, seen = [], set()
+    for ev in events:
+        text = lines[ev.lineno - 1]
+        if not text.strip() or (ev.uuid is None and text in seen):
+            continue
+        seen.add(text)
+        x = explained.get(ev.lineno)
+        if x is not None and not x.continues:
+            note = x.effect if lang == "en" else x.i18n.get(lang, {}).get("effect", x.effect)
+            rows.append({"line": text, "note": note, "emitter": x.emitter, "source": x.source(version)})
+        elif "[mxdoctor-replay] blocked" in text:
+            rows.append({"line": text, "note": say(lang, "blocked"), "emitter": "replay", "source": ""})
+        elif ev.uuid or ev.kind == "plugin_line":
+            rows.append({"line": text, "note": _note(ev, lang), "emitter": ev.origin or "", "source": ""})
+    return rows
+
+
+def events_of(lines: list[str]) -> list[LogEvent]:
+    from app.core.logs import parse_lines
+    return list(parse_lines(lines, "haraka.log"))

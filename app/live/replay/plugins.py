@@ -1,0 +1,72 @@
+"""How each plugin in config/plugins runs in the replay: for real or by a stand-in, and say which.
+
+  bundled   Haraka's release ships it (plugins/ or a haraka-plugin-* package it depends on)
+  local     the admin's own plugins/<name>.js, copied
+  npm       a published haraka-plugin-* package, npm-installed next to the release (cached)
+  stand-in  haraka-plugin-wildduck (not on npm): mxdoctor's stand-in, app/live/standins/wildduck.js
+  left out  none of the above: Haraka would refuse to start, so the line is commented out
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from app.core.universe import PREFIX, haraka_name, npm_package_for
+
+STANDINS = {"wildduck"}
+
+
+@dataclass
+class PluginRun:
+    name: str          # as written in config/plugins
+    how: str           # bundled | local | npm | stand-in | left out
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _bundled(haraka_pkg: Path, name: str) -> bool:
+    """Found where Haraka looks: its plugins/ dir, or a package in the install's node_modules."""
+    plugins = haraka_pkg / "plugins"
+    modules = haraka_pkg.parent            # node_modules of the cached install
+    return ((plugins / f"{name}.js").is_file() or (plugins / name / "package.json").is_file()
+            or (plugins / name / "index.js").is_file()
+            or (modules / npm_package_for(name) / "package.json").is_file()
+            or (modules / name / "package.json").is_file())
+
+
+def plan_plugins(names: list[str], local: set[str], haraka_pkg: Path, deprecated: dict[str, str],
+                 install: Callable[[list[str]], str | None]) -> list[PluginRun]:
+    """One PluginRun per listed plugin; `install(specs)` npm-installs packages (None = done)."""
+    out = []
+    for raw in names:
+        bare = raw[len(PREFIX):] if raw.startswith(PREFIX) else raw
+        name = haraka_name(raw, deprecated)
+        if bare in STANDINS:
+            out.append(PluginRun(raw, "stand-in", "haraka-plugin-wildduck is not published on npm and needs "
+                                 "MongoDB; mxdoctor's stand-in has the same hooks and replies and stores nothing"))
+        elif f"{raw}.js" in local:
+            out.append(PluginRun(raw, "local", f"your plugins/{raw}.js"))
+        elif _bundled(haraka_pkg, raw) or _bundled(haraka_pkg, name):
+            renamed = f" (Haraka loads it as {name})" if name != raw else ""
+            out.append(PluginRun(raw, "bundled", "ships with this Haraka release" + renamed))
+        else:
+            out.append(_from_npm(raw, name, install))
+    return out
+
+
+def _from_npm(raw: str, name: str, install: Callable[[list[str]], str | None]) -> PluginRun:
+    from app.core.catalog import load_catalog
+    from app.core.universe import lookup_plugin
+    found = lookup_plugin(raw, load_catalog())
+    package = found.package if found.kind == "npm" else (raw if raw.startswith(PREFIX) else None)
+    if package is None:
+        return PluginRun(raw, "left out", "not shipped with this Haraka release, not in plugins/, not a known npm "
+                         "package: Haraka would refuse to start with it")
+    failure = install([package])
+    if failure:
+        return PluginRun(raw, "left out", f"npm install {package} failed ({failure}): Haraka would refuse to start "
+                         "with it")
+    return PluginRun(raw, "npm", f"{package} from npm, installed next to Haraka (cached)")

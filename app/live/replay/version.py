@@ -1,0 +1,39 @@
+"""Which Haraka release to replay on: the one given, else the one the config dir shows, else the
+newest the knowledge base describes. A range (package.json's ^2.8.0, --haraka-version 2.8.x) is
+narrowed to the newest published release in it that kb/plugins/releases.yaml knows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Chosen:
+    version: str
+    source: str        # "--haraka-version", "<file>:<line>", or "newest in mxdoctor's knowledge base"
+
+
+def _newest_in(range_) -> str | None:
+    from app.core.releases import known_releases
+    from app.core.semver import parse_version
+    inside = [v for v in known_releases() if parse_version(v) is not None and range_.contains(v)]
+    return max(inside, key=parse_version) if inside else None
+
+
+def choose_version(config_dir: Path, given: str | None) -> Chosen:
+    """InputError when --haraka-version is not a version or a range, or no known release fits it."""
+    from app.core.errors import InputError
+    from app.core.inputs import load_paths
+    from app.core.versions import assumed_haraka, detect_versions
+    versions = detect_versions(load_paths([config_dir]), haraka_version=given)
+    best = versions.haraka
+    if best is None:
+        return Chosen(assumed_haraka(), "newest in mxdoctor's knowledge base (none found in the config dir)")
+    where = "--haraka-version" if best.source == "cli" else best.where
+    if best.exact:
+        return Chosen(best.version, where)
+    newest = _newest_in(best.range)
+    if newest is None:
+        raise InputError(f"no Haraka release mxdoctor knows is in {best.version!r} ({where}); "
+                         "pass --haraka-version with an exact release, e.g. 3.3.4")
+    return Chosen(newest, f"{where} says {best.version}: its newest release")
