@@ -38,7 +38,7 @@ def test_the_contract_sees_a_violation(tmp_path, monkeypatch, capsys):
     for pkg in ("mxapp", "ingest_copy"):
         (tmp_path / pkg).mkdir()
         (tmp_path / pkg / "__init__.py").write_text("")
-    for layer in ("cli", "ui", "answer", "build", "retrieval", "core"):
+    for layer in ("cli", "ui", "answer", "build", "live", "retrieval", "core"):
         (tmp_path / "mxapp" / layer).mkdir()
         (tmp_path / "mxapp" / layer / "__init__.py").write_text("")
     (tmp_path / "mxapp" / "core" / "bad.py").write_text("import mxapp.ui\n")

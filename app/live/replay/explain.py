@@ -120,9 +120,10 @@ def _note(ev: LogEvent, lang: str) -> str:
     return ""
 
 
-def log_rows(lines: list[str], version: str, lang: str = "en") -> list[dict]:
+def log_rows(lines: list[str], version: str, lang: str = "en", dead: str = "") -> list[dict]:
     """Every line worth reading, once (the master and the worker print the start-up twice), with
-    what it means: the explainer's words for warnings, errors and refusals, replay's for the rest."""
+    what it means: the explainer's words for warnings, errors and refusals, replay's for the rest.
+    A line naming `dead` (the loopback address backends were pointed at) says it was on purpose."""
     from app.core.explain import explain_events
     from app.core.logs import parse_lines
     events = list(parse_lines(lines, "haraka.log"))
@@ -136,6 +137,8 @@ def log_rows(lines: list[str], version: str, lang: str = "en") -> list[dict]:
         x = explained.get(ev.lineno)
         if x is not None and not x.continues:
             note = x.effect if lang == "en" else x.i18n.get(lang, {}).get("effect", x.effect)
+            if dead and dead in text:
+                note = f"{note} {say(lang, 'dead_line')}"
             rows.append({"line": text, "note": note, "emitter": x.emitter, "source": x.source(version)})
         elif "[mxdoctor-replay] blocked" in text:
             rows.append({"line": text, "note": say(lang, "blocked"), "emitter": "replay", "source": ""})

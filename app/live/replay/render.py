@@ -35,6 +35,7 @@ def _sections(r, lang: str) -> list[tuple[str, list[str]]]:
         got = [f"MAIL FROM <{m['mail_from']}> RCPT {', '.join(m['rcpts'])} ({m['size']} bytes)" for m in r.forwarded]
         out.append((say(lang, "sink") if got else say(lang, "sink_none"), got))
     out.append((say(lang, "log"), log))
+    out.append((say(lang, "caveats"), list(r.caveats)))
     return out
 
 

@@ -24,6 +24,7 @@ from app.live.replay.sink import Sink
 from app.live.replay.source import read_source
 from app.live.replay.verdict import verdict, wildduck_actions
 from app.live.replay.version import choose_version
+from app.live.replay.words import say
 from app.live.smtp import Session, talk
 from app.live.standins import LOOPBACK_GUARD
 
@@ -53,6 +54,7 @@ class ReplayReport:
     stored: list[str] = field(default_factory=list)
     forwarded: list[dict] = field(default_factory=list)  # what the sink (the forward host) received
     verdict: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
     sandbox: str = ""
     sandbox_removed: bool = False
     processes_left: list[int] = field(default_factory=list)
@@ -139,7 +141,9 @@ def _explain(report: ReplayReport, box: Sandbox, root: Path, session: Session | 
     report.plugins = [p.to_dict() for p in box.plugins]
     report.raw_log = lines
     report.forwarded = [r.to_dict() for r in received]
-    report.log = log_rows(lines, report.haraka_version, lang)
+    dead = next((b.where for b in box.backends if b.name == "DNS"), "")
+    report.log = log_rows(lines, report.haraka_version, lang, dead)
+    report.caveats = [say(lang, "caveat_local")]
     if session is None:
         return
     events = events_of(lines)

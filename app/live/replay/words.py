@@ -34,6 +34,10 @@ WORDS: dict[str, dict[str, str]] = {
         "queue": "the queue's answer, sent to the client after the final dot: code={code} {msg}",
         "connect": "the client connected",
         "disconnect": "the connection's summary",
+        "dead_line": "(Replay pointed this backend at a loopback port nobody listens on, on purpose.)",
+        "caveat_local": "The client is 127.0.0.1: plugins that skip local or private addresses (rspamd, spf, DNS "
+                        "lists, karma...) may skip this transaction where they would check a client from outside.",
+        "caveats": "Keep in mind:",
         "blocked": "replay refused a connection beyond loopback (nothing leaves this machine)",
         "v_refused": "Haraka refused <{rcpt}>: {reply}",
         "v_stored": "stored for <{rcpt}>",
@@ -76,6 +80,10 @@ WORDS: dict[str, dict[str, str]] = {
         "queue": "队列的应答，在结束点之后发给客户端：code={code} {msg}",
         "connect": "客户端已连接",
         "disconnect": "该连接的汇总行",
+        "dead_line": "（replay 有意把这个后端指向了本机一个无人监听的端口。）",
+        "caveat_local": "客户端地址是 127.0.0.1：跳过本地或私有地址的插件（rspamd、spf、DNS 黑名单、karma 等）可能会跳过这次事务，"
+                        "而对外部客户端它们会检查。",
+        "caveats": "请注意：",
         "blocked": "replay 拒绝了一个通往本机以外的连接（没有任何数据离开本机）",
         "v_refused": "Haraka 拒绝了 <{rcpt}>：{reply}",
         "v_stored": "已为 <{rcpt}> 存储",
