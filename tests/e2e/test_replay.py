@@ -103,12 +103,19 @@ def test_broken_example_accepts_the_recipient_and_stores_nothing(cache_root, req
     _nothing_left(report)
 
 
-@pytest.mark.parametrize("cache_root", VERSIONS, indirect=True, ids=VERSIONS)
-def test_fixed_example_resolves_and_stores(cache_root, request, tmp_path):
+# the fixed run at 2.8.28 is told in Chinese: the verdict's words come from the same facts
+FIXED = [("3.3.4", "en", "stored for <{rcpt}>", "refused <{rcpt}>"),
+         ("2.8.28", "zh", "已为 <{rcpt}> 存储", "拒绝了 <{rcpt}>")]
+
+
+@pytest.mark.parametrize("cache_root,lang,stored,refused", FIXED, indirect=["cache_root"], ids=VERSIONS)
+def test_fixed_example_resolves_and_stores(cache_root, lang, stored, refused, request, tmp_path):
+    from app.live.replay.render import render_markdown, render_text
     from app.live.replay.run import replay
     version = request.node.callspec.params["cache_root"]
-    report = replay(_fixed_copy(tmp_path), rcpts=[ALICE, NOBODY], unknown=[NOBODY], haraka_version=version,
-                    progress=None).to_dict()
+    result = replay(_fixed_copy(tmp_path), rcpts=[ALICE, NOBODY], unknown=[NOBODY], haraka_version=version,
+                    progress=None, lang=lang)
+    report = result.to_dict()
     assert f"Haraka/{version}" in _row(report, "banner")["real"]
     rcpt = _row(report, "rcpt", ALICE)
     assert rcpt["code"] == 250 and rcpt["answered_by"] == "wildduck"
@@ -116,8 +123,12 @@ def test_fixed_example_resolves_and_stores(cache_root, request, tmp_path):
     log = "\n".join(report["raw_log"])
     assert f"RESOLVED rcpt={ALICE}" in log and f"STORED rcpt={ALICE}" in log
     assert report["resolved"] == [ALICE] and report["stored"] == [ALICE]
-    assert f"stored for <{ALICE}>" in report["verdict"]
-    assert any(NOBODY in v and "refused" in v for v in report["verdict"]), report["verdict"]
+    assert stored.format(rcpt=ALICE) in report["verdict"]
+    assert any(refused.format(rcpt=NOBODY) in v for v in report["verdict"]), report["verdict"]
+    from app.core.mdsafe import md_text
+    text, markdown = render_text(result, lang), render_markdown(result, lang)
+    assert stored.format(rcpt=ALICE) in text and f"STORED rcpt={ALICE}" in text
+    assert md_text(stored.format(rcpt=ALICE)) in markdown and f"STORED rcpt={ALICE}" in markdown
     _nothing_left(report)
 
 
@@ -146,7 +157,9 @@ def test_backends_are_dead_or_stand_ins_and_nothing_leaves_loopback(cache_root, 
              "smtp_forward.ini": "[main]\nhost=192.0.2.25\nport=25\nenable_tls=false\n"}
     for name, text in files.items():
         (haraka / "config" / name).write_text(text)
-    report = replay(haraka, rcpts=[ALICE], progress=None).to_dict()
+    from app.live.replay.render import render_text
+    result = replay(haraka, rcpts=[ALICE], progress=None)
+    report = result.to_dict()
     backends = {b["name"]: b for b in report["backends"]}
     rspamd = backends["rspamd"]
     assert rspamd["state"] == "dead" and rspamd["where"].startswith("127.0.0.1:")
@@ -162,6 +175,9 @@ def test_backends_are_dead_or_stand_ins_and_nothing_leaves_loopback(cache_root, 
     assert backends["the forward host"]["state"] == "stand-in"
     assert [m["rcpts"] for m in report["forwarded"]] == [[ALICE]], "the sink did not get the message"
     assert {p["name"]: p["how"] for p in report["plugins"]}["reach_out"] == "local"
+    text = render_text(result)
+    assert "rspamd: dead on purpose at 127.0.0.1:" in text and "the forward host: stand-in at 127.0.0.1:" in text
+    assert f"RCPT {ALICE}" in text
     _nothing_left(report)
 
 
