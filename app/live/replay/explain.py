@@ -5,6 +5,7 @@ log parser and line explainer; none of those needs to know a replay exists.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from app.core.logs.loud import without_uuid
@@ -13,6 +14,7 @@ from app.live.replay.words import say
 from app.live.smtp import Session
 
 REPLAY_IP = "127.0.0.1"
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")   # log.ini timestamps=true
 
 
 def predict(config_dir: Path, version: str, envelope: dict) -> Simulation:
@@ -70,15 +72,26 @@ def dialogue(session: Session, events: list[LogEvent], sim: Simulation, lang: st
             continue
         step = predicted_step(sim, r.stage, r.target)
         claimed = _code(step.reply) if step is not None else None
+        likely = _likely(step) if step is not None and claimed is None else None
         real_by = _answered(events, r.stage, r.target)
         row = {"stage": r.stage, "target": r.target, "real": r.line, "code": r.code,
                "answered_by": real_by[0] if real_by else None, "retval": real_by[1] if real_by else None,
                "predicted": step.reply if step is not None else "", "predicted_by": step.answered_by if step else None,
-               "shadowed": list(step.shadowed) if step is not None else [],
-               "agrees": None if claimed is None else claimed == r.code}
+               "likely": likely or "", "predicted_notes": list(step.notes) if step is not None else [],
+               "shadowed": list(step.shadowed) if step is not None else []}
+        claimed = claimed if claimed is not None else _code(likely)
+        row["agrees"] = None if claimed is None else claimed == r.code
         row["note"] = _row_note(row, lang)
         rows.append(row)
     return rows
+
+
+def _likely(step) -> str | None:
+    """The reply a step's notes call likely where the simulator would not claim one ("likely reply: 250 ...")."""
+    for note in step.notes:
+        if note.startswith("likely reply: "):
+            return note[len("likely reply: "):]
+    return None
 
 
 def _row_note(row: dict, lang: str) -> str:
@@ -89,6 +102,8 @@ def _row_note(row: dict, lang: str) -> str:
             parts.append(say(lang, "other_plugin", plugin=row["predicted_by"]))
     parts.append(say(lang, "unclaimed") if row["agrees"] is None else
                  say(lang, "agree") if row["agrees"] else say(lang, "differ"))
+    if row["likely"] and row["agrees"] is not None:
+        parts[-1] += f" ({say(lang, 'likely', reply=row['likely'])})"
     if row["shadowed"]:
         parts.append(say(lang, "shadowed", plugins=", ".join(row["shadowed"])))
     return "; ".join(parts)
@@ -131,9 +146,10 @@ def log_rows(lines: list[str], version: str, lang: str = "en", dead: str = "") -
     rows, seen = [], set()
     for ev in events:
         text = lines[ev.lineno - 1]
-        if not text.strip() or (ev.uuid is None and text in seen):
+        key = _TIMESTAMP.sub("", text)
+        if not text.strip() or (ev.uuid is None and key in seen):
             continue
-        seen.add(text)
+        seen.add(key)
         x = explained.get(ev.lineno)
         if x is not None and not x.continues:
             note = x.effect if lang == "en" else x.i18n.get(lang, {}).get("effect", x.effect)

@@ -12,15 +12,16 @@ def _sections(r, lang: str) -> list[tuple[str, list[str]]]:
     """(heading, lines) in the order an admin reads them."""
     changes = [f"{c['file']}: {c['key']}: {c['was'] if c['was'] is not None else '(unset)'} → "
                f"{c['now'] if c['now'] is not None else '(removed)'}  ({c['why']})" for c in r.changes]
-    backends = [f"{b['name']}: {say(lang, 'dead') if b['state'] == 'dead' else say(lang, 'standin')} at "
+    backends = [f"{b['name']}: {say(lang, 'dead') if b['state'] == 'dead' else say(lang, 'standin')} {say(lang, 'at')} "
                 f"{b['where']} ({b['why']})" for b in r.backends]
     plugins = [f"{p['name']}: {p['how']} ({p['detail']})" for p in r.plugins]
     dialogue = []
     for row in r.dialogue:
-        dialogue.append(f"{_stage(row):<28} real: {row['real']}")
+        dialogue.append(f"{_stage(row):<28} {say(lang, 'real')}: {row['real']}")
         if row["predicted"]:
-            dialogue.append(f"{'':<28} predicted: {row['predicted']}"
-                            + (f" (by {row['predicted_by']})" if row.get("predicted_by") else ""))
+            dialogue.append(f"{'':<28} {say(lang, 'predicted')}: {row['predicted']}"
+                            + (f" ({row['predicted_by']})" if row.get("predicted_by") else ""))
+        dialogue += [f"{'':<28} · {note}" for note in row.get("predicted_notes", []) if not note.startswith("likely")]
         dialogue.append(f"{'':<28} {row['note']}")
     log = []
     for row in r.log:
