@@ -8,6 +8,28 @@ def _stage(row: dict) -> str:
     return row["stage"] + (f" <{row['target']}>" if row.get("target") else "")
 
 
+def _dialogue(r, lang: str) -> list[str]:
+    """Each real reply, the prediction under it, the simulator's notes, and how they compare."""
+    out = []
+    for row in r.dialogue:
+        out.append(f"{_stage(row):<28} {say(lang, 'real')}: {row['real']}")
+        if row["predicted"]:
+            out.append(f"{'':<28} {say(lang, 'predicted')}: {row['predicted']}"
+                       + (f" ({row['predicted_by']})" if row.get("predicted_by") else ""))
+        out += [f"{'':<28} · {note}" for note in row.get("predicted_notes", []) if not note.startswith("likely")]
+        out.append(f"{'':<28} {row['note']}")
+    return out
+
+
+def _log(r) -> list[str]:
+    out = []
+    for row in r.log:
+        out.append(row["line"])
+        if row["note"]:
+            out.append(f"    ↳ {row['note']}" + (f" [{row['source']}]" if row.get("source") else ""))
+    return out
+
+
 def _sections(r, lang: str) -> list[tuple[str, list[str]]]:
     """(heading, lines) in the order an admin reads them."""
     changes = [f"{c['file']}: {c['key']}: {c['was'] if c['was'] is not None else '(unset)'} → "
@@ -15,19 +37,7 @@ def _sections(r, lang: str) -> list[tuple[str, list[str]]]:
     backends = [f"{b['name']}: {say(lang, 'dead') if b['state'] == 'dead' else say(lang, 'standin')} {say(lang, 'at')} "
                 f"{b['where']} ({b['why']})" for b in r.backends]
     plugins = [f"{p['name']}: {p['how']} ({p['detail']})" for p in r.plugins]
-    dialogue = []
-    for row in r.dialogue:
-        dialogue.append(f"{_stage(row):<28} {say(lang, 'real')}: {row['real']}")
-        if row["predicted"]:
-            dialogue.append(f"{'':<28} {say(lang, 'predicted')}: {row['predicted']}"
-                            + (f" ({row['predicted_by']})" if row.get("predicted_by") else ""))
-        dialogue += [f"{'':<28} · {note}" for note in row.get("predicted_notes", []) if not note.startswith("likely")]
-        dialogue.append(f"{'':<28} {row['note']}")
-    log = []
-    for row in r.log:
-        log.append(row["line"])
-        if row["note"]:
-            log.append(f"    ↳ {row['note']}" + (f" [{row['source']}]" if row.get("source") else ""))
+    dialogue, log = _dialogue(r, lang), _log(r)
     out = [(say(lang, "changes"), changes), (say(lang, "backends"), backends), (say(lang, "plugins"), plugins)]
     if r.haraka_error:
         out.append(("Haraka:", r.haraka_error.splitlines()[-15:]))
