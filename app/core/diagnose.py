@@ -98,7 +98,7 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
              haraka_version: str | None = None) -> Diagnosis:
     """`haraka_version`: the Haraka version (or range) the admin says runs, over what the inputs show."""
     from app.core.checks import run_checks
-    from app.core.inputs import load_paths, load_texts
+    from app.core.inputs import load_inputs
     from app.core.rules.loader import load_rules
     from app.core.versions import detect_versions, override
 
@@ -107,12 +107,7 @@ def diagnose(paths: list[str] | None = None, *, paste: str | bytes | None = None
     items = list(texts or [])
     if paste is not None:
         items.append(("", paste))
-    cs = load_paths(paths) if paths else ConfigSet()
-    if items:
-        extra = load_texts(items)
-        cs.files.update(extra.files)
-        cs.plugins = extra.plugins if extra.plugins is not None else cs.plugins
-        cs.problems += extra.problems
+    cs = load_inputs(paths, items)
     problems = list(cs.problems)
     streams: list[Iterable[LogEvent]] = []
     if log_paths:

@@ -60,6 +60,7 @@ class Session:
     failure: Failure | None = None
     probe_id: str | None = None  # the test message's id, when one was sent
     sent: bool = False           # the server accepted the test message (2xx after the final dot)
+    client_ip: str = ""          # the address the server saw this session come from
 
     def get(self, stage: str, target: str | None = None) -> Reply | None:
         for r in self.replies:
@@ -122,6 +123,8 @@ class _Dialogue:
 
     def greet(self) -> bool:
         banner = self.step("banner", lambda: self.client.connect(self.s.host, self.s.port))
+        if self.client.sock is not None:
+            self.s.client_ip = str(self.client.sock.getsockname()[0])
         if banner is None or not _ok(banner):
             return False
         return self.ehlo("ehlo")

@@ -91,6 +91,19 @@ def load_texts(items: list[tuple[str, str | bytes]], aliases: dict[str, str] | N
     return cs
 
 
+def load_inputs(paths: list[str | os.PathLike] | None = None,
+                texts: list[tuple[str, str | bytes]] | None = None) -> ConfigSet:
+    """Paths on disk and named texts (a raw paste is named "") as one ConfigSet: a text's file wins
+    over a path's of the same name, and a pasted plugins list over the one on disk."""
+    cs = load_paths(paths) if paths else ConfigSet()
+    if texts:
+        extra = load_texts(texts)
+        cs.files.update(extra.files)
+        cs.plugins = extra.plugins if extra.plugins is not None else cs.plugins
+        cs.problems += extra.problems
+    return cs
+
+
 def load_paste(text: str | bytes, aliases: dict[str, str] | None = None) -> ConfigSet:
     """One pasted blob, possibly several files behind `==> name <==` headers."""
     return load_texts([("", text)], aliases)

@@ -1,0 +1,104 @@
+"""Live replies beside the simulator's prediction from the same config: agree, differ, or the
+simulator does not know.
+
+Why: the simulator reads config/ and says who answers each hook; a live server says what really
+happens. Where they agree, the config explains the server; where they differ, the running server
+is not the config given (another file, an old process, a plugin the catalog misreads). "differ"
+is said only where the simulator claims a code; a '?' or an unsimulated stage is "unknown".
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from app.core.model import ConfigSet, HookStep, Simulation
+from app.core.simulate import simulate
+from app.live.smtp import Reply, Session, probe_message
+
+AGREE, DIFFER, UNKNOWN = "agree", "differ", "unknown"
+
+
+@dataclass
+class Comparison:
+    stage: str
+    target: str | None
+    live: int | None              # the live code (None: no reply)
+    predicted: str                # the simulator's reply ('' or '?' when it claims none)
+    verdict: str                  # agree | differ | unknown
+    hook: str | None = None       # the simulated step it was compared with
+    plugin: str | None = None     # who the simulator says answers there (None: no plugin, core)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ComparisonReport:
+    rows: list[Comparison]
+    outcome: str                  # the simulator's outcome for the whole transaction
+    unknown_plugins: list[str] = field(default_factory=list)
+    assumptions: dict[str, str] = field(default_factory=dict)
+    simulation: Simulation | None = field(default=None, repr=False)
+
+    @property
+    def differs(self) -> list[Comparison]:
+        return [r for r in self.rows if r.verdict == DIFFER]
+
+    def step_for(self, reply: Reply) -> HookStep | None:
+        return step_for(self.simulation, reply) if self.simulation is not None else None
+
+    def to_dict(self) -> dict:
+        return {"rows": [asdict(r) for r in self.rows], "outcome": self.outcome,
+                "unknown_plugins": self.unknown_plugins, "assumptions": self.assumptions,
+                "agree": sum(r.verdict == AGREE for r in self.rows), "differ": len(self.differs),
+                "unknown": sum(r.verdict == UNKNOWN for r in self.rows)}
+
+
+def envelope_of(session: Session) -> dict:
+    """The simulator's envelope for this very session: the address the server saw, the HELO, the
+    sender and recipients, and the test message's headers when one was sent."""
+    env = {"ip": session.client_ip or "127.0.0.1", "helo": session.helo, "from": session.mail_from,
+           "rcpt": list(session.rcpts)}
+    if session.probe_id:
+        raw = probe_message(session.mail_from, session.rcpts, session.probe_id, session.helo).decode()
+        head = raw.split("\r\n\r\n", 1)[0]
+        env["headers"] = dict(line.split(": ", 1) for line in head.split("\r\n") if ": " in line)
+    return env
+
+
+def _code(reply: str | None) -> int | None:
+    return int(reply[:3]) if reply and reply[:3].isdigit() else None
+
+
+def step_for(sim: Simulation, reply: Reply) -> HookStep | None:
+    """The simulated step whose answer the client hears at this live stage (as in the e2e oracle:
+    after the final dot, data_post when it refuses, else the queue)."""
+    stage = reply.stage
+    if stage == "banner":
+        return sim.step("connect")
+    if stage in ("ehlo", "ehlo_tls"):
+        return sim.step("ehlo") or sim.step("helo")
+    if stage in ("mail", "data"):
+        return sim.step(stage)
+    if stage == "rcpt":
+        return sim.step("rcpt", reply.target)
+    if stage == "data_end":
+        post = sim.step("data_post")
+        if post is not None and (_code(post.reply) or 0) >= 400:
+            return post
+        return sim.step("queue") or sim.step("queue_outbound")
+    return None                   # starttls, rset, quit: no hook the simulator walks
+
+
+def compare(cs: ConfigSet, session: Session) -> ComparisonReport:
+    """Each live reply beside the simulator's prediction for the same envelope and config."""
+    sim = simulate(cs, envelope=envelope_of(session))
+    rows = []
+    for reply in session.replies:
+        step = step_for(sim, reply)
+        claimed = _code(step.reply) if step is not None else None
+        if claimed is None or reply.code is None:
+            verdict = UNKNOWN
+        else:
+            verdict = AGREE if claimed == reply.code else DIFFER
+        rows.append(Comparison(reply.stage, reply.target, reply.code, step.reply if step else "", verdict,
+                               step.hook if step else None, step.answered_by if step else None,
+                               list(step.notes[:3]) if step else []))
+    return ComparisonReport(rows, sim.outcome, list(sim.unknown_plugins), sim.assumptions, sim)
