@@ -93,7 +93,10 @@ def test_broken_example_accepts_the_recipient_and_stores_nothing(cache_root, req
     rcpt = _row(report, "rcpt", ALICE)
     assert rcpt["code"] == 250 and rcpt["answered_by"] == "rcpt_to.in_host_list"
     assert rcpt["agrees"] is True and "wildduck" in rcpt["shadowed"]
-    assert _row(report, "data_end")["real"].startswith("250 Message processed")
+    assert rcpt["emitter"] == "rcpt_to.in_host_list" and "host_list" in rcpt["attributed"]
+    end = _row(report, "data_end")
+    assert end["real"].startswith("250 Message processed") and end["emitter"] == "wildduck"
+    assert any("stores the message for nobody" in n for n in end["predicted_notes"]), end["predicted_notes"]
     log = "\n".join(report["raw_log"])
     assert "hook=queue plugin=wildduck" in log and "RESOLVED" not in log and "STORED" not in log
     assert report["resolved"] == [] and report["stored"] == []

@@ -6,10 +6,13 @@ log parser and line explainer; none of those needs to know a replay exists.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.logs.loud import without_uuid
-from app.core.model import LogEvent, Simulation
+from app.core.model import Catalog, ConfigSet, LogEvent, Simulation
+from app.live.attribute import UNATTRIBUTED, attribute
+from app.live.compare import envelope_of, step_for
 from app.live.replay.words import say
 from app.live.smtp import Session
 
@@ -17,15 +20,25 @@ REPLAY_IP = "127.0.0.1"
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")   # log.ini timestamps=true
 
 
-def predict(config_dir: Path, version: str, envelope: dict) -> Simulation:
-    """What the simulator says this config does with the replay's transaction, at `version`."""
+@dataclass
+class Prediction:
+    cs: ConfigSet
+    catalog: Catalog
+    sim: Simulation
+    version: str
+
+
+def predict(config_dir: Path, version: str, session: Session, unknown: list[str]) -> Prediction:
+    """What the simulator says this config does with the replay's very transaction (its envelope,
+    its test message's headers), with the catalog as release `version` sees it."""
     from app.core.checks import release_catalog
     from app.core.inputs import load_paths
     from app.core.simulate import simulate
     from app.core.versions import detect_versions
     cs = load_paths([config_dir])
     catalog = release_catalog(cs, detect_versions(cs, haraka_version=version))
-    return simulate(cs, catalog, envelope=envelope)
+    envelope = envelope_of(session) | {"ip": REPLAY_IP, "unknown_users": list(unknown)}
+    return Prediction(cs, catalog, simulate(cs, catalog, envelope=envelope), version)
 
 
 def _code(reply: str | None) -> int | None:
@@ -34,56 +47,57 @@ def _code(reply: str | None) -> int | None:
     return None
 
 
-def predicted_step(sim: Simulation, stage: str, target: str | None):
-    """The simulator's step that gives the client the reply of a real session's `stage`."""
-    if stage == "banner":
-        return sim.step("connect")
-    if stage in ("ehlo", "ehlo_tls"):
-        return sim.step("ehlo") or sim.step("helo")
-    if stage in ("mail", "data"):
-        return sim.step(stage)
-    if stage == "rcpt":
-        return sim.step("rcpt", target)
-    if stage == "data_end":
-        post = sim.step("data_post")
-        if post is not None and (_code(post.reply) or 0) >= 400:
-            return post
-        return sim.step("queue") or sim.step("queue_outbound")
-    return None
-
-
-def _answered(events: list[LogEvent], stage: str, target: str | None) -> tuple[str, str] | None:
-    """(plugin, retval) of the real log's hook result for this stage (Haraka logs non-CONT answers)."""
+def _answered(events: list[LogEvent], stage: str, target: str | None) -> tuple[str, str, str, str] | None:
+    """(plugin, retval, hook, msg) of the real log's hook result for this stage (Haraka logs the
+    non-CONT answers)."""
     hooks = {"rcpt": ("rcpt",), "mail": ("mail",), "data": ("data",), "data_end": ("data_post", "queue"),
              "ehlo": ("ehlo", "helo"), "banner": ("connect", "lookup_rdns", "connect_init")}.get(stage, ())
     found = None
     for ev in events:
         f = ev.fields
         if ev.kind == "hook_result" and f.get("hook") in hooks and (target is None or f.get("address") == target):
-            found = (f.get("plugin", "?"), f.get("retval", "?"))
+            found = (f.get("plugin", "?"), f.get("retval", "?"), f.get("hook", "?"), f.get("msg", ""))
     return found
 
 
-def dialogue(session: Session, events: list[LogEvent], sim: Simulation, lang: str = "en") -> list[dict]:
-    """One row per real reply: what Haraka said, who the log says answered, what was predicted."""
+def dialogue(session: Session, events: list[LogEvent], pred: Prediction, lang: str = "en") -> list[dict]:
+    """One row per real reply: what Haraka said, who produced it (attributed from the reply and
+    from the log's hook result), and what the simulator predicted there."""
     rows = []
     for r in session.replies:
         if r.stage in ("quit", "rset"):
             continue
-        step = predicted_step(sim, r.stage, r.target)
-        claimed = _code(step.reply) if step is not None else None
-        likely = _likely(step) if step is not None and claimed is None else None
-        real_by = _answered(events, r.stage, r.target)
-        row = {"stage": r.stage, "target": r.target, "real": r.line, "code": r.code,
-               "answered_by": real_by[0] if real_by else None, "retval": real_by[1] if real_by else None,
-               "predicted": step.reply if step is not None else "", "predicted_by": step.answered_by if step else None,
-               "likely": likely or "", "predicted_notes": list(step.notes) if step is not None else [],
-               "shadowed": list(step.shadowed) if step is not None else []}
-        claimed = claimed if claimed is not None else _code(likely)
+        step = step_for(pred.sim, r)
+        row = {"stage": r.stage, "target": r.target, "real": r.line, "code": r.code}
+        row |= _who(r, events, pred, step, lang) | _predicted(step)
+        claimed = _code(row["predicted"]) if _code(row["predicted"]) is not None else _code(row["likely"])
         row["agrees"] = None if claimed is None else claimed == r.code
         row["note"] = _row_note(row, lang)
         rows.append(row)
     return rows
+
+
+def _who(r, events: list[LogEvent], pred: Prediction, step, lang: str) -> dict:
+    """Who produced the reply: attribute() from the reply's text, the log's hook result where that
+    finds nobody (the log is what really happened)."""
+    att = attribute(r, version=pred.version, catalog=pred.catalog, config=pred.cs, step=step)
+    real_by = _answered(events, r.stage, r.target)
+    out = {"answered_by": real_by[0] if real_by else None, "retval": real_by[1] if real_by else None,
+           "attributed": att.said(lang), "emitter": att.emitter, "hook": att.hook,
+           "confidence": att.confidence, "source": att.source}
+    if att.emitter == UNATTRIBUTED and real_by:
+        out |= {"attributed": say(lang, "from_log", plugin=real_by[0], retval=real_by[1], hook=real_by[2],
+                                  msg=real_by[3]),
+                "emitter": real_by[0], "hook": real_by[2], "confidence": "high"}
+    return out
+
+
+def _predicted(step) -> dict:
+    if step is None:
+        return {"predicted": "", "predicted_by": None, "likely": "", "predicted_notes": [], "shadowed": []}
+    likely = _likely(step) if _code(step.reply) is None else None
+    return {"predicted": step.reply, "predicted_by": step.answered_by, "likely": likely or "",
+            "predicted_notes": list(step.notes), "shadowed": list(step.shadowed)}
 
 
 def _likely(step) -> str | None:

@@ -13,6 +13,8 @@ def _dialogue(r, lang: str) -> list[str]:
     out = []
     for row in r.dialogue:
         out.append(f"{_stage(row):<28} {say(lang, 'real')}: {row['real']}")
+        if row.get("attributed"):
+            out.append(f"{'':<28} ↳ {row['attributed']}")
         if row["predicted"]:
             out.append(f"{'':<28} {say(lang, 'predicted')}: {row['predicted']}"
                        + (f" ({row['predicted_by']})" if row.get("predicted_by") else ""))

@@ -147,13 +147,12 @@ def _explain(report: ReplayReport, box: Sandbox, root: Path, session: Session | 
     if session is None:
         return
     events = events_of(lines)
-    envelope = {"ip": "127.0.0.1", "helo": session.helo, "from": session.mail_from, "rcpt": list(session.rcpts),
-                "unknown_users": list(unknown)}
-    sim = predict(root, report.haraka_version, envelope)
+    pred = predict(root, report.haraka_version, session, list(unknown))
+    sim = pred.sim
     report.session = session.to_dict()
     report.prediction = {"outcome": sim.outcome, "unknown_plugins": list(sim.unknown_plugins),
                          "steps": [asdict(s) for s in sim.steps if s.ran or s.reply]}
-    report.dialogue = dialogue(session, events, sim, lang)
+    report.dialogue = dialogue(session, events, pred, lang)
     done = wildduck_actions(events)
     report.resolved, report.stored = sorted(done["resolved"]), sorted(done["stored"])
     forwarded = {r.lower() for got in received for r in got.rcpts}

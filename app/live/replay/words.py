@@ -18,6 +18,8 @@ WORDS: dict[str, dict[str, str]] = {
         "kept": "Sandbox kept (--keep): {path}",
         "agree": "as predicted",
         "real": "real",
+        "from_log": "Haraka's log shows {plugin} answered {retval} at the {hook} hook with \"{msg}\"; Haraka "
+                    "sent that text to the client.",
         "likely": "its likely reply: {reply}",
         "predicted": "predicted",
         "at": "at",
@@ -68,6 +70,7 @@ WORDS: dict[str, dict[str, str]] = {
         "kept": "沙箱已保留（--keep）：{path}",
         "agree": "与预测一致",
         "real": "实际",
+        "from_log": "Haraka 的日志显示 {plugin} 在 {hook} 钩子返回 {retval}，消息为 \"{msg}\"；Haraka 把这段文字发给了客户端。",
         "likely": "它认为可能的应答：{reply}",
         "predicted": "预测",
         "at": "位于",
