@@ -191,3 +191,17 @@ def test_without_node_says_what_to_install(tmp_path):
     assert proc.returncode == 2
     assert "replay needs node (>= 18) and npm" in proc.stderr and "nodejs.org" in proc.stderr
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("cache_root", ["3.3.4"], indirect=True, ids=["3.3.4"])
+def test_a_haraka_that_does_not_start_is_shown_and_cleaned_up(cache_root, tmp_path):
+    from app.live.replay.run import replay
+    haraka = tmp_path / "haraka"
+    (haraka / "config").mkdir(parents=True)
+    (haraka / "plugins").mkdir()
+    (haraka / "plugins" / "broken.js").write_text("exports.register = function () { throw new Error('boom at load') }\n")
+    (haraka / "config" / "plugins").write_text("broken\n")
+    report = replay(haraka, rcpts=[ALICE], progress=None).to_dict()
+    assert "did not start" in report["haraka_error"] and "boom at load" in report["haraka_error"]
+    assert report["dialogue"] == [] and report["verdict"] == []
+    _nothing_left(report)

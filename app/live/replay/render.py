@@ -42,8 +42,9 @@ def _sections(r, lang: str) -> list[tuple[str, list[str]]]:
     dialogue, log = _dialogue(r, lang), _log(r)
     out = [(say(lang, "changes"), changes), (say(lang, "backends"), backends), (say(lang, "plugins"), plugins)]
     if r.haraka_error:
-        out.append(("Haraka:", r.haraka_error.splitlines()[-15:]))
-    out.append((say(lang, "dialogue", port=r.port), dialogue))
+        out.append(("Haraka:", r.haraka_error.splitlines()[:1]))
+    if r.dialogue:
+        out.append((say(lang, "dialogue", port=r.port), dialogue))
     if any(b["state"] == "stand-in" and "forward" in b["name"] for b in r.backends):
         got = [f"MAIL FROM <{m['mail_from']}> RCPT {', '.join(m['rcpts'])} ({m['size']} bytes)" for m in r.forwarded]
         out.append((say(lang, "sink") if got else say(lang, "sink_none"), got))
@@ -54,8 +55,8 @@ def _sections(r, lang: str) -> list[tuple[str, list[str]]]:
 
 def _footer(r, lang: str) -> list[str]:
     lines = [say(lang, "verdict", text=v) for v in r.verdict] or \
-            [say(lang, "verdict", text=say(lang, "v_failed", message=r.haraka_error.splitlines()[0]
-                                           if r.haraka_error else "no session"))]
+            [say(lang, "verdict", text=say(lang, "v_no_start") if r.haraka_error else
+                 say(lang, "v_failed", message="no session"))]
     if r.sandbox_removed:
         lines.append(say(lang, "cleanup", removed="yes", left=len(r.processes_left)))
     else:

@@ -53,6 +53,7 @@ WORDS: dict[str, dict[str, str]] = {
         "v_forwarded": "Haraka accepted <{rcpt}> and handed it to the forward host",
         "v_not_sent": "Haraka accepted <{rcpt}> but the message was not taken: {reply}",
         "v_failed": "the session failed: {message}",
+        "v_no_start": "Haraka did not start with this config; its log above says why",
     },
     "zh": {
         "title": "mxdoctor replay：在真实的 Haraka {version} 上重放 {dir}（{source}）",
@@ -103,6 +104,7 @@ WORDS: dict[str, dict[str, str]] = {
         "v_forwarded": "Haraka 接受了 <{rcpt}> 并交给了转发目标",
         "v_not_sent": "Haraka 接受了 <{rcpt}>，但邮件未被收下：{reply}",
         "v_failed": "会话失败：{message}",
+        "v_no_start": "Haraka 无法以此配置启动；原因见上面的日志",
     },
 }
 
