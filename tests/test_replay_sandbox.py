@@ -111,3 +111,15 @@ def test_sandbox_copies_the_config_but_not_the_keys(tmp_path):
 def test_a_dir_without_config_plugins_is_refused(tmp_path):
     with pytest.raises(InputError, match="config/plugins"):
         read_source(tmp_path)
+
+
+def test_the_release_comes_from_the_install_beside_the_config_dir(tmp_path):
+    from app.live.replay.version import choose_version
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "plugins").write_text("rcpt_to.in_host_list\n")
+    (tmp_path / "package.json").write_text('{"dependencies": {"Haraka": "~2.8.0"}}\n')
+    chosen = choose_version(tmp_path / "config", None)
+    assert chosen.version == "2.8.28" and chosen.source.startswith("package.json")
+    assert choose_version(tmp_path / "config", "3.0.4").version == "3.0.4"
+    with pytest.raises(InputError):
+        choose_version(tmp_path, "9.x")

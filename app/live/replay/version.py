@@ -20,12 +20,19 @@ def _newest_in(range_) -> str | None:
     return max(inside, key=parse_version) if inside else None
 
 
+def _beside(config_dir: Path) -> list[Path]:
+    """Given the config dir itself, the install's package files next to it say the version too."""
+    if (config_dir / "config").is_dir():
+        return []
+    return [p for p in (config_dir.parent / "package.json", config_dir.parent / "package-lock.json") if p.is_file()]
+
+
 def choose_version(config_dir: Path, given: str | None) -> Chosen:
     """InputError when --haraka-version is not a version or a range, or no known release fits it."""
     from app.core.errors import InputError
     from app.core.inputs import load_paths
     from app.core.versions import assumed_haraka, detect_versions
-    versions = detect_versions(load_paths([config_dir]), haraka_version=given)
+    versions = detect_versions(load_paths([config_dir] + _beside(config_dir)), haraka_version=given)
     best = versions.haraka
     if best is None:
         return Chosen(assumed_haraka(), "newest in mxdoctor's knowledge base (none found in the config dir)")
