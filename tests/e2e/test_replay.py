@@ -132,6 +132,8 @@ def test_fixed_example_resolves_and_stores(cache_root, lang, stored, refused, re
     text, markdown = render_text(result, lang), render_markdown(result, lang)
     assert stored.format(rcpt=ALICE) in text and f"STORED rcpt={ALICE}" in text
     assert md_text(stored.format(rcpt=ALICE)) in markdown and f"STORED rcpt={ALICE}" in markdown
+    listen = next(c for c in report["changes"] if c["key"] == "listen")
+    assert ("本机" in listen["why"]) == (lang == "zh"), listen
     _nothing_left(report)
 
 

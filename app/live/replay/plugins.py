@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.core.universe import PREFIX, haraka_name, npm_package_for
+from app.live.replay.reasons import reason
 
 STANDINS = {"wildduck"}
 
@@ -38,35 +39,32 @@ def _bundled(haraka_pkg: Path, name: str) -> bool:
 
 
 def plan_plugins(names: list[str], local: set[str], haraka_pkg: Path, deprecated: dict[str, str],
-                 install: Callable[[list[str]], str | None]) -> list[PluginRun]:
+                 install: Callable[[list[str]], str | None], lang: str = "en") -> list[PluginRun]:
     """One PluginRun per listed plugin; `install(specs)` npm-installs packages (None = done)."""
     out = []
     for raw in names:
         bare = raw[len(PREFIX):] if raw.startswith(PREFIX) else raw
         name = haraka_name(raw, deprecated)
         if bare in STANDINS:
-            out.append(PluginRun(raw, "stand-in", "haraka-plugin-wildduck is not published on npm and needs "
-                                 "MongoDB; mxdoctor's stand-in has the same hooks and replies and stores nothing"))
+            out.append(PluginRun(raw, "stand-in", reason(lang, "standin")))
         elif f"{raw}.js" in local:
-            out.append(PluginRun(raw, "local", f"your plugins/{raw}.js"))
+            out.append(PluginRun(raw, "local", reason(lang, "local", name=raw)))
         elif _bundled(haraka_pkg, raw) or _bundled(haraka_pkg, name):
-            renamed = f" (Haraka loads it as {name})" if name != raw else ""
-            out.append(PluginRun(raw, "bundled", "ships with this Haraka release" + renamed))
+            renamed = reason(lang, "renamed", name=name) if name != raw else ""
+            out.append(PluginRun(raw, "bundled", reason(lang, "bundled") + renamed))
         else:
-            out.append(_from_npm(raw, name, install))
+            out.append(_from_npm(raw, install, lang))
     return out
 
 
-def _from_npm(raw: str, name: str, install: Callable[[list[str]], str | None]) -> PluginRun:
+def _from_npm(raw: str, install: Callable[[list[str]], str | None], lang: str) -> PluginRun:
     from app.core.catalog import load_catalog
     from app.core.universe import lookup_plugin
     found = lookup_plugin(raw, load_catalog())
     package = found.package if found.kind == "npm" else (raw if raw.startswith(PREFIX) else None)
     if package is None:
-        return PluginRun(raw, "left out", "not shipped with this Haraka release, not in plugins/, not a known npm "
-                         "package: Haraka would refuse to start with it")
+        return PluginRun(raw, "left out", reason(lang, "unknown"))
     failure = install([package])
     if failure:
-        return PluginRun(raw, "left out", f"npm install {package} failed ({failure}): Haraka would refuse to start "
-                         "with it")
-    return PluginRun(raw, "npm", f"{package} from npm, installed next to Haraka (cached)")
+        return PluginRun(raw, "left out", reason(lang, "npm_failed", package=package, why=failure))
+    return PluginRun(raw, "npm", reason(lang, "npm", package=package))

@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from app.live.replay import ini
+from app.live.replay.reasons import reason
 
 LOOPBACK = "127.0.0.1"
 QUIET_LEVELS = {"notice", "warn", "warning", "error", "err", "crit", "critical", "alert", "emerg", "emergency"}
@@ -42,8 +43,9 @@ class Backend:
 class Rewriter:
     """Edits config files (name -> text) in place and records why."""
 
-    def __init__(self, files: dict[str, str], dead_port: int, sink_port: int | None):
+    def __init__(self, files: dict[str, str], dead_port: int, sink_port: int | None, lang: str = "en"):
         self.files = files
+        self.lang = lang
         self.dead = f"{LOOPBACK}:{dead_port}"
         self.dead_port = dead_port
         self.sink_port = sink_port
@@ -64,6 +66,9 @@ class Rewriter:
         if not any(b.name == name for b in self.backends):
             self.backends.append(Backend(name, state, where, why))
 
+    def why(self, key: str, **slots: object) -> str:
+        return reason(self.lang, key, **slots)
+
     # -- the server itself
 
     def smtp_ini(self) -> None:
@@ -71,36 +76,31 @@ class Rewriter:
         was = ini.get(text, "main", "listen")
         for key in ("listen", "port", "listen_address"):
             self.files["smtp.ini"], _ = ini.put(self.files.get("smtp.ini", ""), "main", key, None)
-        self.changes.append(Change("smtp.ini", "listen", was or "(unset: all addresses, port 25)",
-                                   f"{LOOPBACK}:<port>", "replay listens on a free loopback port only"))
-        for key, why in (("daemonize", "replay runs Haraka in the foreground and stops it"),
-                         ("daemon_pid_file", "no pid file outside the sandbox"),
-                         ("daemon_log_file", "the log is read from Haraka's output"),
-                         ("user", "Haraka runs as you, not as another user"),
-                         ("group", "Haraka runs as you, not as another group")):
+        self.changes.append(Change("smtp.ini", "listen", was or self.why("listen_unset"),
+                                   f"{LOOPBACK}:<port>", self.why("listen")))
+        for key in ("daemonize", "daemon_pid_file", "daemon_log_file", "user", "group"):
             if ini.get(text, "main", key) is not None:
-                self.set("smtp.ini", "main", key, None, why)
+                self.set("smtp.ini", "main", key, None, self.why(key))
         nodes = ini.get(text, "main", "nodes")
         if nodes is not None and nodes.strip() not in ("0", "1"):
-            self.set("smtp.ini", "main", "nodes", "1", "one worker is enough for one transaction")
+            self.set("smtp.ini", "main", "nodes", "1", self.why("nodes"))
         if ini.get(text, "main", "spool_dir") is not None:
-            self.set("smtp.ini", "main", "spool_dir", "queue", "the queue stays inside the sandbox")
+            self.set("smtp.ini", "main", "spool_dir", "queue", self.why("spool_dir"))
 
     def log_ini(self) -> tuple[str, bool]:
         """log.ini with a level that shows the plugins' info lines; returns (format, timestamps)."""
         text = self.files.get("log.ini", "")
         level = (ini.get(text, "main", "level") or "").strip().lower()
         if level in QUIET_LEVELS:
-            self.set("log.ini", "main", "level", "info", "the plugins' info lines (RESOLVED, STORED...) must show")
+            self.set("log.ini", "main", "level", "info", self.why("level"))
         fmt = (ini.get(text, "main", "format") or "default").strip().lower()
         if fmt not in LOG_FORMATS:
-            self.set("log.ini", "main", "format", "default", "a log format mxdoctor reads")
+            self.set("log.ini", "main", "format", "default", self.why("format"))
             fmt = "default"
         old = (self.files.get("loglevel") or "").strip().lower()
         if old in QUIET_LEVELS:
             self.files["loglevel"] = "INFO\n"
-            self.changes.append(Change("loglevel", "level", old.upper(), "INFO",
-                                       "the plugins' info lines (RESOLVED, STORED...) must show"))
+            self.changes.append(Change("loglevel", "level", old.upper(), "INFO", self.why("level")))
         ts = (ini.get(text, "main", "timestamps") or "").strip().lower() in ("true", "1", "yes")
         return fmt, ts
 
@@ -111,11 +111,9 @@ class Rewriter:
         for _i, section, key, _v in ini.entries(text):
             if key in ("key", "cert"):
                 now = f"mxdoctor-replay-{key}.pem" if have_pair else None
-                self.set("tls.ini", section, key, now,
-                         "your private key stays where it is; a throw-away self-signed pair is used" if have_pair
-                         else "your private key stays where it is (openssl missing: no STARTTLS here)")
+                self.set("tls.ini", section, key, now, self.why("tls_pair" if have_pair else "tls_none"))
             elif key == "dhparam":
-                self.set("tls.ini", section, key, None, "not needed for a local run")
+                self.set("tls.ini", section, key, None, self.why("dhparam"))
 
     # -- backends
 
@@ -123,14 +121,13 @@ class Rewriter:
         text = self.files.get(file)
         if text is None:
             return
-        why = f"{name} is not reached from here: a loopback port nobody listens on (dead on purpose)"
+        why = self.why("dead_change", name=name)
         if port_key is None:
             self.set(file, section, host_key, self.dead, why)
         else:
             self.set(file, section, host_key, LOOPBACK, why)
             self.set(file, section, port_key, str(self.dead_port), why)
-        self.backend(name, "dead", f"{file} pointed at a loopback port nobody listens on: the plugin's "
-                                   "connection fails as it would with the backend down")
+        self.backend(name, "dead", self.why("dead_backend", file=file))
 
     def backends_ini(self) -> None:
         self.point_dead("redis.ini", "server", "host", "port", "Redis")
@@ -141,13 +138,12 @@ class Rewriter:
     def forward(self, file: str) -> None:
         """smtp_forward.ini / smtp_proxy.ini: every host at the SMTP sink replay runs."""
         text = self.files.get(file, "")
-        why = "the forward host is replay's SMTP sink on loopback: it records what Haraka hands on"
+        why = self.why("forward_change")
         for section in ["main"] + [s for s in ini.sections(text) if s != "main"]:
             if section == "main" or ini.get(text, section, "host") is not None:
                 self.set(file, section, "host", LOOPBACK, why)
                 self.set(file, section, "port", str(self.sink_port), why)
-        self.backend("the forward host", "stand-in", "an SMTP sink started by replay; it accepts and records "
-                     "each message", self.sink_port)
+        self.backend("the forward host", "stand-in", self.why("forward_backend"), self.sink_port)
 
     def wildduck_yaml(self) -> None:
         text = self.files.get("wildduck.yaml")
@@ -157,7 +153,6 @@ class Rewriter:
         new = urls.sub(lambda m: f"{'mongodb' if m.group(1).startswith('mongo') else 'redis'}://{self.dead}", text)
         if new != text:
             self.files["wildduck.yaml"] = new
-            self.changes.append(Change("wildduck.yaml", "mongo, redis", "(your database URLs)", self.dead,
-                                       "the stand-in does not use them; pointed at a dead loopback port anyway"))
-        self.backend("MongoDB and Redis (WildDuck)", "dead", "the wildduck stand-in stores nothing; the URLs "
-                     "point at a loopback port nobody listens on")
+            self.changes.append(Change("wildduck.yaml", "mongo, redis", self.why("db_urls"), self.dead,
+                                       self.why("wildduck_change")))
+        self.backend("MongoDB and Redis (WildDuck)", "dead", self.why("wildduck_backend"))

@@ -80,12 +80,12 @@ def replay(config_dir: str | Path, *, rcpts: list[str], mail_from: str = "sender
     if missing:
         raise ReplayUnavailable(missing)
     src = read_source(config_dir)
-    chosen = choose_version(src.root, haraka_version)
+    chosen = choose_version(src.root, haraka_version, lang)
     pkg = _install(chosen.version, progress)
     report = ReplayReport(str(src.root), chosen.version, chosen.source)
     users = [r for r in rcpts if r.lower() not in {u.lower() for u in unknown}]
     with Sink() as sink:
-        box = _sandbox(src, pkg, chosen.version, sink.port, users, progress)
+        box = _sandbox(src, pkg, chosen.version, sink.port, users, progress, lang)
         session, lines = _run(box, pkg, report, rcpts, mail_from, helo, keep)
         received = list(sink.received)
     _explain(report, box, src.root, session, lines, received, unknown, lang)
@@ -100,12 +100,12 @@ def _install(version: str, progress) -> Path:
         raise ReplayUnavailable(f"could not install Haraka {version}: {exc}") from None
 
 
-def _sandbox(src, pkg: Path, version: str, sink_port: int, users: list[str], progress) -> Sandbox:
+def _sandbox(src, pkg: Path, version: str, sink_port: int, users: list[str], progress, lang: str) -> Sandbox:
     from app.core.releases import release_facts
     facts = release_facts(version)
     deprecated = facts[1] if facts else {}
     return build_sandbox(src, pkg, deprecated, dead_port=free_port(), sink_port=sink_port, users=users,
-                         install=lambda specs: install_packages(version, specs, progress=progress))
+                         install=lambda specs: install_packages(version, specs, progress=progress), lang=lang)
 
 
 def _run(box: Sandbox, pkg: Path, report: ReplayReport, rcpts: list[str], mail_from: str, helo: str,

@@ -61,11 +61,11 @@ def tls_pair() -> tuple[bytes, bytes] | None:
 
 def build_sandbox(src: Source, haraka_pkg: Path, deprecated: dict[str, str], *, dead_port: int,
                   sink_port: int | None, users: list[str],
-                  install: Callable[[list[str]], str | None]) -> Sandbox:
+                  install: Callable[[list[str]], str | None], lang: str = "en") -> Sandbox:
     """Everything the sandboxed Haraka gets, and every reason it differs from the admin's."""
     files = _texts(src)
     text_files = {k: v for k, v in files.items() if isinstance(v, str)}
-    rw = Rewriter(text_files, dead_port, sink_port)
+    rw = Rewriter(text_files, dead_port, sink_port, lang)
     rw.smtp_ini()
     fmt, ts = rw.log_ini()
     names = src.plugin_list()
@@ -78,7 +78,7 @@ def build_sandbox(src: Source, haraka_pkg: Path, deprecated: dict[str, str], *, 
             rw.forward(ini_name)
             forwards = True
     rw.point_dead("lmtp.ini", "main", "host", "port", "the LMTP server")
-    runs = plan_plugins(names, set(src.local_plugins), haraka_pkg, deprecated, install)
+    runs = plan_plugins(names, set(src.local_plugins), haraka_pkg, deprecated, install, lang)
     plugin_files = dict(src.local_plugins)
     for run in runs:
         if run.how == "stand-in":
@@ -92,10 +92,8 @@ def build_sandbox(src: Source, haraka_pkg: Path, deprecated: dict[str, str], *, 
     if any(r.how == "stand-in" for r in runs):
         files[USERS_FILE] = "".join(f"{u}\n" for u in users)
     for name in src.left_out:
-        rw.changes.append(Change(name, "(file)", "(your key or certificate)", None,
-                                 "private keys are not copied into the sandbox"))
-    rw.backend("DNS", "dead", "every lookup goes to a loopback port nobody answers on; any other connection "
-               "beyond loopback is refused")
+        rw.changes.append(Change(name, "(file)", rw.why("key_file"), None, rw.why("key_kept")))
+    rw.backend("DNS", "dead", rw.why("dns"))
     return Sandbox(files, plugin_files, fmt, ts, rw.changes, rw.backends, runs, list(users), forwards)
 
 

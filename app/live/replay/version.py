@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.live.replay.reasons import reason
+
 
 @dataclass
 class Chosen:
@@ -27,7 +29,7 @@ def _beside(config_dir: Path) -> list[Path]:
     return [p for p in (config_dir.parent / "package.json", config_dir.parent / "package-lock.json") if p.is_file()]
 
 
-def choose_version(config_dir: Path, given: str | None) -> Chosen:
+def choose_version(config_dir: Path, given: str | None, lang: str = "en") -> Chosen:
     """InputError when --haraka-version is not a version or a range, or no known release fits it."""
     from app.core.errors import InputError
     from app.core.inputs import load_paths
@@ -35,7 +37,7 @@ def choose_version(config_dir: Path, given: str | None) -> Chosen:
     versions = detect_versions(load_paths([config_dir] + _beside(config_dir)), haraka_version=given)
     best = versions.haraka
     if best is None:
-        return Chosen(assumed_haraka(), "newest in mxdoctor's knowledge base (none found in the config dir)")
+        return Chosen(assumed_haraka(), reason(lang, "v_newest"))
     where = "--haraka-version" if best.source == "cli" else best.where
     if best.exact:
         return Chosen(best.version, where)
@@ -43,4 +45,4 @@ def choose_version(config_dir: Path, given: str | None) -> Chosen:
     if newest is None:
         raise InputError(f"no Haraka release mxdoctor knows is in {best.version!r} ({where}); "
                          "pass --haraka-version with an exact release, e.g. 3.3.4")
-    return Chosen(newest, f"{where} says {best.version}: its newest release")
+    return Chosen(newest, reason(lang, "v_range", where=where, range=best.version))
