@@ -10,6 +10,7 @@ a guard that refuses any other connection and points DNS at a dead loopback port
 """
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.live.haraka.install import install_haraka, install_packages, node_missing
-from app.live.haraka.server import HarakaServer, free_port, group_alive
+from app.live.haraka.server import HarakaError, HarakaServer, free_port, group_alive
 from app.live.replay.explain import dialogue, events_of, log_rows, predict
 from app.live.replay.sandbox import Sandbox, build_sandbox
 from app.live.replay.sink import Sink
@@ -123,7 +124,7 @@ def _run(box: Sandbox, pkg: Path, report: ReplayReport, rcpts: list[str], mail_f
         session = talk("127.0.0.1", server.port, rcpts=rcpts, mail_from=mail_from, helo=helo, send=True,
                        timeout=SMTP_TIMEOUT)
         server.wait_for_disconnects(1, timeout=SETTLE_TIMEOUT)
-    except Exception as exc:      # Haraka did not start: its log says why, and the report shows it
+    except (HarakaError, OSError, subprocess.SubprocessError) as exc:   # did not start: its log says why
         report.haraka_error = str(exc)
     finally:
         lines = server.log_lines()
