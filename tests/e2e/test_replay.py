@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from app.live.haraka.server import group_alive
-
 pytestmark = pytest.mark.haraka
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +72,7 @@ def _nothing_left(report: dict) -> None:
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "app.cli", "replay", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "app.cli", "replay", *args], capture_output=True, text=True, check=False,
                           env=full_env, timeout=CLI_TIMEOUT, cwd=ROOT)
 
 

@@ -16,8 +16,8 @@ import fcntl
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 DONE_MARKER = ".mxdoctor-install-complete"
 NPM_TIMEOUT_S = 900

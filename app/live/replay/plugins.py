@@ -8,9 +8,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 from app.core.universe import PREFIX, haraka_name, npm_package_for
 from app.live.replay.reasons import reason
@@ -43,7 +43,7 @@ def plan_plugins(names: list[str], local: set[str], haraka_pkg: Path, deprecated
     """One PluginRun per listed plugin; `install(specs)` npm-installs packages (None = done)."""
     out = []
     for raw in names:
-        bare = raw[len(PREFIX):] if raw.startswith(PREFIX) else raw
+        bare = raw.removeprefix(PREFIX)
         name = haraka_name(raw, deprecated)
         if bare in STANDINS:
             out.append(PluginRun(raw, "stand-in", reason(lang, "standin")))

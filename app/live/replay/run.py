@@ -13,9 +13,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from app.live.haraka.install import install_haraka, install_packages, node_missing
 from app.live.haraka.server import HarakaError, HarakaServer, free_port, group_alive

@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from app.live.replay.plugins import PluginRun, plan_plugins
 from app.live.replay.rewrite import Backend, Change, Rewriter
