@@ -50,7 +50,7 @@ def test_backends_point_at_loopback_and_are_said_dead():
              "spamassassin.ini": "spamd_socket=/var/run/spamd.sock\n",
              "smtp_forward.ini": "host=10.1.1.1\nport=25\n[example.com]\nhost=10.1.1.2\n"}
     rw = Rewriter(files, DEAD, SINK)
-    rw.backends_ini()
+    rw.backends_ini(set())
     rw.forward("smtp_forward.ini")
     f = rw.files
     assert (ini.get(f["redis.ini"], "server", "host"), ini.get(f["redis.ini"], "server", "port")) == ("127.0.0.1", "40001")
@@ -64,6 +64,15 @@ def test_backends_point_at_loopback_and_are_said_dead():
     assert states["Redis"] == ("dead", "127.0.0.1:40001") and states["rspamd"][0] == "dead"
     assert states["the forward host"] == ("stand-in", "127.0.0.1:40002")
     assert ("rspamd.ini", "host") in _changed(rw)
+
+
+def test_a_backend_left_at_its_default_is_pointed_dead_when_a_plugin_uses_it():
+    rw = Rewriter({}, DEAD, SINK)
+    rw.backends_ini({"redis", "rspamd"})
+    assert ini.get(rw.files["redis.ini"], "server", "port") == "40001"
+    assert ini.get(rw.files["rspamd.ini"], "main", "host") == "127.0.0.1"
+    assert "clamd.ini" not in rw.files and "spamassassin.ini" not in rw.files
+    assert _changed(rw)[("redis.ini", "[server] host")] == (None, "127.0.0.1")
 
 
 def test_a_quiet_log_level_becomes_info_and_an_unknown_format_default():

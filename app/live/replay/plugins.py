@@ -68,3 +68,36 @@ def _from_npm(raw: str, install: Callable[[list[str]], str | None], lang: str) -
     if failure:
         return PluginRun(raw, "left out", reason(lang, "npm_failed", package=package, why=failure))
     return PluginRun(raw, "npm", reason(lang, "npm", package=package))
+
+
+BACKENDS = ("redis", "rspamd", "spamassassin", "clamd")
+
+
+def _code_of(haraka_pkg: Path, local_dir: dict[str, str], name: str) -> str:
+    """The plugin's own source (and package.json) as Haraka would load it, '' when not found."""
+    if f"{name}.js" in local_dir:
+        return local_dir[f"{name}.js"]
+    modules = haraka_pkg.parent
+    texts = []
+    for path in (haraka_pkg / "plugins" / f"{name}.js", haraka_pkg / "plugins" / name / "index.js",
+                 modules / npm_package_for(name) / "package.json", modules / npm_package_for(name) / "index.js",
+                 modules / name / "package.json"):
+        try:
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return "\n".join(texts)
+
+
+def backends_used(runs: list[PluginRun], haraka_pkg: Path, local: dict[str, str], deprecated: dict[str, str]) -> set[str]:
+    """Which backends the listed plugins talk to, read from their code as installed (a plugin that
+    depends on haraka-plugin-redis, or is rspamd itself, ...): each gets its config pointed at
+    the dead port even when the admin left it at its localhost default."""
+    used = set()
+    for run in runs:
+        if run.how in ("stand-in", "left out"):
+            continue
+        name = haraka_name(run.name, deprecated)
+        code = "\n".join(_code_of(haraka_pkg, local, n) for n in {run.name, name})
+        used |= {b for b in BACKENDS if b == name or f"haraka-plugin-{b}" in code or f"'{b}.ini'" in code}
+    return used

@@ -117,9 +117,12 @@ class Rewriter:
 
     # -- backends
 
-    def point_dead(self, file: str, section: str, host_key: str, port_key: str | None, name: str) -> None:
+    def point_dead(self, file: str, section: str, host_key: str, port_key: str | None, name: str,
+                   used: bool = False) -> None:
+        """The backend `file` names, at the dead port. A file not given is written when a listed
+        plugin `used` it: its default (localhost) might reach a daemon on this machine."""
         text = self.files.get(file)
-        if text is None:
+        if text is None and not used:
             return
         why = self.why("dead_change", name=name)
         if port_key is None:
@@ -129,11 +132,12 @@ class Rewriter:
             self.set(file, section, port_key, str(self.dead_port), why)
         self.backend(name, "dead", self.why("dead_backend", file=file))
 
-    def backends_ini(self) -> None:
-        self.point_dead("redis.ini", "server", "host", "port", "Redis")
-        self.point_dead("rspamd.ini", "main", "host", "port", "rspamd")
-        self.point_dead("spamassassin.ini", "main", "spamd_socket", None, "spamd")
-        self.point_dead("clamd.ini", "main", "clamd_socket", None, "clamd")
+    def backends_ini(self, used: set[str]) -> None:
+        """`used`: the backends the listed plugins talk to (redis, rspamd, spamassassin, clamd)."""
+        self.point_dead("redis.ini", "server", "host", "port", "Redis", "redis" in used)
+        self.point_dead("rspamd.ini", "main", "host", "port", "rspamd", "rspamd" in used)
+        self.point_dead("spamassassin.ini", "main", "spamd_socket", None, "spamd", "spamassassin" in used)
+        self.point_dead("clamd.ini", "main", "clamd_socket", None, "clamd", "clamd" in used)
 
     def forward(self, file: str) -> None:
         """smtp_forward.ini / smtp_proxy.ini: every host at the SMTP sink replay runs."""

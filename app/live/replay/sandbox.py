@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.live.replay.plugins import PluginRun, plan_plugins
+from app.live.replay.plugins import PluginRun, backends_used, plan_plugins
 from app.live.replay.rewrite import Backend, Change, Rewriter
 from app.live.replay.source import Source
 from app.live.standins import USERS_FILE, WILDDUCK
@@ -71,14 +71,14 @@ def build_sandbox(src: Source, haraka_pkg: Path, deprecated: dict[str, str], *, 
     names = src.plugin_list()
     pair = tls_pair() if "tls" in names or "tls.ini" in text_files else None
     rw.tls_ini(pair is not None)
-    rw.backends_ini()
+    runs = plan_plugins(names, set(src.local_plugins), haraka_pkg, deprecated, install, lang)
+    rw.backends_ini(backends_used(runs, haraka_pkg, src.local_plugins, deprecated))
     forwards = False
     for plugin, ini_name in FORWARDERS.items():
         if plugin in names and sink_port:
             rw.forward(ini_name)
             forwards = True
     rw.point_dead("lmtp.ini", "main", "host", "port", "the LMTP server")
-    runs = plan_plugins(names, set(src.local_plugins), haraka_pkg, deprecated, install, lang)
     plugin_files = dict(src.local_plugins)
     for run in runs:
         if run.how == "stand-in":
