@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # what a browser session may do on a shared app (the operator's choice; off is the safe default)
     allow_ui_sources: Flag = _var("MXDOCTOR_ALLOW_UI_SOURCES", False, "`1`: sessions may add sources (folders, "
                                   "URLs, uploads) on the Knowledge page when the app is served beyond loopback")
+    allow_ui_probe: Flag = _var("MXDOCTOR_ALLOW_UI_PROBE", False, "`1`: sessions may probe SMTP servers from the "
+                                "Diagnose page (the server connects out to the host they give) when the app is "
+                                "served beyond loopback")
     allow_session_llm_endpoint: Flag = _var("MXDOCTOR_ALLOW_SESSION_LLM_ENDPOINT", False, "`1`: a session may "
                                             "pick its own LLM backend, base URL, model and key on the Settings "
                                             "page; the operator's key is never sent to an endpoint it picks")

@@ -272,6 +272,20 @@ def test_probe_is_offered_only_with_allow_probe(home):
         tools["probe"].input_schema["properties"])
 
 
+def test_probe_talks_to_the_server_it_is_given_and_attributes_each_reply(home):
+    from smtp_standin import OUTSIDE, haraka_like_server
+    with haraka_like_server() as port, connected(stdio_transport(server_env(home), "--allow-probe")) as c:
+        result = c.call("probe", {"host": "127.0.0.1", "port": port, "rcpt": ["alice@example.com", OUTSIDE],
+                                  "mail_from": "sender@example.net", "helo": "client.example.net", "timeout": 5})
+    assert not result.is_error, result.content[0].text
+    report = json.loads(result.content[0].text)
+    replies = {(r["stage"], r.get("target")): r for r in report["session"]["replies"]}
+    assert replies[("rcpt", OUTSIDE)]["code"] == 550
+    assert replies[("rcpt", "alice@example.com")]["code"] == 250
+    assert "data" not in {stage for stage, _ in replies}            # no DATA without send
+    assert "I cannot deliver mail for" in result.content[0].text
+
+
 def test_http_beyond_loopback_is_refused_without_allow_remote(capsys):
     pytest.importorskip("mcp", reason="needs the mcp extra")
     from app.cli import main

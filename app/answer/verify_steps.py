@@ -13,11 +13,11 @@ from typing import Any
 
 from app.answer.lang import t
 from app.core.catalog import load_catalog, mailbox_stores
+from app.core.mailstore import MongoTarget, addrview, mongo_target
 from app.core.model import ConfigSet
 
 TEST_SUBJECT = "mxdoctor test"
 QUEUE_PLUGIN_RE = re.compile(r"^(?:queue/|smtp_forward|smtp_proxy|lmtp|qmail-queue|rabbitmq)")
-URL_RE = re.compile(r"^(mongodb(?:\+srv)?://)(?:([^:@/]*)(?::[^@/]*)?@)?([^/?]*)(/[^?]*)?")
 
 
 @dataclass
@@ -53,23 +53,6 @@ def _listen_port(cs: ConfigSet) -> int | None:
     return 25 if 25 in ports else (ports[0] if ports else None)
 
 
-def _mongo(cs: ConfigSet) -> str | None:
-    f = cs.get("wildduck.yaml")
-    data = f.parsed if f is not None and isinstance(f.parsed, dict) else {}
-    mongo = data.get("mongo")
-    url = mongo.get("url") if isinstance(mongo, dict) else mongo
-    return str(url) if isinstance(url, str) and url.startswith("mongodb") else None
-
-
-def _compose_mongo_service(cs: ConfigSet) -> str | None:
-    for f in cs.files.values():
-        if "compose" in f.basename and isinstance(f.parsed, dict):
-            for name, svc in (f.parsed.get("services") or {}).items():
-                if isinstance(svc, dict) and "mongo" in str(svc.get("image", "")).lower():
-                    return str(name)
-    return None
-
-
 def _recipient(v: VerifySteps, diagnosis: Any, envelope: dict[str, Any] | None) -> None:
     """The address to test: the one the user gave, else the logs', else postmaster@ a local domain."""
     given = [r for r in (envelope or {}).get("rcpt") or [] if isinstance(r, str) and "@" in r]
@@ -96,16 +79,12 @@ def _server(v: VerifySteps, cs: ConfigSet) -> None:
 
 
 def _mailbox_store(v: VerifySteps, cs: ConfigSet) -> None:
-    """How to reach WildDuck's MongoDB: the URL without its password, the user, the database."""
-    url = _mongo(cs)
-    m = URL_RE.match(url) if url else None
-    if m:
-        v.mongo_url = f"{m.group(1)}{m.group(3)}{m.group(4) or ''}"
-        v.mongo_user = m.group(2) or None
-        db = (m.group(4) or "").strip("/")
-        v.mongo_db = db or v.mongo_db
+    """How to reach WildDuck's MongoDB (app.core.mailstore)."""
+    target = mongo_target(cs)
+    v.mongo_url, v.mongo_user, v.mongo_db = target.url, target.user, target.db
+    if target.from_config:
         v.known["mongo"] = "config/wildduck.yaml"
-    v.compose_service = _compose_mongo_service(cs)
+    v.compose_service = target.compose_service
 
 
 def plan(diagnosis: Any, envelope: dict[str, Any] | None = None) -> VerifySteps:
@@ -125,12 +104,6 @@ def plan(diagnosis: Any, envelope: dict[str, Any] | None = None) -> VerifySteps:
     return v
 
 
-def addrview(address: str) -> str:
-    """WildDuck's lookup form of an address: lower case, dots removed from the local part."""
-    local, _, dom = address.lower().partition("@")
-    return f"{local.replace('.', '')}@{dom}"
-
-
 def render(v: VerifySteps, lang: str) -> str:
     """One short block: the test message, where to look for it, what the right lines say."""
     rcpt = v.rcpt or t(lang, "placeholder_rcpt")
@@ -140,11 +113,7 @@ def render(v: VerifySteps, lang: str) -> str:
     lines = [f"swaks --server {host}{port} --to {rcpt} --header 'Subject: {TEST_SUBJECT}'"]
     if v.wildduck:
         lines.append(f"grep -E 'RESOLVED|STORED|Message processed' {log}")
-        if v.compose_service:
-            conn = f"docker compose exec {v.compose_service} mongosh {v.mongo_db}"
-        else:
-            url = v.mongo_url or f"mongodb://127.0.0.1:27017/{v.mongo_db}"
-            conn = f'mongosh "{url}"' + (f" --username {v.mongo_user}" if v.mongo_user else "")
+        conn = MongoTarget(v.mongo_url, v.mongo_user, v.mongo_db, v.compose_service).shell()
         lines.append(f"{conn} --eval 'db.addresses.findOne({{addrview: \"{addrview(rcpt)}\"}}, {{user: 1}}); "
                      f"db.messages.find({{subject: \"{TEST_SUBJECT}\"}}, {{mailbox: 1, user: 1}}).sort({{_id: -1}}).limit(5)'")
         expect = t(lang, "verify_expect_wildduck", line=f"[wildduck] RESOLVED rcpt={rcpt}",

@@ -64,6 +64,7 @@ class Message:
     tag: str = "v{version}"
     prefix: str = ""              # npmlog prefix (WildDuck, ZoneMTA): 'LMTP', 'Sender/{}/{}'
     status: int = 0               # api: the HTTP status the error is answered with
+    dsn: str = ""                 # reply: the haraka-dsn function that writes it ('no_such_user')
 
     @property
     def emitter(self) -> str:
@@ -167,7 +168,7 @@ def _message(doc: dict, raw: dict) -> Message:
                    code=str(raw.get("code", "")), config_files=tuple(config.get("files", ())),
                    config_keys=tuple(config.get("keys", ())), repo=doc.get("repo") or "",
                    tag=doc.get("tag") or "v{version}", prefix=str(raw.get("prefix") or ""),
-                   status=int(raw.get("status") or 0))
+                   status=int(raw.get("status") or 0), dsn=str(raw.get("dsn") or ""))
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,10 @@ class MessageIndex:
                 return None
         key = prefix_key(origin or "") or prefix_key(message.prefix if message else "")
         return " or ".join(names) + (f" ({key})" if key and key != "Gelf" else "")
+
+    def by_function_dsn(self, names: set[str]) -> list[Message]:
+        """The reply messages written by these haraka-dsn functions ('no_such_user'), every package."""
+        return [m for ms in self.by_function.values() for m in ms if m.kind == "reply" and m.dsn in names]
 
     def api_errors(self, code: str) -> list[Message]:
         """The API error replies with this code (WildDuck's `{"error": ..., "code": "UserNotFound"}`)."""

@@ -25,6 +25,7 @@ from app.live.smtp import Reply
 from app.live.words import LANGS, names, say
 
 UNATTRIBUTED = "unattributed"
+_ENHANCED = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\s")
 TIMEOUT_FUNCTION = "run_next_hook"      # plugins.js: core answers for a plugin that never called back
 
 
@@ -43,10 +44,16 @@ class Capabilities(BaseModel):
     roles: dict[str, str]
 
 
+class Dsn(BaseModel):
+    status: str               # the enhanced status code it writes: '5.1.1'
+    text: str = ""            # its own text when the plugin gives none
+
+
 class RepliesTable(BaseModel):
     strip: list[str]
     stage_hooks: dict[str, list[str]]
     defaults: list[CoreDefault]
+    dsn: dict[str, Dsn]
     capabilities: Capabilities
 
 
@@ -100,6 +107,8 @@ class _Ctx:
         self.reply, self.version, self.catalog, self.index = reply, version, catalog, index
         self.table = replies_table()
         self.text = clean_text(reply.text, self.table)
+        enhanced = _ENHANCED.match(reply.text)
+        self.status = enhanced.group(1) if enhanced else ""
         self.hooks = self.table.stage_hooks.get(reply.stage, [])
         self.listed = ([catalog.resolve(p.name) for p in config.plugins if not p.duplicate]
                        if config is not None and config.plugins else None)
@@ -146,7 +155,7 @@ def attribute(reply: Reply, *, version: str | None, catalog: Catalog | None = No
     if reply.code is None:
         return _both(lambda lang: say(lang, "no_reply", why=reply.text), UNATTRIBUTED, None, "none", "none")
     ctx = _Ctx(reply, version, catalog or load_catalog(), config, step, index or message_index())
-    att = _from_default(ctx) or _from_message(ctx) or _from_step(ctx) or _unattributed(ctx)
+    att = _from_default(ctx) or _from_message(ctx) or _from_dsn(ctx) or _from_step(ctx) or _unattributed(ctx)
     if reply.stage in ("ehlo", "ehlo_tls"):
         att.capabilities = [_capability(line, ctx) for line in reply.text.split("\n")[1:] if line.strip()]
     return att
@@ -174,7 +183,13 @@ def _core_link(ctx: _Ctx, function: str) -> tuple[str, str]:
     msgs = [m for m in ctx.index.by_function.get((HARAKA, "connection.js", function), ())
             if m.kind == "reply" and m.code == str(ctx.reply.code)]
     msgs.sort(key=lambda m: (not m.pattern.match(ctx.text), not m.has_version(ctx.version or m.versions)))
-    return (msgs[0].link(ctx.version), msgs[0].id) if msgs else ("", "")
+    return (_link(msgs[0], ctx), msgs[0].id) if msgs else ("", "")
+
+
+def _link(m: Message, ctx: _Ctx) -> str:
+    """The message's source line at the server's Haraka release; a plugin package's own releases are
+    numbered apart, so its newest indexed one."""
+    return m.link(ctx.version if m.package == HARAKA else None)
 
 
 def _from_default(ctx: _Ctx) -> Attribution | None:
@@ -241,10 +256,10 @@ def _from_message(ctx: _Ctx) -> Attribution | None:
     if not hits:
         return None
     m, r = hits[0].message, ctx.reply
-    hook = ctx.hook_of(m.emitter, m.hooks)
+    hook = ctx.hooks[0] if m.emitter == "core" and ctx.hooks else ctx.hook_of(m.emitter, m.hooks)
     others = sorted({h.message.emitter for h in hits} - {m.emitter})
     confidence = "high" if not others and hits[0].in_version else "medium"
-    extra = {"source": m.link(ctx.version), "message_id": m.id, "candidates": others}
+    extra = {"source": _link(m, ctx), "message_id": m.id, "candidates": others}
     if m.function == TIMEOUT_FUNCTION:
         return _timeout(ctx, extra)
     if m.emitter == "core":
@@ -260,6 +275,45 @@ def _from_message(ctx: _Ctx) -> Attribution | None:
         return say(lang, "plugin_said", who=m.emitter, retval=retval.split("|")[0], hook=hook, because=because) \
             + _refusal(r.code, m.code.split("|")[0], hook, lang)
     return _both(words, m.emitter, hook, "message", confidence, **extra)
+
+
+def _dsn_candidates(ctx: _Ctx) -> tuple[list[Message], list[str]]:
+    """The dsn messages this reply can be at this stage, and their plugins (the listed ones when known)."""
+    if not ctx.status:
+        return [], []
+    tail = ctx.status.split(".", 1)[1]        # the class digit follows the reply code a plugin chose
+    names = {name for name, d in ctx.table.dsn.items()
+             if d.status.split(".", 1)[1] == tail and (not d.text or d.text == ctx.text)}
+    msgs = [m for m in ctx.index.by_function_dsn(names) if _fits_stage(m, ctx)] if names else []
+    emitters = sorted({m.emitter for m in msgs})
+    by_text = any(ctx.table.dsn[n].text for n in names)    # its own words, not only a status code
+    if ctx.listed is not None:
+        listed = [e for e in emitters if ctx.catalog.resolve(e) in ctx.listed]
+        return msgs, listed or (emitters if by_text else [])
+    return msgs, emitters if by_text else []   # a status code alone ('5.7.1 <any text>') names no plugin
+
+
+def _from_dsn(ctx: _Ctx) -> Attribution | None:
+    """A reply a plugin wrote through haraka-dsn ('550 5.1.1 No such user'): its enhanced status code
+    (and text, where the function has its own) names the dsn function; the index says which
+    plugins call it at this stage; config/plugins or the simulator picks among them."""
+    msgs, emitters = _dsn_candidates(ctx)
+    if not emitters:
+        return None
+    step = ctx.step
+    who = (step.answered_by if step is not None and step.answered_by in emitters
+           else emitters[0] if len(emitters) == 1 else UNATTRIBUTED)
+    named = who != UNATTRIBUTED
+    m = next((m for m in msgs if m.emitter == who), msgs[0])
+    hook, why = ctx.hook_of(m.emitter, m.hooks), ctx.notes(who) if named else ""
+
+    def words(lang: str) -> str:
+        who_words = say(lang, "the_plugin", plugin=who) if named else say(lang, "a_plugin")
+        tail = say(lang, "because", why=why) if why else _cands_words(lang, emitters, who)
+        return say(lang, "dsn_said", who=who_words, retval=_retval(ctx.reply.code), hook=hook, dsn=m.dsn,
+                   status=ctx.status, because=tail) + _refusal(ctx.reply.code, "", hook, lang)
+    return _both(words, who, hook, "dsn", "high" if named else "low", candidates=emitters,
+                 source=_link(m, ctx) if named else "", message_id=m.id if named else "")
 
 
 def _timeout(ctx: _Ctx, extra: dict) -> Attribution:
@@ -313,6 +367,8 @@ def _capability(line: str, ctx: _Ctx) -> dict:
     def words(lang: str) -> str:
         if emitter == "core":
             return say(lang, "cap_core", cap=line)
-        return say(lang, "cap_plugin", cap=line, names=names(lang, plugins)) if plugins else say(lang, "cap_unknown", cap=line)
+        if not plugins:
+            return say(lang, "cap_unknown", cap=line)
+        return say(lang, "cap_plugin", cap=line, names=names(lang, plugins))
     return {"name": line, "emitter": emitter, "candidates": plugins, "says": words("en"),
             "i18n": {lang: {"says": words(lang)} for lang in LANGS if lang != "en"}}

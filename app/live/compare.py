@@ -4,7 +4,9 @@ simulator does not know.
 Why: the simulator reads config/ and says who answers each hook; a live server says what really
 happens. Where they agree, the config explains the server; where they differ, the running server
 is not the config given (another file, an old process, a plugin the catalog misreads). "differ"
-is said only where the simulator claims a code; a '?' or an unsimulated stage is "unknown".
+is said only where the simulator claims a code; a '?' or an unsimulated stage is "unknown"; a
+prediction that rested on the outside world (the user exists in WildDuck's database, the client is
+on no DNS list) and did not hold is "assumed", with what it assumed.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from app.core.model import ConfigSet, HookStep, Simulation
 from app.core.simulate import simulate
 from app.live.smtp import Reply, Session, probe_message
 
-AGREE, DIFFER, UNKNOWN = "agree", "differ", "unknown"
+AGREE, DIFFER, UNKNOWN, ASSUMED = "agree", "differ", "unknown", "assumed"
 
 
 @dataclass
@@ -23,10 +25,11 @@ class Comparison:
     target: str | None
     live: int | None              # the live code (None: no reply)
     predicted: str                # the simulator's reply ('' or '?' when it claims none)
-    verdict: str                  # agree | differ | unknown
+    verdict: str                  # agree | differ | unknown | assumed
     hook: str | None = None       # the simulated step it was compared with
     plugin: str | None = None     # who the simulator says answers there (None: no plugin, core)
     notes: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)   # what the prediction rested on (step.depends_on)
 
 
 @dataclass
@@ -48,7 +51,8 @@ class ComparisonReport:
         return {"rows": [asdict(r) for r in self.rows], "outcome": self.outcome,
                 "unknown_plugins": self.unknown_plugins, "assumptions": self.assumptions,
                 "agree": sum(r.verdict == AGREE for r in self.rows), "differ": len(self.differs),
-                "unknown": sum(r.verdict == UNKNOWN for r in self.rows)}
+                "unknown": sum(r.verdict == UNKNOWN for r in self.rows),
+                "assumed": sum(r.verdict == ASSUMED for r in self.rows)}
 
 
 def envelope_of(session: Session) -> dict:
@@ -87,6 +91,14 @@ def step_for(sim: Simulation, reply: Reply) -> HookStep | None:
     return None                   # starttls, rset, quit: no hook the simulator walks
 
 
+def _verdict(claimed: int | None, live: int | None, step: HookStep | None) -> str:
+    if claimed is None or live is None:
+        return UNKNOWN
+    if claimed == live:
+        return AGREE
+    return ASSUMED if step is not None and step.depends_on else DIFFER
+
+
 def compare(cs: ConfigSet, session: Session) -> ComparisonReport:
     """Each live reply beside the simulator's prediction for the same envelope and config."""
     sim = simulate(cs, envelope=envelope_of(session))
@@ -94,11 +106,8 @@ def compare(cs: ConfigSet, session: Session) -> ComparisonReport:
     for reply in session.replies:
         step = step_for(sim, reply)
         claimed = _code(step.reply) if step is not None else None
-        if claimed is None or reply.code is None:
-            verdict = UNKNOWN
-        else:
-            verdict = AGREE if claimed == reply.code else DIFFER
-        rows.append(Comparison(reply.stage, reply.target, reply.code, step.reply if step else "", verdict,
-                               step.hook if step else None, step.answered_by if step else None,
-                               list(step.notes[:3]) if step else []))
+        rows.append(Comparison(reply.stage, reply.target, reply.code, step.reply if step else "",
+                               _verdict(claimed, reply.code, step), step.hook if step else None,
+                               step.answered_by if step else None, list(step.notes[:3]) if step else [],
+                               list(dict.fromkeys(step.depends_on)) if step else []))
     return ComparisonReport(rows, sim.outcome, list(sim.unknown_plugins), sim.assumptions, sim)

@@ -105,6 +105,8 @@ class _Dialogue:
         self.timeout = timeout
         self.verify_tls = verify_tls
         self.client = smtplib.SMTP(timeout=timeout)
+        # smtplib names the TLS server (SNI, hostname check) by _host, which connect() does not set
+        self.client._host = session.host
         self.in_transaction = False
 
     def step(self, stage: str, send, target: str | None = None) -> Reply | None:

@@ -30,6 +30,7 @@ WORDS: dict[str, dict[str, str]] = {
         "core_wrote": "Haraka's core wrote this reply itself ({function}){hook}.",
         "core_hook": ", at the {hook} step",
         "plugin_said": "{who} answered {retval} at the {hook} hook with this message{because}.",
+        "dsn_said": ("{who} answered {retval} at the {hook} hook with haraka-dsn's {dsn} reply ({status}){because}."),
         "timeout": ("{who} did not call back within its timeout at the {hook} hook{cands}, so Haraka's core answered "
                     "DENYSOFT “plugin timeout” for it: the sender will retry; the plugin's backend is slow, "
                     "unreachable or down."),
@@ -59,6 +60,7 @@ WORDS: dict[str, dict[str, str]] = {
         "core_wrote": "这条回复由 Haraka 核心自己写出（{function}）{hook}。",
         "core_hook": "，在 {hook} 阶段",
         "plugin_said": "{who} 在 {hook} 钩子上回答 {retval}，并给出了这条消息{because}。",
+        "dsn_said": "{who} 在 {hook} 钩子上回答 {retval}，使用 haraka-dsn 的 {dsn} 回复（{status}）{because}。",
         "timeout": "{who} 在 {hook} 钩子上没有在超时时间内回调{cands}，所以 Haraka 核心替它回答了 DENYSOFT “plugin timeout”：发件方会重试；这个插件的后端慢、不可达或已停止。",
         "a_plugin": "某个插件",
         "the_plugin": "{plugin}",

@@ -179,7 +179,7 @@ def probe(host: Annotated[str, Field(description="the mail server to connect to 
           rcpt: Annotated[list[str] | None, Field(description="recipients to try with RCPT TO")] = None,
           mail_from: Annotated[str, Field(description="the MAIL FROM address (empty: the null sender)")] = "",
           helo: Annotated[str | None, Field(description="the EHLO name (default: this machine's name)")] = None,
-          starttls: Annotated[bool, Field(description="upgrade with STARTTLS when offered")] = True,
+          starttls: Annotated[bool, Field(description="upgrade with STARTTLS first (fails when not offered)")] = False,
           send: Annotated[bool, Field(description="send a test message after the recipients are accepted "
                                                   "(default: stop before DATA)")] = False,
           timeout: Annotated[float, Field(description="seconds per step", gt=0, le=120)] = 30.0) -> dict[str, Any]:

@@ -8,6 +8,8 @@ session are the operator's, set in the environment (ingest/settings.py), with sa
   Streamlit's `server.address`; unset there too means Streamlit listens on every interface.
 - reading the server's folders: on loopback, or MXDOCTOR_ALLOW_LOCAL_PATHS=1.
 - adding sources (folders, URLs, uploads): on loopback, or MXDOCTOR_ALLOW_UI_SOURCES=1.
+- probing an SMTP server (the server, not the browser, connects to the host given): on loopback,
+  or MXDOCTOR_ALLOW_UI_PROBE=1.
 - choosing another LLM endpoint: only with MXDOCTOR_ALLOW_SESSION_LLM_ENDPOINT=1
   (app.answer.llm_policy decides what that session then gets).
 """
@@ -42,6 +44,12 @@ def local_paths_allowed() -> bool:
 def ui_sources_allowed() -> bool:
     """Adding to the shared knowledge base from a browser: a local app, or the operator's say-so."""
     return not served_beyond_loopback() or settings().allow_ui_sources
+
+
+def ui_probe_allowed() -> bool:
+    """Probing a mail server from the Diagnose page: the app's own machine connects out, so on a
+    shared app only with the operator's say-so."""
+    return not served_beyond_loopback() or settings().allow_ui_probe
 
 
 def session_llm_allowed() -> bool:

@@ -252,6 +252,34 @@ STRINGS: dict[str, dict[str, str]] = {
     "rules.plugin_count": {"en": "{shown} / {total} plugins · Haraka {version}",
                            "zh": "{shown} / {total} 个插件 · Haraka {version}"},
     "flow.skipped_list": {"en": "never reached: {names}", "zh": "未运行：{names}"},
+    # diagnose: the Probe panel (app/ui/probe_panel.py)
+    "probe.title": {"en": "Probe a running server (SMTP)", "zh": "探测正在运行的服务器（SMTP）"},
+    "probe.intro": {"en": "Talks SMTP to the server you name, from this app's machine, and says which plugin or "
+                          "Haraka's core produced each reply; with a diagnosed config, beside the simulator's prediction.",
+                    "zh": "从运行本应用的机器向你指定的服务器发起 SMTP 会话，并说明每条回复来自哪个插件或 Haraka 核心；"
+                          "如果已经诊断过配置，还会与模拟器的预测对照。"},
+    "probe.not_allowed": {"en": "Probing is off on this shared app: the server would connect out for every session. "
+                                "The operator can turn it on with MXDOCTOR_ALLOW_UI_PROBE=1, or run "
+                                "`mxdoctor probe` on your own machine.",
+                          "zh": "这个共享应用关闭了探测功能：否则服务器会替每个会话向外连接。运营者可以设置 "
+                                "MXDOCTOR_ALLOW_UI_PROBE=1 开启，或者在你自己的机器上运行 `mxdoctor probe`。"},
+    "probe.host": {"en": "Server (host name or address)", "zh": "服务器（主机名或地址）"},
+    "probe.port": {"en": "Port", "zh": "端口"},
+    "probe.rcpts": {"en": "Recipients (comma-separated)", "zh": "收件人（用逗号分隔）"},
+    "probe.from": {"en": "Sender (empty: the null sender <>)", "zh": "发件人（留空表示空发件人 <>）"},
+    "probe.helo": {"en": "EHLO name (empty: this machine's name)", "zh": "EHLO 名称（留空则用本机名称）"},
+    "probe.timeout": {"en": "Seconds per step", "zh": "每一步的等待秒数"},
+    "probe.starttls": {"en": "Use STARTTLS", "zh": "使用 STARTTLS 加密"},
+    "probe.verify": {"en": "Verify the certificate", "zh": "验证证书"},
+    "probe.send": {"en": "Send a test message", "zh": "发送测试邮件"},
+    "probe.send_warning": {"en": "This sends a real (small) message to these recipients, with a unique id to find it by.",
+                           "zh": "这会向这些收件人发送一封真实的小邮件，邮件带有唯一编号，便于之后查找。"},
+    "probe.run": {"en": "Probe", "zh": "开始探测"},
+    "probe.running": {"en": "Talking to {where}…", "zh": "正在与 {where} 对话…"},
+    "probe.done": {"en": "Probe finished: {outcome}", "zh": "探测完成：{outcome}"},
+    "probe.need": {"en": "Give a server and at least one recipient.", "zh": "请填写服务器和至少一个收件人。"},
+    "probe.workspace_config": {"en": "the config diagnosed above", "zh": "上面诊断的配置"},
+    "probe.bad": {"en": "Cannot probe that: {why}", "zh": "无法探测：{why}"},
     # settings
     "set.title": {"en": "Settings", "zh": "设置"},
     "set.llm": {"en": "Language model", "zh": "语言模型"},

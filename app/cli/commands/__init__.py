@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ["check", "simulate", "replay", "triage", "catalog", "messages", "rules", "demo", "ingest", "app", "ask", "feedback", "settings", "mcp"]
+COMMANDS = ["check", "simulate", "replay", "triage", "catalog", "messages", "rules", "demo", "ingest", "app", "ask", "feedback", "settings",
+            "mcp", "probe"]
 
 
 def load_commands():

@@ -12,6 +12,7 @@ from app.core.budget import start as start_workers
 from app.core.errors import InputError
 from app.core.redact import redact_text
 from app.ui import cards
+from app.ui.probe_panel import probe_panel
 from app.ui.safe import escape_md
 from app.ui.shared import finding_passages
 from app.ui.state import context_texts, home, init_state, keep, lang, save_workspace, t
@@ -182,6 +183,7 @@ with st.expander(input_summary(), expanded=d is None, icon=":material/edit_note:
     for note in ss.upload_notes[:20]:
         (st.error if "binary" in note else st.caption)("⚠ " + escape_md(note))
 
+cards.guarded(t("probe.title"), probe_panel, d)       # works without a diagnosis: drawn before the stop below
 
 if d is None:
     if ss.get("diag_error"):
