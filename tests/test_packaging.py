@@ -69,11 +69,14 @@ def test_a_wheel_carries_every_kb_file(tmp_path):
                            capture_output=True, text=True)
     assert build.returncode == 0, build.stderr[-2000:]
     wheel = next(tmp_path.glob("mxdoctor-*.whl"))
-    shipped = {n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("kb/")}
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {n for n in names if n.startswith("kb/")}
     tracked = subprocess.run(["git", "ls-files", "kb"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert tracked, "git ls-files found no kb files"
     assert set(tracked) - shipped == set()
     assert "kb/examples/canonical/config/plugins" in shipped
+    # the JavaScript `mxdoctor replay` puts into the sandboxed Haraka
+    assert {"app/live/standins/wildduck.js", "app/live/standins/loopback_guard.js"} <= names
 
 
 def test_the_cli_knows_every_module_of_the_app_extra():

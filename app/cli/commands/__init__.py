@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ["check", "simulate", "triage", "catalog", "messages", "rules", "demo", "ingest", "app", "ask", "feedback", "settings",
+COMMANDS = ["check", "simulate", "replay", "triage", "catalog", "messages", "rules", "demo", "ingest", "app", "ask", "feedback", "settings",
             "mcp", "probe"]
 
 
