@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ingest.settings import environment
+
 LOOPBACK = "127.0.0.1"
 START_TIMEOUT = 20.0      # seconds until the port must be listening
 STOP_GRACE = 2.0          # seconds between SIGTERM and SIGKILL
@@ -224,7 +226,7 @@ class HarakaServer:
     def _spawn(self) -> None:
         log = open(self.log_path, "wb")      # a fresh log per attempt: no stale EADDRINUSE
         try:
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("HARAKA", "NODE_OPTIONS"))}
+            env = {k: v for k, v in environment().items() if not k.startswith(("HARAKA", "NODE_OPTIONS"))}
             env["NO_COLOR"] = "1"
             env.update(self.extra_env)
             self.proc = subprocess.Popen(

@@ -112,7 +112,7 @@ def _sandbox(src, pkg: Path, version: str, sink_port: int, users: list[str], pro
 def _run(box: Sandbox, pkg: Path, report: ReplayReport, rcpts: list[str], mail_from: str, helo: str,
          keep: bool) -> tuple[Session | None, list[str]]:
     dead = next((b.where for b in box.backends if b.name == "DNS"), "127.0.0.1:9")
-    env = {"NODE_OPTIONS": f"--require {LOOPBACK_GUARD}", "MXDOCTOR_REPLAY_DNS": dead}
+    env = {"NODE_OPTIONS": f"--require {LOOPBACK_GUARD}", "MXD_GUARD_DNS": dead}
     workdir = tempfile.mkdtemp(prefix="mxdoctor-replay-") if keep else None
     server = HarakaServer(box.config, box.plugin_files, box.log_format, box.timestamps, install_dir=pkg,
                           workdir=workdir, env=env, prefix="mxdoctor-replay-")

@@ -2,14 +2,14 @@
 // this machine. Written for mxdoctor.
 //   - a TCP/TLS connection to anything but loopback fails at once with ECONNREFUSED (and a line
 //     saying so on stderr, which lands in Haraka's log);
-//   - DNS queries go to MXDOCTOR_REPLAY_DNS (a loopback port nobody answers on), and dns.lookup
+//   - DNS queries go to MXD_GUARD_DNS (a loopback port nobody answers on), and dns.lookup
 //     resolves only loopback names.
 'use strict'
 
 const net = require('net')
 const dns = require('dns')
 
-const DNS_SERVER = process.env.MXDOCTOR_REPLAY_DNS || '127.0.0.1:9'
+const DNS_SERVER = process.env.MXD_GUARD_DNS || '127.0.0.1:9'
 
 function is_loopback(host) {
     if (host === undefined || host === null || host === '' || host === 'localhost') return true
