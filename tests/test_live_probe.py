@@ -162,3 +162,12 @@ def test_every_failure_reads_in_both_languages_with_its_facts():
         assert chinese_share(zh) > 0.5, zh
         for fact in ("mx.example.com", "WHY", "554 go away"):
             assert (fact in en) == (fact in zh), (what, fact)
+
+
+def test_a_plugins_own_acceptance_text_names_it_without_config():
+    """An OK with a message of its own is in the message index like a refusal: 'Message processed' is
+    wildduck's queue reply, at any release, config or not."""
+    reply = Reply("data_end", 250, "Message processed (47EDEE09-BD37-4E00-BB63-786741582175.1)")
+    for version in ("3.3.4", None):
+        got = attribute(reply, version=version)
+        assert (got.emitter, got.hook) == ("wildduck", "queue"), got

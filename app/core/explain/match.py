@@ -28,6 +28,8 @@ class Hit:
 
 def _reply_code(retval: str) -> set[str]:
     retval = retval.upper()
+    if retval[:1] == "2":                 # a plugin's OK with a message of its own ("250 Message processed")
+        return {"OK"}
     if retval[:1] in ("4", "5"):
         soft = retval[:1] == "4"
         return {"DENYSOFT", "DENYSOFTDISCONNECT"} if soft else {"DENY", "DENYDISCONNECT"}
