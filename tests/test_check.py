@@ -102,3 +102,18 @@ def test_paste_from_stdin(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(blob)))
     assert main(["check", "-", "--format", "json"]) == 1
     assert json.loads(capsys.readouterr().out)["findings"][0]["rule"] == "MXD101"
+
+
+def test_fixed_out_writes_the_fixed_files_and_the_report_says_where(tmp_path, capsys):
+    """--fixed-out writes every verified fix applied together, and the report then says where they
+    went instead of telling the admin to use the option they just used."""
+    import shutil
+    out = tmp_path / "fixed"
+    assert main(["check", CANONICAL, "--fixed-out", str(out)]) == 1
+    printed = capsys.readouterr()
+    assert f"written to {out}" in printed.out and "write them with --fixed-out" not in printed.out
+    assert "wrote the fixed files" in printed.err
+    again = tmp_path / "again" / "config"
+    shutil.copytree(CANONICAL, again)
+    shutil.copy(out / "config" / "plugins", again / "plugins")
+    assert "MXD101" not in {f.rule_id for f in diagnose([str(again)]).findings}

@@ -36,7 +36,8 @@ def run(args) -> int:
     d = diagnose(paths or None, paste=paste, log_paths=args.logs, rule_dirs=args.rules,
                  envelope={"rcpt": args.rcpt} if args.rcpt else None, verify_fixes=not args.no_fix,
                  haraka_version=args.haraka_version)
-    sys.stdout.write(render(d, args.format, color=args.format == "text" and sys.stdout.isatty(), lang=args.lang))
+    sys.stdout.write(render(d, args.format, color=args.format == "text" and sys.stdout.isatty(), lang=args.lang,
+                            fixed_out=args.fixed_out))
     if args.fixed_out:
         write_fixed(d, args.fixed_out)
     return 1 if any(f.severity in FAIL_ON[args.fail_on] for f in d.findings) else 0

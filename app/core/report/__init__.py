@@ -13,11 +13,15 @@ from app.core.report.text import render_text
 FORMATS = ("text", "json", "markdown", "sarif")
 
 
-def render(diagnosis, fmt: str, color: bool = False, base_url: str | None = None, lang: str = "en") -> str:
+def render(diagnosis, fmt: str, color: bool = False, base_url: str | None = None, lang: str = "en",
+           fixed_out: str | None = None) -> str:
     """`base_url`: where the app serves its pages, so a wiki export links notes and rules there
     (without it they link to a References section inside the export). `lang`: the words of the
-    findings, the verdict and the report's own labels (en, zh)."""
+    findings, the verdict and the report's own labels (en, zh). `fixed_out`: where the fixed files
+    are written (the report then says so instead of how to write them)."""
     data = diagnosis.to_dict(lang)
+    if fixed_out and data.get("fixed"):
+        data["fixed"]["written_to"] = fixed_out
     if fmt == "json":
         return safe_json(data)
     if fmt == "markdown":
