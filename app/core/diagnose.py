@@ -65,6 +65,8 @@ class Diagnosis:
             "versions": self.versions_dict(lang),
             "fixed": self.fixed.to_dict() if self.fixed is not None else None,
             "inputs": {"files": sorted(self.configset.files), "log_lines": self.log_lines,
+                       "paths": {name: f.origin for name, f in sorted(self.configset.files.items())
+                                 if f.origin and not f.origin.startswith("paste")},
                        "plugins": [p.raw for p in self.configset.plugins or []]},
         })
 
