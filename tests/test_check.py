@@ -116,4 +116,4 @@ def test_fixed_out_writes_the_fixed_files_and_the_report_says_where(tmp_path, ca
     again = tmp_path / "again" / "config"
     shutil.copytree(CANONICAL, again)
     shutil.copy(out / "config" / "plugins", again / "plugins")
-    assert "MXD101" not in {f.rule_id for f in diagnose([str(again)]).findings}
+    assert "MXD101" not in {f.rule for f in diagnose([str(again)]).findings}

@@ -76,6 +76,30 @@ def test_a_js_suffix_or_a_missing_scope_is_unknown_with_a_hint(raw, hint):
     assert look.kind == "unknown" and look.hint == hint
 
 
+@pytest.mark.parametrize("raw,hint", [
+    ("rcpt_to.in_host_lst", "rcpt_to.in_host_list"),   # a letter left out
+    ("wildduk", "wildduck"),
+    ("my_custom_filter", None),                        # a team's own plugin: nothing close
+])
+def test_a_misspelt_name_gets_the_one_close_plugin(raw, hint):
+    look = lookup_plugin(raw, load_catalog(), UNIVERSE)
+    assert look.kind == "unknown" and look.hint == hint
+
+
+def test_two_equally_close_plugins_give_no_guess():
+    from app.core.universe import _misspelt
+    catalog = Catalog(plugins={n: PluginInfo(name=n) for n in ("queue/lmtp", "queue/smtp")})
+    assert _misspelt("queue/lmtpp", catalog) == "queue/lmtp"
+    assert _misspelt("queue/xmtp", catalog) is None         # as close to lmtp as to smtp
+
+
+def test_check_names_the_close_plugin_in_the_evidence():
+    from app.core.diagnose import diagnose
+    d = diagnose(paste="rcpt_to.in_host_lst\nwildduck\n")
+    mxd304 = next(f for f in d.findings if f.rule == "MXD304")
+    assert any("did you mean rcpt_to.in_host_list?" in ev.text for ev in mxd304.evidence), mxd304.evidence
+
+
 def test_package_and_plugin_names():
     assert npm_package_for("limit") == "haraka-plugin-limit"
     assert npm_package_for("@acme/haraka-plugin-audit") == "@acme/haraka-plugin-audit"

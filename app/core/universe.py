@@ -22,6 +22,7 @@ rather than `[plugins] loading NAME`).
 """
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ from ingest.kbdata import kb_path
 
 PREFIX = "haraka-plugin-"
 UNIVERSE_FILE = "universe.yaml"
+MISSPELT_CUTOFF = 0.85      # difflib ratio: rcpt_to.in_host_lst ~ 0.97, spff ~ 0.86, my_tls vs tls ~ 0.67
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,20 @@ def _hint(name: str, catalog: Catalog, universe: Universe) -> str | None:
         scoped = [p for p in universe.packages if p.startswith("@") and p.endswith("/" + PREFIX + name)]
         if len(scoped) == 1:
             return scoped[0]
-    return None
+    return _misspelt(name, catalog)
+
+
+def _misspelt(name: str, catalog: Catalog) -> str | None:
+    """The one catalogued plugin a name is a letter or two away from (`rcpt_to.in_host_lst`), when
+    no other is about as close: a guess between two would mislead."""
+    close = difflib.get_close_matches(name, sorted(catalog.plugins), n=2, cutoff=MISSPELT_CUTOFF)
+    if not close:
+        return None
+    if len(close) == 2:
+        ratio = [difflib.SequenceMatcher(None, name, c).ratio() for c in close]
+        if ratio[0] - ratio[1] < 0.05:
+            return None
+    return close[0]
 
 
 # --------------------------------------------------------------------------- kb/plugins/universe.yaml

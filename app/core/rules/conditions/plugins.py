@@ -121,7 +121,9 @@ def unknown_plugin(ctx: Context, arg: Any) -> Match:
         return Match(False)
     entries = [p for p, _ in found]
     hints = [f"{p.raw} → {look.hint}" for p, look in found if look.hint]
-    return Match(True, [plugin_evidence(p) for p in entries],
+    evidence = [Evidence("config/plugins", p.line, say("did_you_mean", file=p.raw, suggestion=look.hint))
+                if look.hint else plugin_evidence(p) for p, look in found]
+    return Match(True, evidence,
                  {"plugin": entries[0].raw, "plugins": names(entries), "suggestion": found[0][1].hint or "",
                   "suggestions": ", ".join(hints)})
 
