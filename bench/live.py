@@ -4,8 +4,8 @@
             against one real Haraka on loopback, vs the bare SMTP session (app.live.smtp.talk) to the
             same server: the difference is what explaining costs per session
   replay    `replay` of the built-in broken example (sandbox, rewrite, start Haraka, the session,
-            the log explained, cleanup) vs starting the same Haraka release on the same config by
-            hand and sending one message (the harness alone)
+            the log explained, cleanup) vs starting the same Haraka release by hand on its core
+            (rcpt_to.in_host_list + the wildduck stand-in) and sending one message (the harness alone)
 Each case runs N times (--runs); the median wall time and the peak RSS of this process are printed.
 
     .venv/bin/python bench/live.py [--runs 5] [--haraka-version 3.3.4]
@@ -62,10 +62,12 @@ def bench_replay(runs: int, install: Path, version: str) -> None:
     from app.live.haraka.server import HarakaServer
     from app.live.replay.run import replay
     from app.live.smtp import talk
-    plugins = "rcpt_to.in_host_list\nqueue/smtp_forward\n"
+    standin = (ROOT / "app" / "live" / "standins" / "wildduck.js").read_text(encoding="utf-8")
+    config = {"plugins": "rcpt_to.in_host_list\nwildduck\n", "host_list": "example.com\n",
+              "mxdoctor_replay_users": RCPT + "\n"}
 
     def by_hand():
-        with HarakaServer({"plugins": plugins, "host_list": "example.com\n"}, install_dir=install) as server:
+        with HarakaServer(config, {"wildduck.js": standin}, install_dir=install) as server:
             talk("127.0.0.1", server.port, rcpts=[RCPT], mail_from="sender@example.net", helo="client.example.net",
                  send=True, timeout=10.0)
 
