@@ -68,6 +68,12 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# what explain_events says about every line it explains in bulk (the others are quiet lines asked about)
+LOUD_CATEGORIES = ("error", "refusal", "reply", "result")
+NOTHING_KNOWN = ("Nothing mxdoctor can explain: no warning or error, refusal, reply, hook answer or Haraka "
+                 "summary line here.")
+
+
 def run_explain(args: argparse.Namespace) -> int:
     from app.core.explain import explain_events
     from app.core.logs.parser import parse_lines
@@ -78,9 +84,10 @@ def run_explain(args: argparse.Namespace) -> int:
     else:
         lines = args.lines or sys.stdin.read().splitlines()
     index = message_index()
-    explained = explain_events(list(parse_lines(lines, args.file or "pasted.log")), args.haraka_version, index)
+    explained = explain_events(list(parse_lines(lines, args.file or "pasted.log")), args.haraka_version, index,
+                               quiet=True)
     if not explained:
-        print("No line at WARN or above, no refusal and no 4xx/5xx reply: nothing to explain.")
+        print(NOTHING_KNOWN)
         return 0
     for x in explained:
         if x.continues:
@@ -96,9 +103,9 @@ def run_explain(args: argparse.Namespace) -> int:
             _print_settings(index.settings_for(x.message))
             if x.message.kind == "api":
                 print(f"  api: HTTP {x.message.status or '?'} code {x.message.code or '(none)'}")
-        else:
+        elif x.category in LOUD_CATEGORIES:
             print("  source: no indexed message has this text")
-        print(f"  means: {x.effect}")
+        print(redact_text(f"  means: {x.effect}"))
         if x.system is not None:
             print(f"  {x.system.code}: {x.system.means}")
             print(f"  fix: {x.system.fix}")
