@@ -188,8 +188,15 @@ def _refusal_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts
 
 
 def _reply_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
+    """A 4xx/5xx Haraka sent; one of core's computed replies also says why core wrote it."""
     text = reply_text(ev)
-    return text, matcher.reply(text, version), None, partial(effect.reply, text[:3]), "core"
+    meaning, hits = partial(effect.reply, text[:3]), matcher.reply(text, version)
+    shape = core_default(text[4:], code=text[:3])
+    if shape is not None:
+        meaning = partial(_with_core, meaning, shape.says, shape.hook)
+        core = None if hits else core_message(shape, text[4:], version, matcher.index)
+        hits = hits or ([Hit(core, False, not version or core.has_version(version), True)] if core else [])
+    return text, hits, None, meaning, "core"
 
 
 def _result_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
