@@ -151,5 +151,6 @@ def test_messages_explain_answers_the_lines_a_new_user_asks_about():
     assert "plugins/rcpt_to.in_host_list.js#L" in out and "asks no other plugin" in out
     assert "no indexed message has this text" not in out
     assert "connection.js#L" in out and "(rcpt_respond)" in out and "core default refusal" in out
+    assert "不再询问" in _cli("--lang", "zh", HOOK_RCPT_OK)
     unknown = _cli(f"[DEBUG] [{UUID}] [core] running disconnect hooks")
     assert unknown.startswith("Nothing mxdoctor can explain")
