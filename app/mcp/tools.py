@@ -85,7 +85,9 @@ def explain_log_line(line: Annotated[str, Field(description="one log line (a sta
     """Explain a Haraka / WildDuck log line from the code that printed it: the emitter (plugin or
     core), the hook it ran at, what it means for the mail, the source line at the admin's release
     (a link), the config files and keys that code reads, and what an OS or library error in it
-    (ECONNREFUSED, ...) means and how to fix it."""
+    (ECONNREFUSED, ...) means and how to fix it. Any line whose meaning is known is explained,
+    whatever its level: a hook's answer (hook=rcpt ... retval=OK), Haraka's summary lines
+    (recipient, sender, message, queue, connect, disconnect), the replies it sent."""
     from app.core.explain import explain_events
     from app.core.logs import parse_lines
     from app.core.messages import message_index
