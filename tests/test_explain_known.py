@@ -154,3 +154,12 @@ def test_messages_explain_answers_the_lines_a_new_user_asks_about():
     assert "不再询问" in _cli("--lang", "zh", HOOK_RCPT_OK)
     unknown = _cli(f"[DEBUG] [{UUID}] [core] running disconnect hooks")
     assert unknown.startswith("Nothing mxdoctor can explain")
+
+
+def test_messages_explain_reads_a_file_in_bulk_unless_asked_for_all(tmp_path):
+    log = tmp_path / "haraka.log"
+    log.write_text(f"{HOOK_RCPT_OK}\n{CORE_REFUSAL}\n", encoding="utf-8")
+    bulk = _cli("-f", str(log))
+    assert "haraka.log:2:" in bulk and "haraka.log:1:" not in bulk      # only the loud line
+    every = _cli("-f", str(log), "--all")
+    assert "haraka.log:1:" in every and "asks no other plugin" in every

@@ -33,6 +33,9 @@ def add_parser(subparsers) -> None:
     explain.add_argument("lines", nargs="*", help="log lines")
     explain.add_argument("-f", "--file", metavar="LOG", help="a log file")
     explain.add_argument("--haraka-version", metavar="X", help="the Haraka release that printed them")
+    explain.add_argument("--all", action="store_true",
+                         help="a file or stdin: also every quiet line whose meaning is known (hook answers, summary "
+                         "lines, replies); lines given as arguments always are")
     explain.add_argument("--lang", choices=("en", "zh"), default="en", help="language of what each line means")
     explain.set_defaults(run=run_explain)
     parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
@@ -73,6 +76,8 @@ def run_build(args: argparse.Namespace) -> int:
 LOUD_CATEGORIES = ("error", "refusal", "reply", "result")
 NOTHING_KNOWN = ("Nothing mxdoctor can explain: no warning or error, refusal, reply, hook answer or Haraka "
                  "summary line here.")
+NOTHING_LOUD = ("No line at WARN or above, no refusal and no 4xx/5xx reply: nothing went wrong here (--all also "
+                "explains hook answers, summary lines and replies).")
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -84,10 +89,11 @@ def run_explain(args: argparse.Namespace) -> int:
     else:
         lines = args.lines or sys.stdin.read().splitlines()
     index = message_index()
+    quiet = args.all or (bool(args.lines) and not args.file)      # lines asked about one by one
     explained = explain_events(list(parse_lines(lines, args.file or "pasted.log")), args.haraka_version, index,
-                               quiet=True)
+                               quiet=quiet)
     if not explained:
-        print(NOTHING_KNOWN)
+        print(NOTHING_KNOWN if quiet else NOTHING_LOUD)
         return 0
     for x in explained:
         if not x.continues:
