@@ -121,7 +121,7 @@ def _session_words(kind: str, f: dict, lang: str) -> str:
 
 
 def _session(ev: LogEvent) -> Known:
-    return Known("summary", "", "core", "connect" if ev.kind == "connect" else None,
+    return Known("summary", "", "core", None,
                  partial(_session_words, ev.kind, dict(ev.fields)))
 
 
