@@ -198,6 +198,22 @@ def test_simulate_triage_and_explain_answer_from_the_core(client):
     assert explained["system_error"]["code"] == "ECONNREFUSED"
 
 
+HOOK_RCPT_OK = ('[INFO] [47EDEE09-BD37-4E00-BB63-786741582175.1] [core]  hook=rcpt plugin=rcpt_to.in_host_list '
+                'function=hook_rcpt params=<postmaster@example.com> retval=OK msg=""')
+
+
+def test_explain_log_line_answers_the_quiet_line_of_the_canonical_bug(client):
+    answer = payload(client.call("explain_log_line", {"line": HOOK_RCPT_OK, "haraka_version": "3.3.4"}))
+    [x] = answer["explanations"]
+    assert (x["category"], x["emitter"], x["hook"], x["function"]) == ("hook", "rcpt_to.in_host_list", "rcpt",
+                                                                       "hook_rcpt")
+    assert "/plugins/rcpt_to.in_host_list.js#L" in x["source"] and "asks no other plugin" in x["meaning"]
+    zh = payload(client.call("explain_log_line", {"line": HOOK_RCPT_OK, "lang": "zh"}))
+    assert "不再询问" in zh["explanations"][0]["meaning"]
+    unknown = payload(client.call("explain_log_line", {"line": "[DEBUG] [-] [core] running disconnect hooks"}))
+    assert unknown["explanations"] == [] and unknown["note"].startswith("Nothing mxdoctor can explain")
+
+
 def test_rule_gives_the_page_the_cli_shows(client):
     from app.core.rules.loader import load_rules
     from app.core.rules.pages import rule_page_markdown

@@ -33,9 +33,10 @@ LEVEL_RANK = {"DATA": 0, "PROTOCOL": 1, "DEBUG": 2, "INFO": 3, "NOTICE": 4, "WAR
               "ALERT": 8, "EMERG": 9}
 
 
+@functools.lru_cache(maxsize=4096)
 def vkey(version: str) -> tuple[int, int, int]:
     """Sortable key of a release number, read by app.core.semver: '3.0.10' -> (3, 0, 10), '3.1' -> (3, 1, 0);
-    what is no version is (0, 0, 0)."""
+    what is no version is (0, 0, 0). Remembered: a log's lines ask about the same few releases again and again."""
     v = parse_version(version)
     return (v.major, v.minor, v.patch) if v is not None else (0, 0, 0)
 

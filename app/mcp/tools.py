@@ -85,7 +85,9 @@ def explain_log_line(line: Annotated[str, Field(description="one log line (a sta
     """Explain a Haraka / WildDuck log line from the code that printed it: the emitter (plugin or
     core), the hook it ran at, what it means for the mail, the source line at the admin's release
     (a link), the config files and keys that code reads, and what an OS or library error in it
-    (ECONNREFUSED, ...) means and how to fix it."""
+    (ECONNREFUSED, ...) means and how to fix it. Any line whose meaning is known is explained,
+    whatever its level: a hook's answer (hook=rcpt ... retval=OK), Haraka's summary lines
+    (recipient, sender, message, queue, connect, disconnect), the replies it sent."""
     from app.core.explain import explain_events
     from app.core.logs import parse_lines
     from app.core.messages import message_index
@@ -93,9 +95,10 @@ def explain_log_line(line: Annotated[str, Field(description="one log line (a sta
     from ingest.textio import to_lines
     override(haraka_version)
     events = list(parse_lines(to_lines(line)[0], "pasted.log"))
-    explained = [x for x in explain_events(events, haraka_version, message_index()) if not x.continues]
+    explained = [x for x in explain_events(events, haraka_version, message_index(), quiet=True) if not x.continues]
     if not explained:
-        return {"explanations": [], "note": "No WARN+ line, refusal or 4xx/5xx reply here: nothing to explain."}
+        return {"explanations": [], "note": "Nothing mxdoctor can explain: no warning or error, refusal, reply, "
+                                            "hook answer or Haraka summary line here."}
     return {"explanations": [_explanation(x, haraka_version, lang) for x in explained]}
 
 
@@ -104,16 +107,18 @@ def _explanation(x, version: str | None, lang: str) -> dict[str, Any]:
     system = x.system
     return {"line": f"{x.event.file}:{x.event.lineno}", "text": x.event.raw, "category": x.category,
             "emitter": x.emitter, "hook": x.hook, "meaning": words.get("effect") or x.effect,
-            **_message_facts(x.message, version), "in_your_release": x.in_version,
+            **_message_facts(x.message, version, x.category), "in_your_release": x.in_version,
             "crashed_in": words.get("crashed_in") or x.crashed_in or None,
             "system_error": None if system is None else {
                 "code": system.code, "means": words.get("means") or system.means, "fix": words.get("fix") or system.fix}}
 
 
-def _message_facts(m, version: str | None) -> dict[str, Any]:
-    """Where the line's message is printed: the source link, function, releases, config it reads."""
+def _message_facts(m, version: str | None, category: str) -> dict[str, Any]:
+    """Where the line's message is printed: the source link, function, releases, config it reads.
+    A quiet line asked about (a hook's answer, a summary) may have no text of its own to look up."""
     if m is None:
-        return {"source": None, "note": "no indexed message has this text"}
+        quiet = category not in ("error", "refusal", "reply", "result")
+        return {"source": None} if quiet else {"source": None, "note": "no indexed message has this text"}
     return {"source": m.link(version), "function": m.function or None, "releases": m.versions,
             "config_files": [f"config/{f}" for f in m.config_files], "config_keys": list(m.config_keys)}
 

@@ -33,6 +33,10 @@ def add_parser(subparsers) -> None:
     explain.add_argument("lines", nargs="*", help="log lines")
     explain.add_argument("-f", "--file", metavar="LOG", help="a log file")
     explain.add_argument("--haraka-version", metavar="X", help="the Haraka release that printed them")
+    explain.add_argument("--all", action="store_true",
+                         help="a file or stdin: also every quiet line whose meaning is known (hook answers, summary "
+                         "lines, replies); lines given as arguments always are")
+    explain.add_argument("--lang", choices=("en", "zh"), default="en", help="language of what each line means")
     explain.set_defaults(run=run_explain)
     parser.set_defaults(run=lambda args: (parser.print_help(), 2)[1])
 
@@ -68,41 +72,60 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+# what explain_events says about every line it explains in bulk (the others are quiet lines asked about)
+LOUD_CATEGORIES = ("error", "refusal", "reply", "result")
+NOTHING_KNOWN = ("Nothing mxdoctor can explain: no warning or error, refusal, reply, hook answer or Haraka "
+                 "summary line here.")
+NOTHING_LOUD = ("No line at WARN or above, no refusal and no 4xx/5xx reply: nothing went wrong here (--all also "
+                "explains hook answers, summary lines and replies).")
+
+
 def run_explain(args: argparse.Namespace) -> int:
     from app.core.explain import explain_events
     from app.core.logs.parser import parse_lines
     from app.core.messages import message_index
-    from app.core.redact import redact_text
     if args.file:
         lines = Path(args.file).read_text(encoding="utf-8", errors="replace").splitlines()
     else:
         lines = args.lines or sys.stdin.read().splitlines()
     index = message_index()
-    explained = explain_events(list(parse_lines(lines, args.file or "pasted.log")), args.haraka_version, index)
+    quiet = args.all or (bool(args.lines) and not args.file)      # lines asked about one by one
+    explained = explain_events(list(parse_lines(lines, args.file or "pasted.log")), args.haraka_version, index,
+                               quiet=quiet)
     if not explained:
-        print("No line at WARN or above, no refusal and no 4xx/5xx reply: nothing to explain.")
+        print(NOTHING_KNOWN if quiet else NOTHING_LOUD)
         return 0
     for x in explained:
-        if x.continues:
-            continue
-        print(redact_text(f"{x.event.file}:{x.event.lineno}: {x.event.raw}"))
-        print(f"  emitter: {x.emitter}" + (f" at the {x.hook} hook" if x.hook else ""))
-        if x.message is not None:
-            print(f"  source: {x.message.link(args.haraka_version)} ({x.message.function or 'file level'})")
-            print(f"  releases: {x.message.versions}")
-            if x.message.config_files:
-                print(f"  config: {', '.join('config/' + f for f in x.message.config_files)}"
-                      + (f" (keys {', '.join(x.message.config_keys)})" if x.message.config_keys else ""))
-            _print_settings(index.settings_for(x.message))
-            if x.message.kind == "api":
-                print(f"  api: HTTP {x.message.status or '?'} code {x.message.code or '(none)'}")
-        else:
-            print("  source: no indexed message has this text")
-        print(f"  means: {x.effect}")
-        if x.system is not None:
-            print(f"  {x.system.code}: {x.system.means}")
-            print(f"  fix: {x.system.fix}")
+        if not x.continues:
+            _print_line(x, args.haraka_version, args.lang, index)
     return 0
+
+
+def _print_line(x, version: str | None, lang: str, index) -> None:
+    """One explained line: emitter and hook, where its message is printed, what it means (masked)."""
+    from app.core.redact import redact_text
+    print(redact_text(f"{x.event.file}:{x.event.lineno}: {x.event.raw}"))
+    print(f"  emitter: {x.emitter}" + (f" at the {x.hook} hook" if x.hook else ""))
+    if x.message is not None:
+        _print_source(x.message, version, index)
+    elif x.category in LOUD_CATEGORIES:
+        print("  source: no indexed message has this text")
+    words = x.i18n.get(lang, {}) if lang != "en" else {}
+    print(redact_text(f"  means: {words.get('effect') or x.effect}"))
+    if x.system is not None:
+        print(f"  {x.system.code}: {words.get('means') or x.system.means}")
+        print(f"  fix: {words.get('fix') or x.system.fix}")
+
+
+def _print_source(m, version: str | None, index) -> None:
+    print(f"  source: {m.link(version)} ({m.function or 'file level'})")
+    print(f"  releases: {m.versions}")
+    if m.config_files:
+        print(f"  config: {', '.join('config/' + f for f in m.config_files)}"
+              + (f" (keys {', '.join(m.config_keys)})" if m.config_keys else ""))
+    _print_settings(index.settings_for(m))
+    if m.kind == "api":
+        print(f"  api: HTTP {m.status or '?'} code {m.code or '(none)'}")
 
 
 MAX_SETTINGS = 6

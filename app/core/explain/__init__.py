@@ -2,6 +2,8 @@
 the code that printed it (the message index, app.core.messages), with what it means for the mail.
 
     explain_events(events, version) -> [LineExplanation]     one per line that needs explaining
+    explain_events(events, version, quiet=True)              also each quiet line mxdoctor knows (known.py):
+                                                             for a line the user asks about on its own
     explanation_findings(explained, findings) -> [Finding]   the lines no rule cites, grouped by template
 """
 from app.core.explain.explain import LineExplanation, explain_events

@@ -6,11 +6,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from app.core.corereplies import core_default, core_message
 from app.core.explain import effect
+from app.core.explain.known import known_line
+from app.core.explain.knownwords import core_says
 from app.core.explain.match import Hit, Matcher
-from app.core.explain.words import OTHER_LANGS, code, say
+from app.core.explain.words import OTHER_LANGS, code, say, sentences
 from app.core.logs.loud import RESULT_KINDS, category, message_text, reply_text, without_uuid
-from app.core.messages import Message, MessageIndex, message_index
+from app.core.messages import HARAKA, Message, MessageIndex, message_index
 from app.core.model import LogEvent
 
 
@@ -23,7 +26,7 @@ class LineExplanation:
     same facts as the English (`meaning` is the effect's sentence builder, bound to this line; one
     built without it repeats its English effect there)."""
     event: LogEvent
-    category: str                    # error | refusal | reply
+    category: str                    # error | refusal | reply | result; asked about: hook | summary | log
     text: str                        # the message part of the line
     emitter: str                     # plugin name, 'core', or the line's own tag when nothing matched
     hook: str | None
@@ -91,8 +94,9 @@ def _matcher(index: MessageIndex) -> Matcher:
 
 
 def explain_events(events: Iterable[LogEvent], version: str | None = None,
-                   index: MessageIndex | None = None) -> list[LineExplanation]:
-    """Explain every line that needs it, in log order."""
+                   index: MessageIndex | None = None, *, quiet: bool = False) -> list[LineExplanation]:
+    """Explain every line that needs it, in log order. `quiet`: also every quiet line whose meaning
+    mxdoctor knows (known.py), for a line the user asks about; a log read in bulk leaves them out."""
     index = index or message_index()
     matcher = _matcher(index)
     out: list[LineExplanation] = []
@@ -103,6 +107,8 @@ def explain_events(events: Iterable[LogEvent], version: str | None = None,
             if last is not None and _wrapped(ev, last):   # the rest of a line the paste wrapped
                 out[-1] = _explain(replace(last.event, raw=f"{last.event.raw} {ev.raw.strip()}"), last.category,
                                    matcher, version, index)
+            elif quiet:
+                out.extend(_explain_known(ev, matcher, version, index))
             continue
         if last is not None and cat == "error" and _continues(ev, last):
             text = message_text(ev).strip()
@@ -182,16 +188,44 @@ def _refusal_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts
 
 
 def _reply_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
+    """A 4xx/5xx Haraka sent; one of core's computed replies also says why core wrote it."""
     text = reply_text(ev)
-    return text, matcher.reply(text, version), None, partial(effect.reply, text[:3]), "core"
+    meaning, hits = partial(effect.reply, text[:3]), matcher.reply(text, version)
+    shape = core_default(text[4:], code=text[:3])
+    if shape is not None:
+        meaning = partial(_with_core, meaning, shape.says, shape.hook)
+        core = None if hits else core_message(shape, text[4:], version, matcher.index)
+        hits = hits or ([Hit(core, False, not version or core.has_version(version), True)] if core else [])
+    return text, hits, None, meaning, "core"
 
 
 def _result_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
-    """Core's summary of a step: its reply text may still name the plugin's message."""
+    """Core's summary of a step: its reply text may still name the plugin's message, or be one of
+    core's computed replies ('I cannot deliver mail for <x>', kb/live/replies.yaml)."""
     code = ev.fields.get("code", "")
     text, hook = without_uuid(ev.fields.get("msg", "")), RESULT_KINDS[ev.kind]
     hits = matcher.refusal(text, None, code, version) if text.strip() else []
+    shape = core_default(text) if not hits and text.strip() else None
+    core = core_message(shape, text, version, matcher.index) if shape is not None else None
+    if core is not None:
+        hits = [Hit(core, False, not version or core.has_version(version), True)]
+        return text, hits, hook, partial(_with_core, partial(effect.refusal, code, hook), shape.says, shape.hook), "core"
     return text, hits, hook, partial(effect.refusal, code, hook), "core"
+
+
+def _with_core(meaning: Meaning, says: str, hook: str, lang: str) -> str:
+    """A line's effect, then what the core computed reply it holds means."""
+    return sentences(lang, meaning(lang), core_says(lang, says, hook))
+
+
+def _explain_known(ev: LogEvent, matcher: Matcher, version: str | None, index: MessageIndex) -> list[LineExplanation]:
+    """A quiet line mxdoctor knows (known.py) as an explanation; [] for any other."""
+    k = known_line(ev, matcher, version, index)
+    if k is None:
+        return []
+    in_version = k.message is None or not version or k.message.package != HARAKA or k.message.has_version(version)
+    return [LineExplanation(ev, k.category, k.text, k.emitter, k.hook, k.meaning("en"), k.message, k.others,
+                            in_version, meaning=k.meaning)]
 
 
 def _error_parts(ev: LogEvent, matcher: Matcher, version: str | None) -> Parts:
