@@ -60,3 +60,17 @@ def _insert(lines: list[str], section: str, line: str) -> list[str]:
     if section == "main":
         return [line] + lines
     return lines + [f"[{section}]", line]
+
+
+def remove_everywhere(text: str, key: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """Drop every line setting `key`, in any section (an admin may uncomment both of Haraka's
+    stock `;listen=` lines); returns (new text, [(line number, section, value)] removed)."""
+    lines = text.splitlines()
+    removed = []
+    for i, sec, k, v in entries(text):
+        if k == key:
+            removed.append((i + 1, sec, v))
+            lines[i] = None
+    if not removed:
+        return text, []
+    return "\n".join(line for line in lines if line is not None) + "\n", removed
