@@ -62,14 +62,14 @@ def _insert(lines: list[str], section: str, line: str) -> list[str]:
     return lines + [f"[{section}]", line]
 
 
-def remove_everywhere(text: str, key: str) -> tuple[str, list[tuple[int, str, str]]]:
-    """Drop every line setting `key`, in any section (an admin may uncomment both of Haraka's
-    stock `;listen=` lines); returns (new text, [(line number, section, value)] removed)."""
+def remove_everywhere(text: str, keys: set[str]) -> tuple[str, list[tuple[int, str, str, str]]]:
+    """Drop every line setting one of `keys`, in any section (an admin may uncomment both of
+    Haraka's stock `;listen=` lines); returns (new text, [(line number, section, key, value)])."""
     lines = text.splitlines()
     removed = []
     for i, sec, k, v in entries(text):
-        if k == key:
-            removed.append((i + 1, sec, v))
+        if k in keys:
+            removed.append((i + 1, sec, k, v))
             lines[i] = None
     if not removed:
         return text, []

@@ -12,7 +12,7 @@ def _dialogue(r, lang: str) -> list[str]:
     """Each real reply, the prediction under it, the simulator's notes, and how they compare; the
     label column is as wide as the longest label (a long recipient keeps the columns aligned)."""
     from app.core.localize import step_note
-    width = max((len(_stage(row)) for row in r.dialogue), default=0) + 1
+    width = max((len(_stage(row)) for row in r.dialogue), default=0)
     pad = " " * width
     out = []
     for row in r.dialogue:

@@ -89,12 +89,7 @@ class Rewriter:
     def _listen(self, text: str) -> None:
         """Every line saying where to listen goes (any section, any number of them): the server
         adds its own loopback one. The first becomes that change, each further one a removal."""
-        removed = []
-        for key in ("listen", "port", "listen_address"):
-            text, gone = ini.remove_everywhere(text, key)
-            removed += [(line, sec, key, value) for line, sec, value in gone]
-        self.files["smtp.ini"] = text
-        removed.sort()
+        self.files["smtp.ini"], removed = ini.remove_everywhere(text, {"listen", "port", "listen_address"})
         listen = [r for r in removed if r[2] == "listen"] or [(0, "main", "listen", None)]
         first = listen[0]
         self.changes.append(Change("smtp.ini", _shown(first[1], "listen"), first[3] or self.why("listen_unset"),

@@ -83,11 +83,11 @@ def replay(config_dir: str | Path, *, rcpts: list[str], mail_from: str = "sender
     if not rcpts:
         from app.core.errors import InputError
         raise InputError("replay needs at least one --rcpt address")
+    src = read_source(config_dir)                       # bad input is said first, node or not
+    chosen = choose_version(src.root, haraka_version, lang)
     missing = node_missing()
     if missing:
         raise ReplayUnavailable(missing)
-    src = read_source(config_dir)
-    chosen = choose_version(src.root, haraka_version, lang)
     pkg = _install(chosen.version, progress)
     report = ReplayReport(str(src.root), chosen.version, chosen.source, lang=lang)
     users = [r for r in rcpts if r.lower() not in {u.lower() for u in unknown}]
