@@ -137,13 +137,13 @@ def test_the_release_comes_from_the_install_beside_the_config_dir(tmp_path):
 def test_every_listen_line_goes_each_said():
     """Haraka's stock smtp.ini has two `;listen=` lines; uncommented, both (and one in a section)
     must go, or the server's own listen line would clash with them."""
-    text = "; stock\nlisten=[::0]:25\nlisten=[::0]:25,[::0]:587\nport=2525\n[extra]\nlisten=0.0.0.0:26\n"
+    text = "; stock\nlisten=[::0]:25\nlisten=[::0]:25,[::0]:587\nport=2525\n[extra]\nlisten=0.0.0.0:26\nlisten\n"
     rw = Rewriter({"smtp.ini": text}, DEAD, SINK)
     rw.smtp_ini()
     assert not any(key in ("listen", "port") for _i, _s, key, _v in ini.entries(rw.files["smtp.ini"]))
     said = [(c.key, c.was, c.now) for c in rw.changes if c.file == "smtp.ini"]
     assert said == [("listen", "[::0]:25", "127.0.0.1:<port>"), ("listen", "[::0]:25,[::0]:587", None),
-                    ("port", "2525", None), ("[extra] listen", "0.0.0.0:26", None)]
+                    ("port", "2525", None), ("[extra] listen", "0.0.0.0:26", None), ("[extra] listen", "", None)]
     assert "line 3" in rw.changes[1].why and "; stock" in rw.files["smtp.ini"]
 
 

@@ -255,7 +255,8 @@ def test_every_listen_line_is_replaced_and_a_stored_mail_exits_0(cache_root, tmp
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "plugins").write_text("rcpt_to.in_host_list\n")
-    for args in ([str(tmp_path / "missing"), "--rcpt", ALICE], [str(tmp_path), "--rcpt", ALICE, "--haraka-version", "9.x"]):
+    for args in ([str(tmp_path / "missing"), "--rcpt", ALICE], [str(tmp_path), "--rcpt", ALICE, "--haraka-version", "9.x"],
+                 [str(tmp_path), "--rcpt", ALICE, "--from", "x\r\nRSET"]):
         proc = _cli(*args)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == "", proc.stderr

@@ -212,7 +212,7 @@ class HarakaServer:
         """The given smtp.ini with our listen line in [main] (Haraka reads keys before any
         section header as [main] too, so a bare prefix line works for every input)."""
         given = _text(self.config.get("smtp.ini"))
-        if re.search(r"^\s*listen\s*=", given, re.M):
+        if re.search(r"^[ \t]*listen[ \t]*(=|$)", given, re.M):
             raise ValueError("smtp.ini must not set listen; the server picks the port")
         listen = f"listen={LOOPBACK}:{self.port}\n"
         header = re.compile(r"^[ \t]*\[main\][ \t]*$", re.M)

@@ -80,9 +80,7 @@ def replay(config_dir: str | Path, *, rcpts: list[str], mail_from: str = "sender
            keep: bool = False, progress: Callable[[str], None] | None = _stderr, lang: str = "en") -> ReplayReport:
     """See the module docstring. InputError for an unusable config dir or version; ReplayUnavailable
     when node/npm or the Haraka install is missing."""
-    if not rcpts:
-        from app.core.errors import InputError
-        raise InputError("replay needs at least one --rcpt address")
+    _check_envelope(rcpts, mail_from, helo)
     src = read_source(config_dir)                       # bad input is said first, node or not
     chosen = choose_version(src.root, haraka_version, lang)
     missing = node_missing()
@@ -97,6 +95,17 @@ def replay(config_dir: str | Path, *, rcpts: list[str], mail_from: str = "sender
         received = list(sink.received)
     _explain(report, box, src.root, session, lines, received, unknown, lang)
     return report
+
+
+def _check_envelope(rcpts: list[str], mail_from: str, helo: str) -> None:
+    """InputError for an envelope no SMTP command can carry (a line break or control character)."""
+    from app.core.errors import InputError
+    if not rcpts:
+        raise InputError("replay needs at least one --rcpt address")
+    for option, values in (("--rcpt", rcpts), ("--from", [mail_from]), ("--helo", [helo])):
+        for value in values:
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+                raise InputError(f"{option} {value!r}: an SMTP command cannot carry a line break or control character")
 
 
 def _install(version: str, progress) -> Path:
