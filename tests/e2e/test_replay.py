@@ -270,7 +270,7 @@ def test_the_chinese_report_is_chinese_and_aligned(cache_root):
     assert proc.returncode == 1, proc.stderr[-2000:]
     text = proc.stdout
     share = chinese_share(text)
-    assert share >= 0.6, f"{share:.0%} Chinese"
+    assert share >= 0.72, f"{share:.0%} Chinese"     # 69% before the step notes and plan words were translated
     ours = "\n".join(line for line in text.splitlines() if not LOG_LINE.match(line))   # Haraka's own lines aside
     for english in ("records results only", "no recipient was resolved", "may answer", "bundled", "stand-in",
                     "(unset)", "MongoDB and Redis", "：yes", "knowledge base"):
