@@ -132,3 +132,37 @@ def test_the_release_comes_from_the_install_beside_the_config_dir(tmp_path):
     assert choose_version(tmp_path / "config", "3.0.4").version == "3.0.4"
     with pytest.raises(InputError):
         choose_version(tmp_path, "9.x")
+
+
+def test_every_listen_line_goes_each_said():
+    """Haraka's stock smtp.ini has two `;listen=` lines; uncommented, both (and one in a section)
+    must go, or the server's own listen line would clash with them."""
+    text = "; stock\nlisten=[::0]:25\nlisten=[::0]:25,[::0]:587\nport=2525\n[extra]\nlisten=0.0.0.0:26\nlisten\n"
+    rw = Rewriter({"smtp.ini": text}, DEAD, SINK)
+    rw.smtp_ini()
+    assert not any(key in ("listen", "port") for _i, _s, key, _v in ini.entries(rw.files["smtp.ini"]))
+    said = [(c.key, c.was, c.now) for c in rw.changes if c.file == "smtp.ini"]
+    assert said == [("listen", "[::0]:25", "127.0.0.1:<port>"), ("listen", "[::0]:25,[::0]:587", None),
+                    ("port", "2525", None), ("[extra] listen", "0.0.0.0:26", None), ("[extra] listen", "", None)]
+    assert "line 3" in rw.changes[1].why and "; stock" in rw.files["smtp.ini"]
+
+
+def test_keys_are_said_for_what_they_are_and_dhparams_are_copied(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    files = {"plugins": "tls\n", "tls.ini": "; defaults\n", "tls_key.pem": "-----BEGIN PRIVATE KEY-----\nsecret\n",
+             "tls_cert.pem": "-----BEGIN CERTIFICATE-----\nmine\n", "dhparams.pem": "-----BEGIN DH PARAMETERS-----\n"}
+    for name, text in files.items():
+        (config / name).write_text(text)
+    src = read_source(tmp_path)
+    assert sorted(src.left_out) == ["tls_cert.pem", "tls_key.pem"] and "dhparams.pem" in src.config
+    fake_haraka = tmp_path / "node_modules" / "Haraka"
+    (fake_haraka / "plugins").mkdir(parents=True)
+    (fake_haraka / "plugins" / "tls.js").write_text("")
+    box = build_sandbox(src, fake_haraka, {}, dead_port=DEAD, sink_port=SINK, users=[], install=lambda specs: None)
+    said = {c.file: c for c in box.changes}
+    assert "dhparams.pem" not in said and box.config["dhparams.pem"] == "-----BEGIN DH PARAMETERS-----\n"
+    assert said["tls_key.pem"].was == "(your TLS private key)" and said["tls_cert.pem"].was == "(your TLS certificate)"
+    for name in ("tls_key.pem", "tls_cert.pem"):
+        assert "throw-away" in said[name].now and "takes its place" in said[name].why
+        assert b"secret" not in box.config[name] and b"mine" not in box.config[name]

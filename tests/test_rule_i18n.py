@@ -109,3 +109,17 @@ def test_the_canonical_case_reads_chinese_in_every_part_of_check():
     assert "修复（已验证）" in zh and "参见" in zh
     en = render(d, "text")
     assert "rcpt_to.in_host_list answers OK first; wildduck never runs" in en
+
+
+def test_every_note_of_the_simulator_has_chinese_words():
+    from app.core.localize import _pattern, step_note
+    from app.core.simulate.notewords import NOTES
+    from app.core.simulate.table import behaviour_table
+    pairs = [(a.note, a.note_zh) for a in behaviour_table().answers() if a.note]
+    pairs += [(w["en"], w["zh"]) for w in NOTES.values()]
+    for en, zh in pairs:
+        assert zh, en
+        assert set(_pattern(en).groupindex) == set(re.findall(r"\{(\w+)\}", zh)), en
+    note = "data_post: rspamd may answer DENY/DENYSOFT here; assumed to pass"
+    assert step_note(note, "zh") == "data_post：rspamd 在这里可能回答 DENY/DENYSOFT；此处假定它放行"
+    assert step_note(note, "en") == note

@@ -19,7 +19,7 @@ LANGS = ("en", "zh")
 GENERATED = ("simulation", "absent", "config")   # evidence kinds whose text a condition wrote
 UNTRANSLATED = {"zh": "（暂无中文译文，以下为英文原文）"}
 __all__ = ["close_cjk_gaps", "flow", "localized", "localized_all", "localized_diagnosis", "english",
-           "assumption", "evidence_text"]
+           "assumption", "evidence_text", "step_note"]
 
 
 def _word(words: dict[str, Any], key: str, english: str, lang: str) -> str:
@@ -74,6 +74,28 @@ def _rewrite(text: str, pairs, values=lambda v: v) -> str:
 def assumption(text: str, lang: str) -> str:
     """What was assumed of a file not given, in `lang` (as it is when no words are known)."""
     return _rewrite(text, _assumption_words(lang)) if lang != "en" else text
+
+
+@functools.lru_cache(maxsize=4)
+def _step_note_words(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """(English pattern, template in `lang`) for every note a simulated step can carry: the walk's
+    own sentences (a plugin's note, a doubt) and each plugin answer's note (kb/simulator)."""
+    from app.core.simulate.notewords import NOTES
+    from app.core.simulate.table import behaviour_table
+    pairs = [(w["en"], w.get(lang, "")) for w in NOTES.values()]
+    if lang == "zh":
+        pairs += [(a.note, a.note_zh) for a in behaviour_table().answers() if a.note]
+    # the most specific template first: a plugin's own note before the bare "{plugin}: {note}"
+    pairs.sort(key=lambda p: -len(re.sub(r"\{\w+\}", "", p[0])))
+    return tuple((_pattern(en), other) for en, other in pairs if other)
+
+
+def step_note(text: str, lang: str) -> str:
+    """A note of a simulated step in `lang` (as it is when no words are known); the note inside a
+    plugin's note or a carried doubt is translated too."""
+    if lang == "en" or not lang:
+        return text
+    return _rewrite(text, _step_note_words(lang), lambda v: step_note(v, lang) if " " in v else v)
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,6 +1,7 @@
 """`mxdoctor replay CONFIG_DIR --rcpt ADDR`: the config run on real Haraka, on loopback, explained."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -8,7 +9,11 @@ from app.cli.options import add_haraka_version
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("replay", help="run one transaction through your config on real Haraka (loopback only)")
+    from app.live.replay.outcome import exit_code_help
+    p = sub.add_parser("replay", help="run one transaction through your config on real Haraka (loopback only)",
+                       epilog=exit_code_help() + ". SIGTERM, SIGHUP and Ctrl-C stop Haraka and remove the sandbox "
+                       "before exiting (128 + the signal's number).",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("config_dir", help="Haraka config dir (or the dir holding config/)")
     p.add_argument("--rcpt", action="append", default=[], required=True, help="RCPT TO address (repeatable)")
     p.add_argument("--from", dest="mail_from", default="sender@example.net", help="MAIL FROM address")
@@ -23,6 +28,26 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from app.core.errors import InputError
+    from app.core.redact import redact_text
+    from app.live import stopping
+    from app.live.replay.words import say
+    stopping.install()
+    try:
+        return _replay(args)
+    except stopping.Stopped as exc:
+        cleaned = "; ".join(exc.cleaned) or say(args.lang, "stopped_nothing")
+        print(redact_text(say(args.lang, "stopped", signal=exc.name, cleaned=cleaned)), file=sys.stderr, flush=True)
+        return exc.exit_code
+    except (InputError, KeyboardInterrupt):
+        raise
+    except Exception as exc:      # noqa: BLE001 - no input may end in a traceback: one line, exit 2
+        print(redact_text(f"mxdoctor replay: could not replay {args.config_dir}: {type(exc).__name__}: {exc}"),
+              file=sys.stderr)
+        return 2
+
+
+def _replay(args) -> int:
     from app.core.redact import redact_obj, redact_text
     from app.live.replay.render import render_markdown, render_text
     from app.live.replay.run import ReplayUnavailable, replay
@@ -38,4 +63,4 @@ def run(args) -> int:
         sys.stdout.write(redact_text(render_markdown(report, args.lang)))
     else:
         sys.stdout.write(redact_text(render_text(report, args.lang)))
-    return 1 if report.haraka_error else 0
+    return report.exit_code

@@ -32,6 +32,7 @@ class Answer(BaseModel):
     could: list[Code] = []   # the answers it may give instead, when the outside world decides
     assumes: dict[str, str] = {}   # config file not given -> what this answer assumed of it
     assumes_zh: dict[str, str] = {}   # the same in Chinese (same placeholders); app.core.localize reads it
+    note_zh: str = ""                 # the note in Chinese (same placeholders); app.core.localize reads it
 
     def decision(self, values: dict[str, str]) -> Decision:
         return Decision(self.answer, self.msg.format(**values), self.depends.format(**values),
@@ -39,7 +40,7 @@ class Answer(BaseModel):
                         {name: what.format(**values) for name, what in self.assumes.items()})
 
     def placeholders(self) -> set[str]:
-        texts = [self.msg, self.depends, self.note, *self.assumes.values()]
+        texts = [self.msg, self.depends, self.note, self.note_zh, *self.assumes.values()]
         return {field for text in texts for _, field, _, _ in string.Formatter().parse(text) if field}
 
 
@@ -131,7 +132,8 @@ class BehaviourTable(BaseModel):
     def answers(self) -> list[Answer]:
         """Every answer the table gives (for the words a reader sees, in any language)."""
         out = [*self.outside_world.values(), self.unmodelled]
-        return out + [a for bs in self.plugins.values() for b in bs for a in b.answers.values()]
+        return out + [a for bs in self.plugins.values() for b in bs
+                      for a in [*b.answers.values(), *([b.always] if b.always else [])]]
 
     def at(self, plugin: str, hook: str) -> Behaviour | None:
         return self._at.get((plugin, hook))

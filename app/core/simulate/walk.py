@@ -13,6 +13,7 @@ from app.core.catalog import has_role
 from app.core.model import HookStep
 from app.core.simulate.behaviours import decide
 from app.core.simulate.context import CONT, DENY, DENYSOFT, OK, UNKNOWN, Decision, SimContext
+from app.core.simulate.notewords import note
 from app.core.simulate.order import RUN_EVERY_PLUGIN
 from app.core.simulate.table import behaviour_table
 
@@ -44,11 +45,11 @@ def _record(stage: Stage, plugin: str, d: Decision) -> None:
     if d.depends:
         step.depends_on.append(f"{plugin}: {d.depends}")
     if d.note:
-        step.notes.append(f"{plugin}: {d.note}")
+        step.notes.append(note("plugin_note", plugin=plugin, note=d.note))
     if d.retval != UNKNOWN and len(d.could) > 1:
-        stage.doubt(f"{plugin} may answer {'/'.join(d.could)} here, depending on the outside world")
+        stage.doubt(note("could_outside", plugin=plugin, codes="/".join(d.could)))
     if d.retval == UNKNOWN and {OK, DENY, DENYSOFT} & set(d.could):
-        stage.doubt(f"{plugin} may answer {'/'.join(d.could)} here; assumed to pass")
+        stage.doubt(note("could_assumed", plugin=plugin, codes="/".join(d.could)))
 
 
 def run_hook(hook: str, order: dict[str, list[dict]], ctx: SimContext, target: str | None = None) -> Stage:
@@ -57,7 +58,7 @@ def run_hook(hook: str, order: dict[str, list[dict]], ctx: SimContext, target: s
     stage = Stage(HookStep(hook=hook, answered_by=None, retval=CONT, reply="", target=target), Decision(CONT))
     if hook not in behaviour_table().non_decisive_hooks:
         for name in ctx.unknown_plugins:
-            stage.doubt(f"{name} may answer here too (not in the catalog: its hooks are unknown)")
+            stage.doubt(note("unknown_plugin", plugin=name))
     for i, reg in enumerate(regs):
         plugin = reg["plugin"]
         d = decide(plugin, hook, ctx, reg.get("method", ""))
@@ -134,7 +135,7 @@ class Walk:
             stage.settle(self.deny_reply("rcpt", d))
         else:
             stage.settle(f"550 I cannot deliver mail for <{rcpt}>")
-            stage.step.notes.append("no rcpt plugin accepted this recipient, so Haraka refuses it")
+            stage.step.notes.append(note("rcpt_nobody"))
         return False
 
     def recipients(self) -> str | None:
@@ -143,7 +144,7 @@ class Walk:
         if any(accepted):
             return None
         self.steps.append(HookStep(hook="data", answered_by=None, retval="", reply="503 RCPT required first",
-                                   notes=["no recipient was accepted"]))
+                                   notes=[note("no_recipient")]))
         return "no_recipients"
 
     def message(self) -> str:
@@ -157,8 +158,8 @@ class Walk:
             return "deferred_after_data" if "SOFT" in post.decision.retval else "rejected_after_data"
         queue = self.stage("queue_outbound" if self.ctx.relaying else "queue")
         # the end-of-data reply comes from data_post *and* queue: carry data_post's doubts over
-        queue.step.notes += [f"data_post: {n}" for n in post.doubts]
-        queue.doubts += [f"data_post: {n}" for n in post.doubts]
+        queue.step.notes += [note("carried", note=n) for n in post.doubts]
+        queue.doubts += [note("carried", note=n) for n in post.doubts]
         return self.queued(queue)
 
     def queued(self, queue: Stage) -> str:
@@ -173,12 +174,12 @@ class Walk:
             return "rejected_at_queue" if "SOFT" not in d.retval else "deferred_at_queue"
         if step.hook == "queue_outbound":
             queue.settle("250 Message Queued")
-            step.notes.append("relaying client: Haraka's outbound delivery takes the message")
+            step.notes.append(note("outbound"))
             return "outbound"
         # queue_msg() returns "" for CONT, and Haraka appends " (<uuid>)", so its default
         # "Queuing declined or disabled" text never shows: the client sees a bare 451
         queue.settle("451 (<uuid>)")
-        step.notes.append("no queue plugin accepted the message")
+        step.notes.append(note("queue_nobody"))
         return "queue_declined"
 
 

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.live.stopping import held
 from ingest.settings import environment
 
 LOOPBACK = "127.0.0.1"
@@ -211,7 +212,7 @@ class HarakaServer:
         """The given smtp.ini with our listen line in [main] (Haraka reads keys before any
         section header as [main] too, so a bare prefix line works for every input)."""
         given = _text(self.config.get("smtp.ini"))
-        if re.search(r"^\s*listen\s*=", given, re.M):
+        if re.search(r"^[ \t]*listen[ \t]*(=|$)", given, re.M):
             raise ValueError("smtp.ini must not set listen; the server picks the port")
         listen = f"listen={LOOPBACK}:{self.port}\n"
         header = re.compile(r"^[ \t]*\[main\][ \t]*$", re.M)
@@ -229,14 +230,15 @@ class HarakaServer:
             env = {k: v for k, v in environment().items() if not k.startswith(("HARAKA", "NODE_OPTIONS"))}
             env["NO_COLOR"] = "1"
             env.update(self.extra_env)
-            self.proc = subprocess.Popen(
-                [node_binary(), str(haraka_cli(self.install_dir)), "-c", str(self.dir)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=self.dir, env=env, start_new_session=True)
-            self.pgid = self.proc.pid
+            with held():        # a signal now waits until the group is known and registered
+                self.proc = subprocess.Popen(
+                    [node_binary(), str(haraka_cli(self.install_dir)), "-c", str(self.dir)],
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    cwd=self.dir, env=env, start_new_session=True)
+                self.pgid = self.proc.pid
+                _live.add(self)
         finally:
             log.close()
-        _live.add(self)
 
     def _wait_until_listening(self) -> str:
         deadline = time.monotonic() + self.start_timeout

@@ -13,10 +13,12 @@ from app.core.logs.loud import without_uuid
 from app.core.model import Catalog, ConfigSet, LogEvent, Simulation
 from app.live.attribute import UNATTRIBUTED, attribute
 from app.live.compare import envelope_of, step_for
+from app.live.replay.plugins import STANDINS
 from app.live.replay.words import say
 from app.live.smtp import Session
 
 REPLAY_IP = "127.0.0.1"
+STANDIN_WORDS = {"rcpt": "standin_rcpt", "data_end": "standin_queue"}   # what a stand-in did not do
 _TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")   # log.ini timestamps=true
 
 
@@ -120,6 +122,9 @@ def _row_note(row: dict, lang: str) -> str:
         parts[-1] += f" ({say(lang, 'likely', reply=row['likely'])})"
     if row["shadowed"]:
         parts.append(say(lang, "shadowed", plugins=", ".join(row["shadowed"])))
+    if STANDIN_WORDS.get(row["stage"]) and STANDINS & {row["answered_by"], row["emitter"]} and \
+            (row["code"] or 500) < 400:
+        parts.append(say(lang, STANDIN_WORDS[row["stage"]], rcpt=row["target"] or ""))
     return "; ".join(parts)
 
 

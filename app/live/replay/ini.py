@@ -60,3 +60,34 @@ def _insert(lines: list[str], section: str, line: str) -> list[str]:
     if section == "main":
         return [line] + lines
     return lines + [f"[{section}]", line]
+
+
+def remove_everywhere(text: str, keys: set[str]) -> tuple[str, list[tuple[int, str, str, str]]]:
+    """Drop every line setting one of `keys`, in any section (an admin may uncomment both of
+    Haraka's stock `;listen=` lines); returns (new text, [(line number, section, key, value)])."""
+    lines = text.splitlines()
+    removed = []
+    for i, sec, k, v in entries(text) + _bare(text):
+        if k in keys:
+            removed.append((i + 1, sec, k, v))
+            lines[i] = None
+    removed.sort()
+    if not removed:
+        return text, []
+    return "\n".join(line for line in lines if line is not None) + "\n", removed
+
+
+_BARE = re.compile(r"^\s*([^=;#\[\s][^=]*?)\s*$")
+
+
+def _bare(text: str) -> list[tuple[int, str, str, str]]:
+    """Key lines without `=`: Haraka's ini reader takes a bare `listen` as listen=true, which
+    listens on every address."""
+    out, section = [], "main"
+    for i, line in enumerate(text.splitlines()):
+        m = _SECTION.match(line)
+        if m:
+            section = m.group(1).strip()
+        elif "=" not in line and _BARE.match(line):
+            out.append((i, section, _BARE.match(line).group(1), ""))
+    return out

@@ -1,7 +1,7 @@
 """The replay report as text or Markdown (JSON is ReplayReport.to_dict); masked by the caller."""
 from __future__ import annotations
 
-from app.live.replay.words import say
+from app.live.replay.words import outcome_words, say, word
 
 
 def _stage(row: dict) -> str:
@@ -9,17 +9,22 @@ def _stage(row: dict) -> str:
 
 
 def _dialogue(r, lang: str) -> list[str]:
-    """Each real reply, the prediction under it, the simulator's notes, and how they compare."""
+    """Each real reply, the prediction under it, the simulator's notes, and how they compare; the
+    label column is as wide as the longest label (a long recipient keeps the columns aligned)."""
+    from app.core.localize import step_note
+    width = max((len(_stage(row)) for row in r.dialogue), default=0)
+    pad = " " * width
     out = []
     for row in r.dialogue:
-        out.append(f"{_stage(row):<28} {say(lang, 'real')}: {row['real']}")
+        out.append(f"{_stage(row):<{width}} {say(lang, 'real')}: {row['real']}")
         if row.get("attributed"):
-            out.append(f"{'':<28} ↳ {row['attributed']}")
+            out.append(f"{pad} ↳ {row['attributed']}")
         if row["predicted"]:
-            out.append(f"{'':<28} {say(lang, 'predicted')}: {row['predicted']}"
+            out.append(f"{pad} {say(lang, 'predicted')}: {row['predicted']}"
                        + (f" ({row['predicted_by']})" if row.get("predicted_by") else ""))
-        out += [f"{'':<28} · {note}" for note in row.get("predicted_notes", []) if not note.startswith("likely")]
-        out.append(f"{'':<28} {row['note']}")
+        out += [f"{pad} · {step_note(note, lang)}" for note in row.get("predicted_notes", [])
+                if not note.startswith("likely")]
+        out.append(f"{pad} {row['note']}")
     return out
 
 
@@ -34,11 +39,12 @@ def _log(r) -> list[str]:
 
 def _sections(r, lang: str) -> list[tuple[str, list[str]]]:
     """(heading, lines) in the order an admin reads them."""
-    changes = [f"{c['file']}: {c['key']}: {c['was'] if c['was'] is not None else '(unset)'} → "
-               f"{c['now'] if c['now'] is not None else '(removed)'}  ({c['why']})" for c in r.changes]
-    backends = [f"{b['name']}: {say(lang, 'dead') if b['state'] == 'dead' else say(lang, 'standin')} {say(lang, 'at')} "
+    changes = [f"{c['file']}: {c['key']}: {c['was'] if c['was'] is not None else say(lang, 'unset')} → "
+               f"{c['now'] if c['now'] is not None else say(lang, 'removed')}  ({c['why']})" for c in r.changes]
+    backends = [f"{word(lang, 'b_' + b['name'], b['name'])}: "
+                f"{say(lang, 'dead') if b['state'] == 'dead' else say(lang, 'standin')} {say(lang, 'at')} "
                 f"{b['where']} ({b['why']})" for b in r.backends]
-    plugins = [f"{p['name']}: {p['how']} ({p['detail']})" for p in r.plugins]
+    plugins = [f"{p['name']}: {word(lang, 'how_' + p['how'], p['how'])} ({p['detail']})" for p in r.plugins]
     dialogue, log = _dialogue(r, lang), _log(r)
     out = [(say(lang, "changes"), changes), (say(lang, "backends"), backends), (say(lang, "plugins"), plugins)]
     if r.haraka_error:
@@ -57,8 +63,10 @@ def _footer(r, lang: str) -> list[str]:
     lines = [say(lang, "verdict", text=v) for v in r.verdict] or \
             [say(lang, "verdict", text=say(lang, "v_no_start") if r.haraka_error else
                  say(lang, "v_failed", message="no session"))]
+    if r.outcome:
+        lines.append(say(lang, "outcome", outcome=r.outcome, sentence=outcome_words(r.outcome, lang), code=r.exit_code))
     if r.sandbox_removed:
-        lines.append(say(lang, "cleanup", removed="yes", left=len(r.processes_left)))
+        lines.append(say(lang, "cleanup", removed=say(lang, "yes"), left=len(r.processes_left)))
     else:
         lines.append(say(lang, "kept", path=r.sandbox))
     return lines

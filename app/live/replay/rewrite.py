@@ -17,6 +17,10 @@ QUIET_LEVELS = {"notice", "warn", "warning", "error", "err", "crit", "critical",
 LOG_FORMATS = ("default", "logfmt", "json")
 
 
+def _shown(section: str, key: str) -> str:
+    return key if section == "main" else f"[{section}] {key}"
+
+
 @dataclass
 class Change:
     file: str
@@ -58,8 +62,7 @@ class Rewriter:
         if was == value or (was is None and value is None):
             return
         self.files[file] = new
-        shown = key if section == "main" else f"[{section}] {key}"
-        self.changes.append(Change(file, shown, was, value, why))
+        self.changes.append(Change(file, _shown(section, key), was, value, why))
 
     def backend(self, name: str, state: str, why: str, port: int | None = None) -> None:
         where = f"{LOOPBACK}:{port}" if port else self.dead
@@ -73,11 +76,7 @@ class Rewriter:
 
     def smtp_ini(self) -> None:
         text = self.files.get("smtp.ini", "")
-        was = ini.get(text, "main", "listen")
-        for key in ("listen", "port", "listen_address"):
-            self.files["smtp.ini"], _ = ini.put(self.files.get("smtp.ini", ""), "main", key, None)
-        self.changes.append(Change("smtp.ini", "listen", was or self.why("listen_unset"),
-                                   f"{LOOPBACK}:<port>", self.why("listen")))
+        self._listen(text)
         for key in ("daemonize", "daemon_pid_file", "daemon_log_file", "user", "group"):
             if ini.get(text, "main", key) is not None:
                 self.set("smtp.ini", "main", key, None, self.why(key))
@@ -86,6 +85,19 @@ class Rewriter:
             self.set("smtp.ini", "main", "nodes", "1", self.why("nodes"))
         if ini.get(text, "main", "spool_dir") is not None:
             self.set("smtp.ini", "main", "spool_dir", "queue", self.why("spool_dir"))
+
+    def _listen(self, text: str) -> None:
+        """Every line saying where to listen goes (any section, any number of them): the server
+        adds its own loopback one. The first becomes that change, each further one a removal."""
+        self.files["smtp.ini"], removed = ini.remove_everywhere(text, {"listen", "port", "listen_address"})
+        listen = [r for r in removed if r[2] == "listen"] or [(0, "main", "listen", None)]
+        first = listen[0]
+        self.changes.append(Change("smtp.ini", _shown(first[1], "listen"), first[3] or self.why("listen_unset"),
+                                   f"{LOOPBACK}:<port>", self.why("listen")))
+        for line, sec, key, value in removed:
+            if (line, sec, key, value) != first:
+                self.changes.append(Change("smtp.ini", _shown(sec, key), value, None,
+                                           self.why("listen_again", line=line)))
 
     def log_ini(self) -> tuple[str, bool]:
         """log.ini with a level that shows the plugins' info lines; returns (format, timestamps)."""

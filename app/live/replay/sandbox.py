@@ -91,10 +91,37 @@ def build_sandbox(src: Source, haraka_pkg: Path, deprecated: dict[str, str], *, 
         files["mxdoctor-replay-key.pem"], files["mxdoctor-replay-cert.pem"] = pair
     if any(r.how == "stand-in" for r in runs):
         files[USERS_FILE] = "".join(f"{u}\n" for u in users)
-    for name in src.left_out:
-        rw.changes.append(Change(name, "(file)", rw.why("key_file"), None, rw.why("key_kept")))
+    _keys_left_out(rw, src.left_out, pair, files)
     rw.backend("DNS", "dead", rw.why("dns"))
     return Sandbox(files, plugin_files, fmt, ts, rw.changes, rw.backends, runs, list(users), forwards)
+
+
+# Haraka's tls plugin reads these names in config/ when tls.ini names no key or cert
+DEFAULT_PAIR = {"tls_key.pem": 0, "tls_cert.pem": 1}
+
+
+def _kind(name: str) -> str:
+    """What a file not copied holds, for the change list: key, certificate, DKIM key, or either."""
+    low = name.lower()
+    if low.startswith("dkim/") or "/dkim/" in low:
+        return "kind_dkim"
+    if "key" in low.rsplit("/", 1)[-1] or low.endswith(("private", ".p12", ".pfx")):
+        return "kind_key"
+    if "cert" in low or low.endswith((".crt", "chain.pem")):
+        return "kind_cert"
+    return "kind_either"
+
+
+def _keys_left_out(rw: Rewriter, left_out: list[str], pair: tuple[bytes, bytes] | None, files: dict) -> None:
+    """Each key or certificate not copied, said with what it is and what (if anything) stands in:
+    Haraka's default tls_key.pem / tls_cert.pem get the throw-away pair under the same name."""
+    for name in left_out:
+        was = rw.why("key_file", what=rw.why(_kind(name)))
+        if pair is not None and name in DEFAULT_PAIR:
+            files[name] = pair[DEFAULT_PAIR[name]]
+            rw.changes.append(Change(name, "(file)", was, rw.why("pair_now"), rw.why("key_replaced")))
+        else:
+            rw.changes.append(Change(name, "(file)", was, None, rw.why("key_kept")))
 
 
 def _comment_out(rw: Rewriter, run: PluginRun) -> None:

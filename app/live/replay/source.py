@@ -15,6 +15,8 @@ MAX_FILE_BYTES = 2_000_000
 MAX_FILES = 2_000
 # private keys and certificates: never copied into the sandbox
 _SECRET = re.compile(r"(^|/)(tls|dkim)/|\.(pem|key|crt|p12|pfx)$|(^|/)private$", re.I)
+# Diffie-Hellman parameters are public (no secret in them): copied, which saves Haraka making its own
+_PUBLIC = re.compile(r"(^|/)dhparams?[\w.-]*\.pem$", re.I)
 
 
 @dataclass
@@ -56,7 +58,7 @@ def read_source(path: str | Path) -> Source:
         if not file.is_file() or file.is_symlink() and not file.resolve().is_relative_to(config_dir.resolve()):
             continue
         name = file.relative_to(config_dir).as_posix()
-        if _SECRET.search(name):
+        if _SECRET.search(name) and not _PUBLIC.search(name):
             src.left_out.append(name)
         elif file.stat().st_size <= MAX_FILE_BYTES and len(src.config) < MAX_FILES:
             src.config[name] = file.read_bytes()
