@@ -156,12 +156,13 @@ def _note(ev: LogEvent, lang: str) -> str:
 
 def log_rows(lines: list[str], version: str, lang: str = "en", dead: str = "") -> list[dict]:
     """Every line worth reading, once (the master and the worker print the start-up twice), with
-    what it means: the explainer's words for warnings, errors and refusals, replay's for the rest.
+    what it means: the explainer's words wherever it knows the line (quiet ones too), replay's for
+    the stand-in's own lines and what the explainer does not know.
     A line naming `dead` (the loopback address backends were pointed at) says it was on purpose."""
     from app.core.explain import explain_events
     from app.core.logs import parse_lines
     events = list(parse_lines(lines, "haraka.log"))
-    explained = {x.event.lineno: x for x in explain_events(events, version)}
+    explained = {x.event.lineno: x for x in explain_events(events, version, quiet=True)}
     rows, seen = [], set()
     for ev in events:
         text = lines[ev.lineno - 1]
@@ -170,7 +171,8 @@ def log_rows(lines: list[str], version: str, lang: str = "en", dead: str = "") -
             continue
         seen.add(key)
         x = explained.get(ev.lineno)
-        if x is not None and not x.continues:
+        standin = ev.fields.get("wildduck_action") in ("RESOLVED", "STORED")   # replay's words: it was the stand-in
+        if x is not None and not x.continues and not standin:
             note = x.effect if lang == "en" else x.i18n.get(lang, {}).get("effect", x.effect)
             if dead and dead in text:
                 note = f"{note} {say(lang, 'dead_line')}"

@@ -68,7 +68,7 @@ WORDS: dict[str, dict[str, str]] = {
         "stored": "wildduck (mxdoctor's stand-in) reached its queue hook for <{rcpt}> and would store it here; it "
                   "writes nothing, the real plugin stores it in MongoDB",
         "nouser": "wildduck does not know this address: the recipient is refused",
-        "message": "the message arrived (size {size}, recipients accepted/rejected/deferred {rcpts})",
+        "message": "the message arrived (size {size}, recipients accepted/tempfailed/rejected {rcpts})",
         "queue": "the queue's answer, sent to the client after the final dot: code={code} {msg}",
         "connect": "the client connected",
         "disconnect": "the connection's summary",
@@ -156,7 +156,7 @@ WORDS: dict[str, dict[str, str]] = {
         "resolved": "wildduck（mxdoctor 的替身）在 replay 的用户列表中解析了 <{rcpt}>；你服务器上的插件会在 MongoDB 中查找它",
         "stored": "wildduck（mxdoctor 的替身）为 <{rcpt}> 运行到了 queue 钩子，此处会存储它；替身什么也不写入，真正的插件把它存入 MongoDB",
         "nouser": "wildduck 不认识这个地址：收件人被拒绝",
-        "message": "邮件已到达（大小 {size}，收件人 接受/拒绝/延迟 {rcpts}）",
+        "message": "邮件已到达（大小 {size}，收件人 接受/临时拒绝/永久拒绝 {rcpts}）",
         "queue": "队列的应答，在结束点之后发给客户端：code={code} {msg}",
         "connect": "客户端已连接",
         "disconnect": "该连接的汇总行",
