@@ -19,7 +19,7 @@ LANGS = ("en", "zh")
 GENERATED = ("simulation", "absent", "config")   # evidence kinds whose text a condition wrote
 UNTRANSLATED = {"zh": "（暂无中文译文，以下为英文原文）"}
 __all__ = ["close_cjk_gaps", "flow", "localized", "localized_all", "localized_diagnosis", "english",
-           "assumption", "evidence_text"]
+           "assumption", "evidence_text", "sim_note"]
 
 
 def _word(words: dict[str, Any], key: str, english: str, lang: str) -> str:
@@ -74,6 +74,24 @@ def _rewrite(text: str, pairs, values=lambda v: v) -> str:
 def assumption(text: str, lang: str) -> str:
     """What was assumed of a file not given, in `lang` (as it is when no words are known)."""
     return _rewrite(text, _assumption_words(lang)) if lang != "en" else text
+
+
+@functools.lru_cache(maxsize=4)
+def _note_words(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    from app.core.simulate.table import behaviour_table
+    if lang != "zh":
+        return ()
+    return tuple((_pattern(a.note), a.note_zh) for a in behaviour_table().answers() if a.note and a.note_zh)
+
+
+def sim_note(text: str, lang: str) -> str:
+    """A simulator step's note ('plugin: what it decided') in `lang` (as it is when no words are known)."""
+    if lang == "en":
+        return text
+    plugin, sep, rest = text.partition(": ")
+    if sep and " " not in plugin:
+        return f"{plugin}: {_rewrite(rest, _note_words(lang))}"
+    return _rewrite(text, _note_words(lang))
 
 
 @functools.lru_cache(maxsize=4)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app.core.catalog import load_catalog
 from app.core.model import ConfigSet
 from app.live.attribute import Attribution, attribute
-from app.live.compare import ComparisonReport, compare
+from app.live.compare import ComparisonReport, compare, reconcile
 from app.live.nextsteps import NextSteps, next_steps
 from app.live.smtp import DEFAULT_TIMEOUT, Session, talk
 
@@ -116,6 +116,8 @@ def probe(host: str, port: int = 25, *, rcpts: list[str], mail_from: str | None 
     attributions = [attribute(r, version=version, catalog=catalog, config=config,
                               step=comparison.step_for(r) if comparison is not None else None)
                     for r in session.replies]
+    if comparison is not None:
+        reconcile(comparison, attributions, catalog)
     return ProbeReport(host, port, session, attributions, version, version_from, comparison,
                        next_steps(session, config, catalog), list(config_paths or []))
 
