@@ -22,6 +22,7 @@ from app.core.kbfile import load_kb
 from app.core.localize import sim_note
 from app.core.messages import HARAKA, Message, MessageIndex, message_index
 from app.core.model import Catalog, ConfigSet, HookStep
+from app.live.capabilities import Capabilities, capability
 from app.live.smtp import Reply
 from app.live.words import LANGS, names, say
 
@@ -38,11 +39,6 @@ class CoreDefault(BaseModel):
     hook: str
     decided: str              # core | accept | plugin
     says: str                 # key in app/live/words.py
-
-
-class Capabilities(BaseModel):
-    core: list[str]
-    roles: dict[str, str]
 
 
 class Dsn(BaseModel):
@@ -169,7 +165,8 @@ def attribute(reply: Reply, *, version: str | None, catalog: Catalog | None = No
     ctx = _Ctx(reply, version, catalog or load_catalog(), config, step, index or message_index())
     att = _from_default(ctx) or _from_message(ctx) or _from_dsn(ctx) or _from_step(ctx) or _unattributed(ctx)
     if reply.stage in ("ehlo", "ehlo_tls"):
-        att.capabilities = [_capability(line, ctx) for line in reply.text.split("\n")[1:] if line.strip()]
+        att.capabilities = [capability(line, ctx.table.capabilities, ctx.catalog, ctx.listed)
+                            for line in reply.text.split("\n")[1:] if line.strip()]
     return att
 
 
@@ -360,27 +357,3 @@ def _unattributed(ctx: _Ctx) -> Attribution:
     cands = ctx.on_hooks(ctx.hooks)
     return _both(lambda lang: say(lang, "unattributed"), UNATTRIBUTED, ctx.hooks[0] if ctx.hooks else None,
                  "none", "none", candidates=cands)
-
-
-def _capability(line: str, ctx: _Ctx) -> dict:
-    """One EHLO capability and who adds it: core's own list, or the plugins of its role that
-    register the capabilities hook (the listed ones when the config is known)."""
-    cap = line.split()[0].upper()
-    caps = ctx.table.capabilities
-    if cap in caps.core:
-        emitter, plugins = "core", []
-    else:
-        role = caps.roles.get(cap)
-        pool = ctx.listed if ctx.listed is not None else list(ctx.catalog.plugins)
-        plugins = [p for p in pool if role and ctx.catalog.get(p) and role in ctx.catalog.get(p).roles
-                   and any(h.hook == "capabilities" for h in ctx.catalog.get(p).hooks)]
-        emitter = plugins[0] if len(plugins) == 1 else UNATTRIBUTED
-
-    def words(lang: str) -> str:
-        if emitter == "core":
-            return say(lang, "cap_core", cap=line)
-        if not plugins:
-            return say(lang, "cap_unknown", cap=line)
-        return say(lang, "cap_plugin", cap=line, names=names(lang, plugins))
-    return {"name": line, "emitter": emitter, "candidates": plugins, "says": words("en"),
-            "i18n": {lang: {"says": words(lang)} for lang in LANGS if lang != "en"}}
