@@ -22,6 +22,7 @@ from app.core.kbfile import load_kb
 from app.core.localize import sim_note
 from app.core.messages import HARAKA, Message, MessageIndex, message_index
 from app.core.model import Catalog, ConfigSet, HookStep
+from app.live.corereply import core_command
 from app.live.capabilities import Capabilities, capability
 from app.live.smtp import Reply
 from app.live.words import LANGS, names, say
@@ -51,6 +52,7 @@ class RepliesTable(BaseModel):
     stage_hooks: dict[str, list[str]]
     defaults: list[CoreDefault]
     dsn: dict[str, Dsn]
+    commands: dict[str, list[str]] = {}
     capabilities: Capabilities
 
 
@@ -163,7 +165,8 @@ def attribute(reply: Reply, *, version: str | None, catalog: Catalog | None = No
     if reply.code is None:
         return _both(lambda lang: say(lang, "no_reply", why=reply.text), UNATTRIBUTED, None, "none", "none")
     ctx = _Ctx(reply, version, catalog or load_catalog(), config, step, index or message_index())
-    att = _from_default(ctx) or _from_message(ctx) or _from_dsn(ctx) or _from_step(ctx) or _unattributed(ctx)
+    att = (_from_default(ctx) or _from_message(ctx) or _from_dsn(ctx) or _from_core_command(ctx) or _from_step(ctx)
+           or _unattributed(ctx))
     if reply.stage in ("ehlo", "ehlo_tls"):
         att.capabilities = [capability(line, ctx.table.capabilities, ctx.catalog, ctx.listed)
                             for line in reply.text.split("\n")[1:] if line.strip()]
@@ -272,10 +275,7 @@ def _from_message(ctx: _Ctx) -> Attribution | None:
     if m.function == TIMEOUT_FUNCTION:
         return _timeout(ctx, extra)
     if m.emitter == "core":
-        def core_words(lang: str) -> str:
-            where = say(lang, "core_hook", hook=hook) if hook else ""
-            return say(lang, "core_wrote", function=m.function, hook=where) + _refusal(r.code, m.code, hook, lang)
-        return _both(core_words, "core", hook, "message", confidence, **extra)
+        return _core_message(ctx, m, hook, confidence, extra)
     why = ctx.notes(m.emitter)
 
     def words(lang: str) -> str:
@@ -284,6 +284,23 @@ def _from_message(ctx: _Ctx) -> Attribution | None:
         return say(lang, "plugin_said", who=m.emitter, retval=retval.split("|")[0], hook=hook, because=because) \
             + _refusal(r.code, m.code.split("|")[0], hook, lang)
     return _both(words, m.emitter, hook, "message", confidence, **extra)
+
+
+def _core_message(ctx: _Ctx, m: Message, hook: str | None, confidence: str, extra: dict) -> Attribution:
+    def words(lang: str) -> str:
+        where = say(lang, "core_hook", hook=hook) if hook else ""
+        return say(lang, "core_wrote", function=m.function, hook=where) + _refusal(ctx.reply.code, m.code, hook, lang)
+    return _both(words, "core", hook, "message", confidence, **extra)
+
+
+def _from_core_command(ctx: _Ctx) -> Attribution | None:
+    """A reply core writes itself while reading the command (app/live/corereply.py)."""
+    m = core_command(ctx.index, ctx.table.commands.get(ctx.reply.stage, []), ctx.reply.code, ctx.text, ctx.version)
+    if m is None:
+        return None
+    confidence = "high" if not ctx.version or m.has_version(ctx.version) else "medium"
+    return _core_message(ctx, m, ctx.hooks[0] if ctx.hooks else None, confidence,
+                         {"source": _link(m, ctx), "message_id": m.id})
 
 
 def _dsn_candidates(ctx: _Ctx) -> tuple[list[Message], list[str]]:
