@@ -45,6 +45,18 @@ def parse_target(text: str, default_port: int = 25) -> tuple[str, int]:
     return host, port
 
 
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+def check_addresses(rcpts: list[str], mail_from: str | None) -> None:
+    """Refuse, before any connection, an address that is plainly not one (no '@', spaces, several
+    '@', angle brackets): the server's 501 for it would say nothing about its config.
+    ValueError naming the address."""
+    for what, address in [("--rcpt", r) for r in rcpts] + ([("--from", mail_from)] if mail_from else []):
+        if not _ADDRESS.match(address or ""):
+            raise ValueError(f"{what} {address!r} is not an email address (write user@domain, without <>)")
+
+
 def _is_ipv6(text: str) -> bool:
     try:
         return isinstance(ipaddress.ip_address(text), ipaddress.IPv6Address)
@@ -107,7 +119,8 @@ def probe(host: str, port: int = 25, *, rcpts: list[str], mail_from: str | None 
     """Talk to host:port, then explain every reply. `mail_from` None is the null sender <>; no `rcpts`
     checks the greeting, EHLO, TLS and MAIL only (the CLI asks for one; the MCP tool may not). The
     server's config, for the simulator's prediction: `config_paths` (read here) or `config` (already read)."""
-    config = config if config is not None else _load(config_paths)   # a bad path fails before any connection
+    check_addresses(list(rcpts), mail_from)          # bad input fails before any connection
+    config = config if config is not None else _load(config_paths)
     session = talk(host, port, rcpts=list(rcpts), mail_from=mail_from or "", helo=helo, starttls=starttls,
                    send=send, timeout=timeout, verify_tls=verify_tls)
     version, version_from = _version(session, haraka_version)

@@ -39,6 +39,8 @@ LABELS = {
            "why_no_queue": "the server's queue is not the config's: no plugin accepted the message at queue, "
                            "where the config has {plugin} take it",
            "why_other": "on the server {live} answered, in the config {plugin} does",
+           "helo_localhost": "EHLO name: this host has no name but localhost ({helo}); a real MX that checks "
+                             "HELO names may refuse it: give --helo a name that resolves to this host.",
            "sim_outcome": "The simulator, given the recipients the server really accepted: {what}."},
     "zh": {"title": "探测 {where}", "version": "Haraka {version}（{src}）", "version_unknown": "Haraka 版本未知",
            "given": "由参数给出", "banner": "从欢迎语读出", "by": "来自", "source": "源码",
@@ -60,6 +62,8 @@ LABELS = {
            "not_given": "{name}（未提供）：{what}",
            "why_no_queue": "服务器的队列不是这份配置的：queue 阶段没有插件接受邮件，而按配置应由 {plugin} 接收",
            "why_other": "服务器上回答的是 {live}，按配置应是 {plugin}",
+           "helo_localhost": "EHLO 名称：本机除了 localhost 之外没有别的名字（{helo}）；检查 HELO 名称的真实 MX 可能会拒绝它："
+                             "请用 --helo 给出一个能解析到本机的名字。",
            "sim_outcome": "按服务器实际接受的收件人模拟：{what}。"},
 }
 
@@ -80,7 +84,7 @@ def render(report: ProbeReport, fmt: str = "text", lang: str = "en") -> str:
         data = report.to_dict() | {"lang": lang}
         failure = data["session"].get("failure")
         if failure and lang != "en" and report.session.failure is not None:
-            failure["message"] = report.session.failure.text(lang)      # the English one stays in message_en
+            failure["message"], failure["message_en"] = report.session.failure.text(lang), failure["message"]
         return json.dumps(redact_obj(data), indent=2, ensure_ascii=False) + "\n"
     lines = _markdown(report, lang) if fmt == "markdown" else _text(report, lang)
     return redact_text("\n".join(lines) + "\n")
@@ -152,6 +156,8 @@ def _tail(report: ProbeReport, lang: str, code, bullet: str, prose=str) -> list[
     """TLS, the failure, the comparison, the next steps and the result: the same in both formats
     (`code` marks commands and replies, `prose` escapes the rest for Markdown)."""
     s, out = report.session, []
+    if s.helo_localhost:
+        out.append(prose(_l(lang, "helo_localhost", helo=s.helo)))
     if s.tls is not None:
         out.append(prose(_l(lang, "tls", version=s.tls.version, cipher=s.tls.cipher, fp=s.tls.fingerprint[:16],
                             verified=_l(lang, "verified" if s.tls.verified else "not_verified"))))
