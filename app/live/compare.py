@@ -131,8 +131,8 @@ def compare(cs: ConfigSet, session: Session) -> ComparisonReport:
 def reconcile(report: ComparisonReport, attributions: list, catalog) -> None:
     """Where the live reply's author is known (a core default, an indexed message) and the simulator
     names another plugin for that step, they differ even when its code is '?' or the same: the
-    server is not running this config there. A prediction resting on a file not given stays
-    'assumed' (the file may say otherwise)."""
+    server is not running this config there. A prediction resting on a file not given or on the
+    outside world stays 'assumed' (either may be what differs)."""
     for row, att in zip(report.rows, attributions):
         if row.plugin is None or att.how not in TOLD_BY_REPLY or att.emitter in ("unattributed", ""):
             continue
@@ -140,8 +140,8 @@ def reconcile(report: ComparisonReport, attributions: list, catalog) -> None:
         if live_by == catalog.resolve(row.plugin):
             continue
         row.live_by = live_by
-        if any(" (not given): " in a for a in row.assumed):
-            row.verdict = ASSUMED
+        if row.verdict == ASSUMED or any(" (not given): " in a for a in row.assumed):
+            row.verdict = ASSUMED          # what it assumed (a file, the outside world) may be what differs
             continue
         row.verdict = DIFFER
         row.why = "why_no_queue" if att.says == "no_queue_plugin" else "why_other"
