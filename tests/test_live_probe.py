@@ -171,3 +171,33 @@ def test_a_plugins_own_acceptance_text_names_it_without_config():
     for version in ("3.3.4", None):
         got = attribute(reply, version=version)
         assert (got.emitter, got.hook) == ("wildduck", "queue"), got
+
+
+def test_the_default_ehlo_name_is_not_localhost_when_the_host_has_another():
+    """getfqdn() says 'localhost' on many machines whose hostname is fine (this one: 'vm')."""
+    import socket
+
+    from app.live.smtp import default_helo, localhost_like
+    assert all(localhost_like(n) for n in ("localhost", "localhost.localdomain", "LOCALHOST.", "127.0.1.1", ""))
+    assert not any(localhost_like(n) for n in ("vm", "mx.example.com", "localhostess.example"))
+    names = [n for n in (socket.gethostname(), socket.getfqdn()) if not localhost_like(n)]
+    assert default_helo() == (names[0] if names else "localhost")
+
+
+def test_a_localhost_ehlo_name_is_said_and_a_failure_reads_in_chinese_in_json():
+    from app.live.failures import Failure
+    report = _report()
+    report.session.helo, report.session.helo_localhost = "localhost", True
+    assert "HELO names may refuse it" in render(report) and "--helo" in render(report, "markdown", "zh")
+    report.session.failure = Failure("refused", "banner", "refused", {"where": "127.0.0.1:2525"})
+    data = json.loads(render(report, "json", "zh"))["session"]["failure"]
+    assert chinese_share(data["message"]) > 0.3 and "refused" in data["message_en"], data
+    assert json.loads(render(report, "json"))["session"]["failure"]["i18n"]["zh"]["message"] == data["message"]
+
+
+@pytest.mark.parametrize("rcpt, mail_from", [("notanaddress", None), ("a b@example.com", None),
+                                             ("<alice@example.com>", None), ("alice@example.com", "bob")])
+def test_a_malformed_address_is_refused_before_any_connection(rcpt, mail_from):
+    from app.live.probe import probe
+    with pytest.raises(ValueError, match="is not an email address"):
+        probe("192.0.2.1", 25, rcpts=[rcpt], mail_from=mail_from, timeout=0.5)   # TEST-NET: never reached

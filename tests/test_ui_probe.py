@@ -60,7 +60,7 @@ def test_probe_panel_is_off_on_a_shared_app_unless_allowed(home, monkeypatch):  
 
 def _probe_plugins_only(port: int, lang: str | None = None):
     """Diagnose a pasted config/plugins alone (no host_list), then probe the stand-in with it."""
-    at = app(**({"lang": lang} if lang else {}))  # noqa: F811
+    at = app(**({"lang": lang} if lang else {}))
     at.text_area(key="in_plugins").set_value("rcpt_to.in_host_list\nwildduck\n")
     at.button(key="btn_run").click().run()
     at.text_input(key="probe_host").input("127.0.0.1")

@@ -22,8 +22,8 @@ from app.core.kbfile import load_kb
 from app.core.localize import sim_note
 from app.core.messages import HARAKA, Message, MessageIndex, message_index
 from app.core.model import Catalog, ConfigSet, HookStep
-from app.live.corereply import core_command
 from app.live.capabilities import Capabilities, capability
+from app.live.corereply import core_command
 from app.live.smtp import Reply
 from app.live.words import LANGS, names, say
 

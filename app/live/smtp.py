@@ -207,8 +207,8 @@ def _ok(reply: Reply) -> bool:
 
 def localhost_like(name: str) -> bool:
     name = name.strip().lower().rstrip(".")
-    return not name or name == "localhost" or name.startswith("localhost.") or name.endswith(".localhost") \
-        or name.startswith("127.") or name in ("::1", "ip6-localhost")
+    return (not name or name in ("localhost", "::1", "ip6-localhost") or name.startswith(("localhost.", "127."))
+            or name.endswith(".localhost"))
 
 
 def default_helo() -> str:
