@@ -171,3 +171,60 @@ def test_a_plugins_own_acceptance_text_names_it_without_config():
     for version in ("3.3.4", None):
         got = attribute(reply, version=version)
         assert (got.emitter, got.hook) == ("wildduck", "queue"), got
+
+
+def test_the_default_ehlo_name_is_not_localhost_when_the_host_has_another():
+    """getfqdn() says 'localhost' on many machines whose hostname is fine (this one: 'vm')."""
+    import socket
+
+    from app.live.smtp import default_helo, localhost_like
+    assert all(localhost_like(n) for n in ("localhost", "localhost.localdomain", "LOCALHOST.", "127.0.1.1", ""))
+    assert not any(localhost_like(n) for n in ("vm", "mx.example.com", "localhostess.example"))
+    names = [n for n in (socket.gethostname(), socket.getfqdn()) if not localhost_like(n)]
+    assert default_helo() == (names[0] if names else "localhost")
+
+
+def test_a_localhost_ehlo_name_is_said_and_a_failure_reads_in_chinese_in_json():
+    from app.live.failures import Failure
+    report = _report()
+    report.session.helo, report.session.helo_localhost = "localhost", True
+    assert "HELO names may refuse it" in render(report) and "--helo" in render(report, "markdown", "zh")
+    report.session.failure = Failure("refused", "banner", "refused", {"where": "127.0.0.1:2525"})
+    data = json.loads(render(report, "json", "zh"))["session"]["failure"]
+    assert chinese_share(data["message"]) > 0.3 and "refused" in data["message_en"], data
+    assert json.loads(render(report, "json"))["session"]["failure"]["i18n"]["zh"]["message"] == data["message"]
+
+
+@pytest.mark.parametrize("rcpt, mail_from", [("notanaddress", None), ("a b@example.com", None),
+                                             ("<alice@example.com>", None), ("alice@example.com", "bob")])
+def test_a_malformed_address_is_refused_before_any_connection(rcpt, mail_from):
+    from app.live.probe import probe
+    with pytest.raises(ValueError, match="is not an email address"):
+        probe("192.0.2.1", 25, rcpts=[rcpt], mail_from=mail_from, timeout=0.5)   # TEST-NET: never reached
+
+
+def test_core_s_no_queue_451_differs_from_the_config_s_queue_plugin_even_when_its_code_is_unknown():
+    """The canonical config has wildduck at queue (the simulator cannot tell its code: '?'); a live
+    451 that core writes when no plugin took the message says the server runs another queue."""
+    from pathlib import Path
+
+    from app.core.catalog import load_catalog
+    from app.core.inputs import load_paths
+    from app.live.compare import compare, reconcile
+    config = load_paths([str(Path(__file__).parent.parent / "kb" / "examples" / "canonical" / "config")])
+    session = Session("127.0.0.1", 25, "client.example.net", "", ["alice@example.com"], client_ip="127.0.0.1",
+                      probe_id="mxdoctor-0123456789ab",
+                      replies=[Reply("banner", 220, "mx ESMTP Haraka/3.3.4 ready"), Reply("mail", 250, "sender <> OK"),
+                               Reply("rcpt", 250, "recipient <alice@example.com> OK", "alice@example.com"),
+                               Reply("data", 354, "go ahead, make my day"),
+                               Reply("data_end", 451, "(3DA25C52-2487-41E4-9796-63A8AEE58342.1)")])
+    comparison = compare(config, session)
+    atts = [attribute(r, version="3.3.4", config=config, step=comparison.step_for(r)) for r in session.replies]
+    reconcile(comparison, atts, load_catalog())
+    end = comparison.rows[-1]
+    assert (end.predicted, end.plugin) == ("?", "wildduck")
+    assert (end.verdict, end.why, end.live_by) == ("differ", "why_no_queue", "core"), end
+    assert [r.verdict for r in comparison.rows[:-1]] == ["agree"] * 4
+    report = ProbeReport("127.0.0.1", 25, session, atts, "3.3.4", "banner", comparison, next_steps(session, config))
+    text = render(report)
+    assert "DIFFER: the server's queue is not the config's" in text and "mongosh" not in text

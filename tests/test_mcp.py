@@ -300,6 +300,27 @@ def test_probe_talks_to_the_server_it_is_given_and_attributes_each_reply(home):
     assert replies[("rcpt", "alice@example.com")]["code"] == 250
     assert "data" not in {stage for stage, _ in replies}            # no DATA without send
     assert "I cannot deliver mail for" in result.content[0].text
+    assert report["comparison"] is None                              # no config given: nothing to compare
+
+
+def test_probe_sets_the_given_config_beside_the_live_replies(home):
+    """The config arguments `check` takes reach the simulator: the comparison is there, and the
+    recipient core refused is 'assumed' (host_list was not given), not a difference."""
+    from smtp_standin import OUTSIDE, haraka_like_server
+    with haraka_like_server() as port, connected(stdio_transport(server_env(home), "--allow-probe")) as c:
+        schema = {t.name: t for t in c.tools()}["probe"].input_schema["properties"]
+        result = c.call("probe", {"host": "127.0.0.1", "port": port, "rcpt": ["alice@example.com", OUTSIDE],
+                                  "helo": "client.example.net", "timeout": 5, "haraka_version": "3.3.4",
+                                  "plugins": "rcpt_to.in_host_list\nwildduck\n"})
+        bad = c.call("probe", {"host": "127.0.0.1", "port": port, "rcpt": ["notanaddress"], "timeout": 5})
+    assert {"plugins", "files", "paste", "config_dir", "tls_verify", "haraka_version"} <= set(schema)
+    report = payload(result)
+    assert report["version"] == "3.3.4" and report["version_from"] == "given"
+    comparison = report["comparison"]
+    assert comparison is not None and comparison["differ"] == 0, comparison
+    row = next(r for r in comparison["rows"] if r["target"] == OUTSIDE)
+    assert row["verdict"] == "assumed" and row["plugin"] == "rcpt_to.in_host_list", row
+    assert bad.is_error and "is not an email address" in text_of(bad)
 
 
 def test_http_beyond_loopback_is_refused_without_allow_remote(capsys):

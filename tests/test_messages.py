@@ -56,6 +56,9 @@ def test_extractor_finds_each_kind_of_message(extracted):
     assert _one(extracted, "over quota for {} recipients")["code"] == "DENY"      # through `const why = ...`
     wrapped = _one(extracted, "Too many recipient attempts")          # penalize(..., msg, next) -> next(code, msg)
     assert wrapped["code"] == "DENY|DENYSOFT" and wrapped["function"] == "hook_data"
+    # a name declared in several functions (`const msg` in cmd_mail and cmd_rcpt) is read in its own one
+    assert _one(extracted, "Invalid MAIL FROM address {}: {}")["function"] == "check_mail"
+    assert _one(extracted, "Invalid RCPT TO address {}: {}")["function"] == "check_rcpt_syntax"
 
 
 def test_extractor_records_the_config_a_function_reads(extracted):

@@ -56,3 +56,38 @@ def test_probe_panel_is_off_on_a_shared_app_unless_allowed(home, monkeypatch):  
     monkeypatch.setenv("MXDOCTOR_ALLOW_UI_PROBE", "1")
     at = app()
     assert [b for b in at.button if b.key == "btn_probe"]
+
+
+def _probe_plugins_only(port: int, lang: str | None = None):
+    """Diagnose a pasted config/plugins alone (no host_list), then probe the stand-in with it."""
+    at = app(**({"lang": lang} if lang else {}))
+    at.text_area(key="in_plugins").set_value("rcpt_to.in_host_list\nwildduck\n")
+    at.button(key="btn_run").click().run()
+    at.text_input(key="probe_host").input("127.0.0.1")
+    at.number_input(key="probe_port").set_value(port)
+    at.number_input(key="probe_timeout").set_value(5)
+    at.text_input(key="probe_rcpts").input(f"alice@example.com, {OUTSIDE}")
+    at.button(key="btn_probe").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_probe_panel_markdown_keeps_paragraphs_and_addresses_apart(home, smtp_server):  # noqa: F811
+    at = _probe_plugins_only(smtp_server)
+    shown = next(m.value for m in at.markdown if m.value.startswith("## Probe of"))
+    # the last comparison bullet, then an empty line, then the simulator's sentence as a paragraph
+    assert "\n\nThe simulator, given the recipients" in shown, shown
+    # addresses are code (no autolinked mailto:), in the dialogue and in the comparison
+    assert "`alice@example.com`" in shown and f"`<{OUTSIDE}>`" in shown, shown
+    bare = shown.replace("`alice@example.com`", "").replace("<alice@example.com>", "")
+    assert "alice@example.com" not in bare.replace("&lt;alice@example.com&gt;", ""), shown
+    assert "against its assumptions" in shown and "— DIFFER" not in shown, shown
+
+
+def test_probe_panel_in_chinese(home, smtp_server):  # noqa: F811
+    at = _probe_plugins_only(smtp_server, lang="zh")
+    shown = next(m.value for m in at.markdown if m.value.startswith("## 探测"))
+    assert "is taken to be listed" not in shown and "假定 example.com 列在 config/host_list 中" in shown, shown
+    labels = [str(s.proto.label) for s in at.get("status")]     # the probe's st.status, after the run
+    assert any(label.startswith("探测完成：服务器拒绝了某一步") for label in labels), labels
+    assert not any("refused" in label for label in labels), labels

@@ -101,10 +101,38 @@ function formatTemplate(node) {
 // per file: names declared once with a value (const msg = `...`), to read `next(DENY, msg)` and
 // `next(code, msg)` through them (set by fileMessages before the file is walked)
 let CONSTS = Object.create(null)
+// and per function (the call being read sits in SCOPES' functions, innermost first): a name given a
+// value once in its function is known there even when other functions reuse the name (`const msg`)
+let LOCALS = new Map()
+let SCOPES = []
 
 function resolved(node, seen = 0) {
-    if (node && node.type === 'Identifier' && CONSTS[node.name] && seen < 3) return resolved(CONSTS[node.name], seen + 1)
-    return node
+    if (!node || node.type !== 'Identifier' || seen >= 3) return node
+    for (const fn of SCOPES) {
+        const own = LOCALS.get(fn)
+        if (own && node.name in own) return own[node.name] ? resolved(own[node.name], seen + 1) : node
+    }
+    return CONSTS[node.name] ? resolved(CONSTS[node.name], seen + 1) : node
+}
+
+function declaredPerFunction(ast, walk) {
+    // function node -> {name: init, or null when the function gives the name a value more than once}
+    const locals = new Map()
+    walk.fullAncestor(ast, (d, _state, ancestors) => {
+        if (FUNCTION_TYPES.has(d.type)) {            // a parameter's value is the caller's: unknown here
+            const own = locals.get(d) || Object.create(null)
+            for (const p of d.params) if (p.type === 'Identifier') own[p.name] = null
+            locals.set(d, own)
+            return
+        }
+        if (d.type !== 'VariableDeclarator' || d.id.type !== 'Identifier') return
+        const fn = [...ancestors].reverse().find((a) => FUNCTION_TYPES.has(a.type))
+        if (!fn) return
+        const own = locals.get(fn) || Object.create(null)
+        own[d.id.name] = d.id.name in own ? null : (d.init || null)
+        locals.set(fn, own)
+    })
+    return locals
 }
 
 function template(node) {
@@ -391,6 +419,7 @@ function fileMessages(acorn, walk, root, file, npmlog) {
     }
     if (npmlog) return npmlogFileMessages(ast, walk, npmlog, root, file)
     CONSTS = declaredOnce(ast, walk)
+    LOCALS = declaredPerFunction(ast, walk)
     const wrappers = replyWrappers(ast, walk)
     const hooks = hooksByFunction(ast, walk)
     const reads = configReads(ast, walk)
@@ -404,6 +433,7 @@ function fileMessages(acorn, walk, root, file, npmlog) {
             return
         }
         if (node.type !== 'CallExpression') return
+        SCOPES = ancestors.filter((a) => FUNCTION_TYPES.has(a.type)).reverse()
         const m = messageOf(node) || wrapperReply(node, wrappers)
         if (m) messages.push(place(m, node, ancestors, hooks, reads, fileFiles, root, file))
     })
@@ -430,6 +460,8 @@ function place(m, node, ancestors, hooks, reads, fileFiles, root, file) {
 
 function npmlogFileMessages(ast, walk, npmlog, root, file) {
     CONSTS = Object.create(null)
+    LOCALS = new Map()
+    SCOPES = []
     const keys = Object.create(null)     // outer function -> config keys it reads
     walk.fullAncestor(ast, (node, _state, ancestors) => {
         if (node.type !== 'MemberExpression' || node.computed) return

@@ -19,8 +19,11 @@ from app.core.catalog import load_catalog
 from app.core.explain import effect
 from app.core.explain.match import Hit, Matcher
 from app.core.kbfile import load_kb
+from app.core.localize import step_note
 from app.core.messages import HARAKA, Message, MessageIndex, message_index
 from app.core.model import Catalog, ConfigSet, HookStep
+from app.live.capabilities import Capabilities, capability
+from app.live.corereply import core_command
 from app.live.smtp import Reply
 from app.live.words import LANGS, names, say
 
@@ -39,11 +42,6 @@ class CoreDefault(BaseModel):
     says: str                 # key in app/live/words.py
 
 
-class Capabilities(BaseModel):
-    core: list[str]
-    roles: dict[str, str]
-
-
 class Dsn(BaseModel):
     status: str               # the enhanced status code it writes: '5.1.1'
     text: str = ""            # its own text when the plugin gives none
@@ -54,6 +52,7 @@ class RepliesTable(BaseModel):
     stage_hooks: dict[str, list[str]]
     defaults: list[CoreDefault]
     dsn: dict[str, Dsn]
+    commands: dict[str, list[str]] = {}
     capabilities: Capabilities
 
 
@@ -69,6 +68,7 @@ class Attribution:
     candidates: list[str] = field(default_factory=list)
     capabilities: list[dict] = field(default_factory=list)    # EHLO: {name, emitter, says, i18n}
     i18n: dict[str, dict[str, str]] = field(default_factory=dict)
+    says: str = ""                # the core default it matched (kb/live/replies.yaml `says`), if any
 
     def said(self, lang: str = "en") -> str:
         return self.i18n.get(lang, {}).get("mechanism", self.mechanism) if lang != "en" else self.mechanism
@@ -132,15 +132,25 @@ class _Ctx:
         own = [h for h in hooks if h != "any"] or ([h.hook for h in info.hooks] if info else [])
         return next((h for h in self.hooks if h in own), self.hooks[0] if self.hooks else None)
 
-    def notes(self, plugin: str | None) -> str:
+    def notes(self, plugin: str | None) -> list[str]:
         """The simulator's reasons for `plugin`'s answer ('example.com is listed in config/host_list')."""
         if self.step is None:
-            return ""
+            return []
         if plugin:
-            picked = [n.removeprefix(f"{plugin}: ") for n in self.step.notes if n.startswith(f"{plugin}: ")]
+            picked = [n for n in self.step.notes if n.startswith(f"{plugin}: ")]
         else:       # core's answer: the reasons each listed plugin passed
             picked = [n for n in self.step.notes if n.split(": ", 1)[0] in (self.listed or [])]
-        return "; ".join(picked[:2])
+        return picked[:2]
+
+
+def _because(lang: str, notes: list[str], plugin: str | None = None) -> str:
+    """': <the simulator's reasons>' in `lang` ('' when it gave none); `plugin`'s own name is dropped."""
+    if not notes:
+        return ""
+    said = [step_note(n, lang) for n in notes]
+    if plugin:
+        said = [n.removeprefix(f"{plugin}: ") for n in said]
+    return say(lang, "because", why="; ".join(said))
 
 
 def _step_code(step: HookStep) -> int | None:
@@ -155,9 +165,11 @@ def attribute(reply: Reply, *, version: str | None, catalog: Catalog | None = No
     if reply.code is None:
         return _both(lambda lang: say(lang, "no_reply", why=reply.text), UNATTRIBUTED, None, "none", "none")
     ctx = _Ctx(reply, version, catalog or load_catalog(), config, step, index or message_index())
-    att = _from_default(ctx) or _from_message(ctx) or _from_dsn(ctx) or _from_step(ctx) or _unattributed(ctx)
+    att = (_from_default(ctx) or _from_message(ctx) or _from_dsn(ctx) or _from_core_command(ctx) or _from_step(ctx)
+           or _unattributed(ctx))
     if reply.stage in ("ehlo", "ehlo_tls"):
-        att.capabilities = [_capability(line, ctx) for line in reply.text.split("\n")[1:] if line.strip()]
+        att.capabilities = [capability(line, ctx.table.capabilities, ctx.catalog, ctx.listed)
+                            for line in reply.text.split("\n")[1:] if line.strip()]
     return att
 
 
@@ -201,19 +213,19 @@ def _from_default(ctx: _Ctx) -> Attribution | None:
     source, mid = _core_link(ctx, d.function)
     hooks = ctx.table.stage_hooks.get(r.stage, [d.hook])
     if d.decided == "core" or (d.decided == "accept" and not (ctx.step and ctx.step.answered_by)):
-        why = ctx.notes(None) if d.says == "no_rcpt_plugin" else ""
-        words = (lambda lang: say(lang, d.says, because=say(lang, "because", why=why) if why else "")
+        why = ctx.notes(None) if d.says == "no_rcpt_plugin" else []
+        words = (lambda lang: say(lang, d.says, because=_because(lang, why))
                  + _refusal(r.code, "", d.hook, lang))
-        return _both(words, "core", d.hook, "default", "high", source=source, message_id=mid)
+        return _both(words, "core", d.hook, "default", "high", source=source, message_id=mid, says=d.says)
     who, how, confidence, cands = _decider(ctx, hooks)
-    why = ctx.notes(who) if who != UNATTRIBUTED else ""
+    why = ctx.notes(who) if who != UNATTRIBUTED else []
 
     def words(lang: str) -> str:
         who_words = say(lang, "the_plugin", plugin=who) if who != UNATTRIBUTED else say(lang, "a_plugin")
-        tail = say(lang, "because", why=why) if why else _cands_words(lang, cands, who)
+        tail = _because(lang, why, who) if why else _cands_words(lang, cands, who)
         return say(lang, "rcpt_ok" if d.says == "rcpt_ok" or d.says == "mail_ok" else d.says, who=who_words,
                    retval=_retval(r.code), hook=d.hook, because=tail) + _refusal(r.code, "", d.hook, lang)
-    return _both(words, who, d.hook, how, confidence, source=source, message_id=mid, candidates=cands)
+    return _both(words, who, d.hook, how, confidence, source=source, message_id=mid, candidates=cands, says=d.says)
 
 
 def _cands_words(lang: str, cands: list[str], who: str) -> str:
@@ -263,18 +275,32 @@ def _from_message(ctx: _Ctx) -> Attribution | None:
     if m.function == TIMEOUT_FUNCTION:
         return _timeout(ctx, extra)
     if m.emitter == "core":
-        def core_words(lang: str) -> str:
-            where = say(lang, "core_hook", hook=hook) if hook else ""
-            return say(lang, "core_wrote", function=m.function, hook=where) + _refusal(r.code, m.code, hook, lang)
-        return _both(core_words, "core", hook, "message", confidence, **extra)
+        return _core_message(ctx, m, hook, confidence, extra)
     why = ctx.notes(m.emitter)
 
     def words(lang: str) -> str:
         retval = m.code if m.code and not m.code[:1].isdigit() else _retval(r.code)
-        because = say(lang, "because", why=why) if why else ""
+        because = _because(lang, why, m.emitter)
         return say(lang, "plugin_said", who=m.emitter, retval=retval.split("|")[0], hook=hook, because=because) \
             + _refusal(r.code, m.code.split("|")[0], hook, lang)
     return _both(words, m.emitter, hook, "message", confidence, **extra)
+
+
+def _core_message(ctx: _Ctx, m: Message, hook: str | None, confidence: str, extra: dict) -> Attribution:
+    def words(lang: str) -> str:
+        where = say(lang, "core_hook", hook=hook) if hook else ""
+        return say(lang, "core_wrote", function=m.function, hook=where) + _refusal(ctx.reply.code, m.code, hook, lang)
+    return _both(words, "core", hook, "message", confidence, **extra)
+
+
+def _from_core_command(ctx: _Ctx) -> Attribution | None:
+    """A reply core writes itself while reading the command (app/live/corereply.py)."""
+    m = core_command(ctx.index, ctx.table.commands.get(ctx.reply.stage, []), ctx.reply.code, ctx.text, ctx.version)
+    if m is None:
+        return None
+    confidence = "high" if not ctx.version or m.has_version(ctx.version) else "medium"
+    return _core_message(ctx, m, ctx.hooks[0] if ctx.hooks else None, confidence,
+                         {"source": _link(m, ctx), "message_id": m.id})
 
 
 def _dsn_candidates(ctx: _Ctx) -> tuple[list[Message], list[str]]:
@@ -305,11 +331,11 @@ def _from_dsn(ctx: _Ctx) -> Attribution | None:
            else emitters[0] if len(emitters) == 1 else UNATTRIBUTED)
     named = who != UNATTRIBUTED
     m = next((m for m in msgs if m.emitter == who), msgs[0])
-    hook, why = ctx.hook_of(m.emitter, m.hooks), ctx.notes(who) if named else ""
+    hook, why = ctx.hook_of(m.emitter, m.hooks), ctx.notes(who) if named else []
 
     def words(lang: str) -> str:
         who_words = say(lang, "the_plugin", plugin=who) if named else say(lang, "a_plugin")
-        tail = say(lang, "because", why=why) if why else _cands_words(lang, emitters, who)
+        tail = _because(lang, why, who) if why else _cands_words(lang, emitters, who)
         return say(lang, "dsn_said", who=who_words, retval=_retval(ctx.reply.code), hook=hook, dsn=m.dsn,
                    status=ctx.status, because=tail) + _refusal(ctx.reply.code, "", hook, lang)
     return _both(words, who, hook, "dsn", "high" if named else "low", candidates=emitters,
@@ -338,7 +364,7 @@ def _from_step(ctx: _Ctx) -> Attribution | None:
     why = ctx.notes(step.answered_by)
 
     def words(lang: str) -> str:
-        because = say(lang, "because", why=why) if why else ""
+        because = _because(lang, why, step.answered_by)
         return say(lang, "plugin_said", who=step.answered_by, retval=step.retval, hook=step.hook, because=because) \
             + _refusal(ctx.reply.code, step.retval, step.hook, lang)
     return _both(words, step.answered_by, step.hook, "simulator", "medium")
@@ -348,27 +374,3 @@ def _unattributed(ctx: _Ctx) -> Attribution:
     cands = ctx.on_hooks(ctx.hooks)
     return _both(lambda lang: say(lang, "unattributed"), UNATTRIBUTED, ctx.hooks[0] if ctx.hooks else None,
                  "none", "none", candidates=cands)
-
-
-def _capability(line: str, ctx: _Ctx) -> dict:
-    """One EHLO capability and who adds it: core's own list, or the plugins of its role that
-    register the capabilities hook (the listed ones when the config is known)."""
-    cap = line.split()[0].upper()
-    caps = ctx.table.capabilities
-    if cap in caps.core:
-        emitter, plugins = "core", []
-    else:
-        role = caps.roles.get(cap)
-        pool = ctx.listed if ctx.listed is not None else list(ctx.catalog.plugins)
-        plugins = [p for p in pool if role and ctx.catalog.get(p) and role in ctx.catalog.get(p).roles
-                   and any(h.hook == "capabilities" for h in ctx.catalog.get(p).hooks)]
-        emitter = plugins[0] if len(plugins) == 1 else UNATTRIBUTED
-
-    def words(lang: str) -> str:
-        if emitter == "core":
-            return say(lang, "cap_core", cap=line)
-        if not plugins:
-            return say(lang, "cap_unknown", cap=line)
-        return say(lang, "cap_plugin", cap=line, names=names(lang, plugins))
-    return {"name": line, "emitter": emitter, "candidates": plugins, "says": words("en"),
-            "i18n": {lang: {"says": words(lang)} for lang in LANGS if lang != "en"}}

@@ -17,6 +17,7 @@ from app.core.simulate import simulate
 from app.live.smtp import Reply, Session, probe_message
 
 AGREE, DIFFER, UNKNOWN, ASSUMED = "agree", "differ", "unknown", "assumed"
+TOLD_BY_REPLY = ("default", "message", "dsn")     # attributions the reply itself proves (not the config's guess)
 
 
 @dataclass
@@ -29,7 +30,9 @@ class Comparison:
     hook: str | None = None       # the simulated step it was compared with
     plugin: str | None = None     # who the simulator says answers there (None: no plugin, core)
     notes: list[str] = field(default_factory=list)
-    assumed: list[str] = field(default_factory=list)   # what the prediction rested on (step.depends_on)
+    assumed: list[str] = field(default_factory=list)   # what the prediction rested on (assumes, depends_on)
+    live_by: str = ""             # who answered on the server, when attribution could tell
+    why: str = ""                 # a differ's reason beyond the codes: why_no_queue | why_other
 
 
 @dataclass
@@ -98,7 +101,16 @@ def _verdict(claimed: int | None, live: int | None, step: HookStep | None) -> st
         return UNKNOWN
     if claimed == live:
         return AGREE
-    return ASSUMED if step is not None and step.depends_on else DIFFER
+    return ASSUMED if step is not None and (step.depends_on or step.assumes) else DIFFER
+
+
+def assumed_of(step: HookStep | None) -> list[str]:
+    """What a prediction rested on: files not given (with what was assumed of each), then the
+    outside world the plugins' answers depend on."""
+    if step is None:
+        return []
+    files = [f"{name} (not given): {what}" for name, what in step.assumes.items()]
+    return list(dict.fromkeys(files + step.depends_on))
 
 
 def compare(cs: ConfigSet, session: Session) -> ComparisonReport:
@@ -112,8 +124,27 @@ def compare(cs: ConfigSet, session: Session) -> ComparisonReport:
         rows.append(Comparison(reply.stage, reply.target, reply.code, step.reply if step else "",
                                _verdict(claimed, reply.code, step), step.hook if step else None,
                                step.answered_by if step else None, list(step.notes[:3]) if step else [],
-                               list(dict.fromkeys(step.depends_on)) if step else []))
+                               assumed_of(step)))
     return ComparisonReport(rows, after_rcpt.outcome, list(sim.unknown_plugins), sim.assumptions, sim, after_rcpt)
+
+
+def reconcile(report: ComparisonReport, attributions: list, catalog) -> None:
+    """Where the live reply's author is known (a core default, an indexed message) and the simulator
+    names another plugin for that step, they differ even when its code is '?' or the same: the
+    server is not running this config there. A prediction resting on a file not given or on the
+    outside world stays 'assumed' (either may be what differs)."""
+    for row, att in zip(report.rows, attributions):
+        if row.plugin is None or att.how not in TOLD_BY_REPLY or att.emitter in ("unattributed", ""):
+            continue
+        live_by = "core" if att.emitter == "core" else catalog.resolve(att.emitter)
+        if live_by == catalog.resolve(row.plugin):
+            continue
+        row.live_by = live_by
+        if row.verdict == ASSUMED or any(" (not given): " in a for a in row.assumed):
+            row.verdict = ASSUMED          # what it assumed (a file, the outside world) may be what differs
+            continue
+        row.verdict = DIFFER
+        row.why = "why_no_queue" if att.says == "no_queue_plugin" else "why_other"
 
 
 def _transaction_sim(cs: ConfigSet, session: Session) -> Simulation | None:

@@ -79,7 +79,8 @@ class Failure:
         return words[self.what].format(stage=self.stage, **self.params)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "stage": self.stage, "message": self.message, "alive": self.alive}
+        return {"kind": self.kind, "stage": self.stage, "message": self.message, "alive": self.alive,
+                "i18n": {lang: {"message": self.text(lang)} for lang in WORDS if lang != "en"}}
 
 
 def describe_failure(exc: BaseException, stage: str, host: str, port: int, timeout: float) -> Failure:

@@ -1,5 +1,6 @@
 """What to look for after `probe --send`: the test message's id in Haraka's log, WildDuck's
-RESOLVED/STORED lines, and the mongosh query that finds it in WildDuck's database.
+RESOLVED/STORED lines, and the mongosh query that finds it in WildDuck's database (only when the
+server accepted it: after a 4xx/5xx at the final dot Haraka's log is the one place it shows).
 
 Why: a 250 after the final dot says a queue plugin took the message, not that it reached a
 mailbox (a canonical host_list can shadow wildduck's recipient check and still answer 250). The
@@ -25,6 +26,7 @@ class NextSteps:
     message_id: str                  # the Message-ID header the test message carried
     transaction: str = ""            # Haraka's transaction id, when its reply after the dot named it
     wildduck: bool | None = None     # the config lists a plugin that stores in WildDuck (None: no config)
+    accepted: bool = True            # the server took it (2xx after the final dot); else only Haraka's log has it
     commands: list[dict] = field(default_factory=list)   # {"what": key, "command": text}
     expect: list[str] = field(default_factory=list)      # the lines that say it arrived
 
@@ -44,12 +46,15 @@ def next_steps(session: Session, config: ConfigSet | None = None, catalog: Catal
     if not session.probe_id or session.get("data_end") is None:
         return None
     domain = session.helo.strip("[]") or "mxdoctor.invalid"
-    steps = NextSteps(session.probe_id, f"<{session.probe_id}@{domain}>", transaction_id(session))
+    steps = NextSteps(session.probe_id, f"<{session.probe_id}@{domain}>", transaction_id(session),
+                      accepted=session.sent)
     if config is not None:
         steps.wildduck = bool(mailbox_stores(catalog or load_catalog(), config.plugin_names()))
     steps.commands.append({"what": "haraka_log", "command": f"grep -F '{session.probe_id}' {LOG_PLACEHOLDER}"})
     if steps.transaction:
         steps.commands.append({"what": "haraka_txn", "command": f"grep -F '{steps.transaction}' {LOG_PLACEHOLDER}"})
+    if not steps.accepted:         # refused after the dot: no mailbox has it, the log says why
+        return steps
     steps.expect.append(f"[core] message mid={steps.message_id} ...")
     if steps.wildduck is not False:
         accepted = [r.target for r in session.replies if r.stage == "rcpt" and r.code and r.code < 400 and r.target]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app.core.catalog import load_catalog
 from app.core.model import ConfigSet
 from app.live.attribute import Attribution, attribute
-from app.live.compare import ComparisonReport, compare
+from app.live.compare import ComparisonReport, compare, reconcile
 from app.live.nextsteps import NextSteps, next_steps
 from app.live.smtp import DEFAULT_TIMEOUT, Session, talk
 
@@ -43,6 +43,18 @@ def parse_target(text: str, default_port: int = 25) -> tuple[str, int]:
     if not 0 < port < 65536:
         raise ValueError(f"port out of range: {port}")
     return host, port
+
+
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+def check_addresses(rcpts: list[str], mail_from: str | None) -> None:
+    """Refuse, before any connection, an address that is plainly not one (no '@', spaces, several
+    '@', angle brackets): the server's 501 for it would say nothing about its config.
+    ValueError naming the address."""
+    for what, address in [("--rcpt", r) for r in rcpts] + ([("--from", mail_from)] if mail_from else []):
+        if not _ADDRESS.match(address or ""):
+            raise ValueError(f"{what} {address!r} is not an email address (write user@domain, without <>)")
 
 
 def _is_ipv6(text: str) -> bool:
@@ -107,7 +119,8 @@ def probe(host: str, port: int = 25, *, rcpts: list[str], mail_from: str | None 
     """Talk to host:port, then explain every reply. `mail_from` None is the null sender <>; no `rcpts`
     checks the greeting, EHLO, TLS and MAIL only (the CLI asks for one; the MCP tool may not). The
     server's config, for the simulator's prediction: `config_paths` (read here) or `config` (already read)."""
-    config = config if config is not None else _load(config_paths)   # a bad path fails before any connection
+    check_addresses(list(rcpts), mail_from)          # bad input fails before any connection
+    config = config if config is not None else _load(config_paths)
     session = talk(host, port, rcpts=list(rcpts), mail_from=mail_from or "", helo=helo, starttls=starttls,
                    send=send, timeout=timeout, verify_tls=verify_tls)
     version, version_from = _version(session, haraka_version)
@@ -116,6 +129,8 @@ def probe(host: str, port: int = 25, *, rcpts: list[str], mail_from: str | None 
     attributions = [attribute(r, version=version, catalog=catalog, config=config,
                               step=comparison.step_for(r) if comparison is not None else None)
                     for r in session.replies]
+    if comparison is not None:
+        reconcile(comparison, attributions, catalog)
     return ProbeReport(host, port, session, attributions, version, version_from, comparison,
                        next_steps(session, config, catalog), list(config_paths or []))
 

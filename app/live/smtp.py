@@ -61,6 +61,7 @@ class Session:
     probe_id: str | None = None  # the test message's id, when one was sent
     sent: bool = False           # the server accepted the test message (2xx after the final dot)
     client_ip: str = ""          # the address the server saw this session come from
+    helo_localhost: bool = False  # the EHLO name was this host's, and only a localhost name was found
 
     def get(self, stage: str, target: str | None = None) -> Reply | None:
         for r in self.replies:
@@ -204,6 +205,21 @@ def _ok(reply: Reply) -> bool:
     return reply.code is not None and 200 <= reply.code < 400
 
 
+def localhost_like(name: str) -> bool:
+    name = name.strip().lower().rstrip(".")
+    return (not name or name in ("localhost", "::1", "ip6-localhost") or name.startswith(("localhost.", "127."))
+            or name.endswith(".localhost"))
+
+
+def default_helo() -> str:
+    """This host's name for EHLO: its hostname, else its FQDN, whichever is not a localhost name
+    (getfqdn() says 'localhost' on many machines whose hostname is fine); 'localhost' when both are."""
+    for name in (socket.gethostname(), socket.getfqdn()):
+        if not localhost_like(name):
+            return name
+    return "localhost"
+
+
 def talk(host: str, port: int = 25, *, rcpts: list[str], mail_from: str, helo: str | None = None,
          starttls: bool = False, send: bool = False, timeout: float = DEFAULT_TIMEOUT,
          verify_tls: bool = False, probe_id: str | None = None) -> Session:
@@ -211,7 +227,8 @@ def talk(host: str, port: int = 25, *, rcpts: list[str], mail_from: str, helo: s
     a small test message to the accepted recipients; every reply recorded, none raised."""
     if timeout <= 0:
         raise ValueError("timeout must be positive")
-    session = Session(host, port, helo or socket.getfqdn(), mail_from, list(rcpts), probe_id=probe_id)
+    session = Session(host, port, helo or default_helo(), mail_from, list(rcpts), probe_id=probe_id)
+    session.helo_localhost = not helo and localhost_like(session.helo)
     dialogue = _Dialogue(session, timeout, verify_tls)
     try:
         if dialogue.greet() and (not starttls or dialogue.starttls()):

@@ -185,15 +185,29 @@ def probe(host: Annotated[str, Field(description="the mail server to connect to 
           mail_from: Annotated[str, Field(description="the MAIL FROM address (empty: the null sender)")] = "",
           helo: Annotated[str | None, Field(description="the EHLO name (default: this machine's name)")] = None,
           starttls: Annotated[bool, Field(description="upgrade with STARTTLS first (fails when not offered)")] = False,
+          tls_verify: Annotated[bool, Field(description="check the server's certificate against the system's "
+                                                        "CAs (with starttls)")] = False,
           send: Annotated[bool, Field(description="send a test message after the recipients are accepted "
                                                   "(default: stop before DATA)")] = False,
-          timeout: Annotated[float, Field(description="seconds per step", gt=0, le=120)] = 30.0) -> dict[str, Any]:
+          timeout: Annotated[float, Field(description="seconds per step", gt=0, le=120)] = 30.0,
+          plugins: Plugins = None, files: Files = None, paste: Paste = None, config_dir: ConfigDir = None,
+          haraka_version: HarakaVersion = None) -> dict[str, Any]:
     """Talk SMTP to a live server, step by step (banner, EHLO, STARTTLS, MAIL FROM, RCPT TO, and DATA
-    only when `send` is true), and report each reply with what it means. Only on a server started
-    with --allow-probe."""
+    only when `send` is true), and report each reply with who wrote it (Haraka's core or a plugin)
+    and what it means. With the server's config (plugins, files, paste or config_dir, as for
+    `check`), each reply is set beside the simulator's prediction (`comparison`). Only on a server
+    started with --allow-probe."""
+    from app.core.inputs import load_inputs
     from app.live.probe import probe as run_probe
-    return run_probe(host=host, port=port, rcpts=list(rcpt or []), mail_from=mail_from, helo=helo,
-                     starttls=starttls, send=send, timeout=timeout).to_dict()
+    given = Inputs(plugins, files, paste, None, config_dir)
+    config = load_inputs(given.paths(), given.texts()) if given.given() else None
+    try:
+        report = run_probe(host=host, port=port, rcpts=list(rcpt or []), mail_from=mail_from, helo=helo,
+                           starttls=starttls, send=send, timeout=timeout, verify_tls=tls_verify, config=config,
+                           config_paths=[config_dir] if config_dir else None, haraka_version=haraka_version)
+    except ValueError as exc:                 # a malformed address: nothing was sent
+        raise InputError(str(exc)) from exc
+    return report.to_dict()
 
 
 TOOLS = (check, simulate, triage, explain_log_line, search, ask, rule)

@@ -25,7 +25,7 @@ def _recipients(text: str) -> list[str]:
 def run_probe(diagnosis) -> None:
     """Probe with the panel's fields; keep the rendered report (or why not) in the session."""
     from app.live.probe import probe
-    from app.live.render import render
+    from app.live.render import outcome_words, render
     host, rcpts = (ss.get("probe_host") or "").strip().strip("[]"), _recipients(ss.get("probe_rcpts", ""))
     if not host or not rcpts:
         ss.probe_error, ss.probe_md = t("probe.need"), ""
@@ -47,7 +47,7 @@ def run_probe(diagnosis) -> None:
         if config is not None:
             report.config_paths = [t("probe.workspace_config")]
         ss.probe_md, ss.probe_error = render(report, "markdown", lang()), ""
-        status.update(label=t("probe.done", outcome=report.outcome),
+        status.update(label=t("probe.done", outcome=outcome_words(report, lang())),
                       state="complete" if report.exit_code == 0 else "error")
 
 

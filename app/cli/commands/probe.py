@@ -6,7 +6,7 @@ import sys
 EPILOG = """exit codes:
   0  every step and recipient accepted (and the test message, with --send)
   1  the server refused something (a 4xx/5xx reply; the output says which plugin or core)
-  2  bad input (a host, address or option mxdoctor cannot use)
+  2  bad input (a host, an address without user@domain, or an option mxdoctor cannot use); nothing is sent
   3  could not talk to the server (refused port, no answer, silent port, TLS failure, closed connection)
 
 Only HOST is contacted; each step waits at most --timeout seconds; RSET and QUIT end the session;
@@ -20,7 +20,8 @@ def add_parser(sub) -> None:
     p.add_argument("target", metavar="HOST[:PORT]", help="the server: mx.example.com, 192.0.2.1:2525, [2001:db8::1]:25")
     p.add_argument("--rcpt", action="append", required=True, metavar="ADDR", help="RCPT TO address (repeatable)")
     p.add_argument("--from", dest="mail_from", metavar="ADDR", help="MAIL FROM address (default: the null sender <>)")
-    p.add_argument("--helo", metavar="NAME", help="EHLO name (default: this host's name)")
+    p.add_argument("--helo", metavar="NAME",
+                   help="EHLO name (default: this host's name, not 'localhost' when it has another)")
     p.add_argument("--starttls", action="store_true", help="upgrade with STARTTLS after EHLO")
     p.add_argument("--tls-verify", action="store_true", help="check the certificate against the system's CAs")
     p.add_argument("--send", action="store_true",
@@ -38,10 +39,11 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from app.core.errors import InputError
-    from app.live.probe import parse_target, probe
+    from app.live.probe import check_addresses, parse_target, probe
     from app.live.render import render
     try:
         host, port = parse_target(args.target)
+        check_addresses(args.rcpt, args.mail_from)
         if args.timeout <= 0:
             raise ValueError("--timeout must be positive")
     except ValueError as exc:

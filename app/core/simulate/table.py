@@ -29,6 +29,7 @@ class Answer(BaseModel):
     msg: str = ""            # the reply text; empty for Haraka's default one
     depends: str = ""        # what this answer rests on
     note: str = ""
+    note_zh: str = ""        # the note in Chinese (same placeholders); app.core.localize reads it
     could: list[Code] = []   # the answers it may give instead, when the outside world decides
     assumes: dict[str, str] = {}   # config file not given -> what this answer assumed of it
     assumes_zh: dict[str, str] = {}   # the same in Chinese (same placeholders); app.core.localize reads it
