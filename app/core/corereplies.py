@@ -41,6 +41,7 @@ class RepliesTable(BaseModel):
     stage_hooks: dict[str, list[str]]
     defaults: list[CoreDefault]
     dsn: dict[str, Dsn]
+    commands: dict[str, list[str]] = {}   # stage -> core's own cmd_* functions that reply at it
     capabilities: Capabilities
 
 

@@ -76,6 +76,9 @@ def assumption(text: str, lang: str) -> str:
     return _rewrite(text, _assumption_words(lang)) if lang != "en" else text
 
 
+_NOTE_OWNER = re.compile(r"^([\w.@/-]+): (.+)$", re.S)      # a plugin's (or hook's) name, then its note
+
+
 @functools.lru_cache(maxsize=4)
 def _step_note_words(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     """(English pattern, template in `lang`) for every note a simulated step can carry: the walk's
@@ -95,6 +98,12 @@ def step_note(text: str, lang: str) -> str:
     plugin's note or a carried doubt is translated too."""
     if lang == "en" or not lang:
         return text
+    owner = _NOTE_OWNER.match(text)            # "rcpt_to.in_host_list: example.com is taken to be ..."
+    if owner:                                  # the note first: a template's {domain} must not eat the name
+        inner = step_note(owner.group(2), lang)
+        if inner != owner.group(2):
+            from app.core.simulate.notewords import NOTES
+            return NOTES["plugin_note"].get(lang, "{plugin}: {note}").format(plugin=owner.group(1), note=inner)
     return _rewrite(text, _step_note_words(lang), lambda v: step_note(v, lang) if " " in v else v)
 
 

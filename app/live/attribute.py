@@ -13,16 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from pydantic import BaseModel
-
 from app.core.catalog import load_catalog
+from app.core.corereplies import clean_text, replies_table
 from app.core.explain import effect
 from app.core.explain.match import Hit, Matcher
-from app.core.kbfile import load_kb
 from app.core.localize import step_note
 from app.core.messages import HARAKA, Message, MessageIndex, message_index
 from app.core.model import Catalog, ConfigSet, HookStep
-from app.live.capabilities import Capabilities, capability
+from app.live.capabilities import capability
 from app.live.corereply import core_command
 from app.live.smtp import Reply
 from app.live.words import LANGS, names, say
@@ -30,30 +28,6 @@ from app.live.words import LANGS, names, say
 UNATTRIBUTED = "unattributed"
 _ENHANCED = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\s")
 TIMEOUT_FUNCTION = "run_next_hook"      # plugins.js: core answers for a plugin that never called back
-
-
-class CoreDefault(BaseModel):
-    stage: str
-    code: str                 # a regex over the three digits
-    pattern: str
-    function: str             # the connection.js function that writes it
-    hook: str
-    decided: str              # core | accept | plugin
-    says: str                 # key in app/live/words.py
-
-
-class Dsn(BaseModel):
-    status: str               # the enhanced status code it writes: '5.1.1'
-    text: str = ""            # its own text when the plugin gives none
-
-
-class RepliesTable(BaseModel):
-    strip: list[str]
-    stage_hooks: dict[str, list[str]]
-    defaults: list[CoreDefault]
-    dsn: dict[str, Dsn]
-    commands: dict[str, list[str]] = {}
-    capabilities: Capabilities
 
 
 @dataclass
@@ -75,18 +49,6 @@ class Attribution:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def replies_table() -> RepliesTable:
-    return load_kb(RepliesTable, "live", "replies.yaml")
-
-
-def clean_text(text: str, table: RepliesTable | None = None) -> str:
-    """The reply's first line without what Haraka appends (ids) or prefixes (enhanced codes)."""
-    first = text.split("\n", 1)[0].strip()
-    for rx in (table or replies_table()).strip:
-        first = re.sub(rx, "", first).strip()
-    return first
 
 
 _matchers: dict[int, Matcher] = {}

@@ -6,17 +6,11 @@ catalog's roles (kb/plugins overlays) and kb/live/replies.yaml's `capabilities`,
 """
 from __future__ import annotations
 
-from pydantic import BaseModel
-
+from app.core.corereplies import Capabilities
 from app.core.model import Catalog
 from app.live.words import LANGS, names, say
 
 UNATTRIBUTED = "unattributed"
-
-
-class Capabilities(BaseModel):
-    core: list[str]
-    roles: dict[str, str]
 
 
 def capability(line: str, caps: Capabilities, catalog: Catalog, listed: list[str] | None) -> dict:
