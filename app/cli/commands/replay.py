@@ -42,7 +42,8 @@ def run(args) -> int:
     except (InputError, KeyboardInterrupt):
         raise
     except Exception as exc:      # noqa: BLE001 - no input may end in a traceback: one line, exit 2
-        print(redact_text(f"mxdoctor replay: could not replay {args.config_dir}: {type(exc).__name__}: {exc}"),
+        print(redact_text(f"mxdoctor replay: could not replay {args.config_dir}: {type(exc).__name__}: {exc} "
+                          "(if the config is readable, this is a bug in mxdoctor: please report this line)"),
               file=sys.stderr)
         return 2
 
