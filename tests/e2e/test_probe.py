@@ -268,3 +268,26 @@ def test_cli_exit_codes_and_json(haraka):
     assert _cli(f"{LOOPBACK}:{free_port()}", "--rcpt", LOCAL, "--timeout", "2").returncode == 3
     bad = _cli("[::1", "--rcpt", LOCAL)
     assert bad.returncode == 2 and "host" in bad.stderr
+
+
+def _readme_probe() -> tuple[str, list[str]]:
+    """The README's probe example: its command and the lines it shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### probe"):readme.index("### ingest")]
+    block = section[section.index("$ mxdoctor probe"):section.index("```", section.index("$ mxdoctor probe"))]
+    command, *shown = block.rstrip("\n").split("\n")
+    return command[2:], shown
+
+
+@pytest.mark.haraka
+def test_the_readme_probe_example_is_what_probe_prints(haraka):
+    """The README's example runs against this module's Haraka (the config its comment names):
+    its port and config dir put in, every line it shows must be in the real output, in order."""
+    from tests.journeys.test_readme import missing_lines
+    command, shown = _readme_probe()
+    port = f"{LOOPBACK}:{haraka.port}"
+    args = command.replace("127.0.0.1:2525", port).replace("/srv/haraka", str(haraka.dir)).split()[2:]
+    shown = [line.replace("127.0.0.1:2525", port).replace("/srv/haraka", str(haraka.dir)) for line in shown]
+    proc = _cli(*args)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert missing_lines(shown, proc.stdout) == [], proc.stdout

@@ -77,9 +77,9 @@ def _summary(data: dict[str, Any]) -> list[str]:
                          outcome=outcome))
     fixed = data.get("fixed")
     if fixed and fixed.get("files"):
-        where = {"dir": fixed["written_to"]} if fixed.get("written_to") else {}
-        out.append(label(data, "all_fixes_written" if where else "all_fixes", files=", ".join(fixed["files"]),
-                         rules=", ".join(fixed["applied"]), **where))
+        written = {"dir": fixed["written_to"]} if fixed.get("written_to") else {}
+        out.append(label(data, "all_fixes_written" if written else "all_fixes", files=", ".join(fixed["files"]),
+                         rules=", ".join(fixed["applied"]), **written))
     return out
 
 
