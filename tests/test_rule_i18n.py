@@ -116,6 +116,7 @@ def test_every_note_of_the_simulator_has_chinese_words():
     from app.core.simulate.notewords import NOTES
     from app.core.simulate.table import behaviour_table
     pairs = [(a.note, a.note_zh) for a in behaviour_table().answers() if a.note]
+    pairs += [(a.depends, a.depends_zh) for a in behaviour_table().answers() if a.depends]
     pairs += [(w["en"], w["zh"]) for w in NOTES.values()]
     for en, zh in pairs:
         assert zh, en
@@ -123,3 +124,5 @@ def test_every_note_of_the_simulator_has_chinese_words():
     note = "data_post: rspamd may answer DENY/DENYSOFT here; assumed to pass"
     assert step_note(note, "zh") == "data_post：rspamd 在这里可能回答 DENY/DENYSOFT；此处假定它放行"
     assert step_note(note, "en") == note
+    rested = "wildduck: the address exists in WildDuck (users/addresses in MongoDB)"     # what a probe row assumed
+    assert step_note(rested, "zh") == "wildduck：这个地址在 WildDuck 中存在（MongoDB 的 users/addresses）"

@@ -88,6 +88,7 @@ def _step_note_words(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     pairs = [(w["en"], w.get(lang, "")) for w in NOTES.values()]
     if lang == "zh":
         pairs += [(a.note, a.note_zh) for a in behaviour_table().answers() if a.note]
+        pairs += [(a.depends, a.depends_zh) for a in behaviour_table().answers() if a.depends]
     # the most specific template first: a plugin's own note before the bare "{plugin}: {note}"
     pairs.sort(key=lambda p: -len(re.sub(r"\{\w+\}", "", p[0])))
     return tuple((_pattern(en), other) for en, other in pairs if other)

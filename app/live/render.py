@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from app.core.explain.words import spaced
-from app.core.localize import assumption
+from app.core.localize import assumption, step_note
 from app.core.mdsafe import md_code, md_text, safe_url
 from app.core.redact import redact_obj, redact_text
 from app.core.verdict import outcome_is_bad, outcome_sentence
@@ -147,8 +147,10 @@ def _verdict(row, lang: str) -> str:
 def _assumed(item: str, lang: str) -> str:
     """One thing a prediction rested on, in `lang`: 'config/host_list (not given): <what was assumed>'."""
     name, sep, what = item.partition(" (not given): ")
-    if not sep or lang == "en":
+    if lang == "en":
         return item
+    if not sep:                                 # 'wildduck: the address exists in WildDuck ...'
+        return step_note(item, lang)
     return _l(lang, "not_given", name=name, what=assumption(what, lang))
 
 

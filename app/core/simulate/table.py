@@ -28,12 +28,12 @@ class Answer(BaseModel):
     answer: Code
     msg: str = ""            # the reply text; empty for Haraka's default one
     depends: str = ""        # what this answer rests on
+    depends_zh: str = ""     # the same in Chinese (same placeholders); app.core.localize reads it
     note: str = ""
     note_zh: str = ""        # the note in Chinese (same placeholders); app.core.localize reads it
     could: list[Code] = []   # the answers it may give instead, when the outside world decides
     assumes: dict[str, str] = {}   # config file not given -> what this answer assumed of it
     assumes_zh: dict[str, str] = {}   # the same in Chinese (same placeholders); app.core.localize reads it
-    note_zh: str = ""                 # the note in Chinese (same placeholders); app.core.localize reads it
 
     def decision(self, values: dict[str, str]) -> Decision:
         return Decision(self.answer, self.msg.format(**values), self.depends.format(**values),
@@ -41,7 +41,7 @@ class Answer(BaseModel):
                         {name: what.format(**values) for name, what in self.assumes.items()})
 
     def placeholders(self) -> set[str]:
-        texts = [self.msg, self.depends, self.note, self.note_zh, *self.assumes.values()]
+        texts = [self.msg, self.depends, self.depends_zh, self.note, self.note_zh, *self.assumes.values()]
         return {field for text in texts for _, field, _, _ in string.Formatter().parse(text) if field}
 
 
