@@ -47,8 +47,24 @@ class TLSInfo:
     fingerprint: str = ""      # SHA-256 of the server certificate
 
 
+class RepliesByStage:
+    """Finding a reply by stage (and recipient) in a record of SMTP replies: a probe's Session, and
+    the e2e harness's Transcript of what real Haraka answered."""
+    replies: list
+
+    def get(self, stage: str, target: str | None = None):
+        for r in self.replies:
+            if r.stage == stage and (target is None or r.target == target):
+                return r
+        return None
+
+    def code(self, stage: str, target: str | None = None) -> int | None:
+        r = self.get(stage, target)
+        return r.code if r else None
+
+
 @dataclass
-class Session:
+class Session(RepliesByStage):
     host: str
     port: int
     helo: str
@@ -63,15 +79,6 @@ class Session:
     client_ip: str = ""          # the address the server saw this session come from
     helo_localhost: bool = False  # the EHLO name was this host's, and only a localhost name was found
 
-    def get(self, stage: str, target: str | None = None) -> Reply | None:
-        for r in self.replies:
-            if r.stage == stage and (target is None or r.target == target):
-                return r
-        return None
-
-    def code(self, stage: str, target: str | None = None) -> int | None:
-        r = self.get(stage, target)
-        return r.code if r else None
 
     def to_dict(self) -> dict:
         out = asdict(self)

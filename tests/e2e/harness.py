@@ -24,6 +24,7 @@ from app.live.haraka.server import (
     haraka_cli,
     node_binary,
 )
+from app.live.smtp import RepliesByStage
 
 __all__ = ["DISCONNECT_RE", "LOG_FORMATS", "LOOPBACK", "SMTP_TIMEOUT", "START_TIMEOUT", "STOP_GRACE", "HarakaError",
            "HarakaServer", "Reply", "Transcript", "default_install_dir", "default_message", "free_port", "haraka_cli",
@@ -78,18 +79,8 @@ class Reply:
 
 
 @dataclass
-class Transcript:
+class Transcript(RepliesByStage):
     replies: list[Reply] = field(default_factory=list)
-
-    def get(self, stage: str, target: str | None = None) -> Reply | None:
-        for r in self.replies:
-            if r.stage == stage and (target is None or r.target == target):
-                return r
-        return None
-
-    def code(self, stage: str, target: str | None = None) -> int | None:
-        r = self.get(stage, target)
-        return r.code if r else None
 
     def __str__(self) -> str:
         return "\n".join(map(str, self.replies))

@@ -2,7 +2,6 @@
 picking and binding must not break the start-up."""
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 
@@ -26,19 +25,16 @@ def install_dir() -> Path:
 
 
 def _live_members(pgid: int) -> list[str]:
-    """Processes of process group `pgid` that are still running (zombies only wait for reaping)."""
-    alive = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    """Processes of process group `pgid` still running, each with its name (for the failure message)."""
+    from app.live.haraka.server import group_alive
+    out = []
+    for pid in group_alive(pgid):
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
+            stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            alive.append(f"{entry} {stat[:stat.rfind(')') + 1]} state={fields[0]}")
-    return alive
+            continue                                # gone since
+        out.append(f"{pid} {stat[:stat.rfind(')') + 1]}")
+    return out
 
 
 def test_no_haraka_survives_an_exception_in_the_test(install_dir, tmp_path):
