@@ -187,15 +187,16 @@ class HarakaServer:
         _live.discard(self)
         if self._own_workdir and self.workdir.exists():
             self._final_log = self._read_log()
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            _remove(self.workdir)
 
     # -- setup
 
     def _install(self) -> None:
         cli = haraka_cli(self.install_dir)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run([node_binary(), str(cli), "-i", str(self.dir)], capture_output=True,
-                                text=True, timeout=60, stdin=subprocess.DEVNULL)
+        with held():        # a signal waits for `haraka -i`: cut short, it would go on writing into the sandbox
+            result = subprocess.run([node_binary(), str(cli), "-i", str(self.dir)], capture_output=True,
+                                    text=True, timeout=60, stdin=subprocess.DEVNULL)
         if result.returncode != 0 or not self.config_dir.is_dir():
             raise HarakaError(f"haraka -i failed ({result.returncode}): {result.stdout}{result.stderr}")
         for name, text in self.plugins_dir_files.items():
@@ -332,3 +333,15 @@ def _write(target: Path, content: str | bytes) -> None:
 def _kill_leftovers() -> None:
     for server in list(_live):
         server._kill()
+
+
+def _remove(path: Path, seconds: float = 5.0) -> None:
+    """Remove a sandbox for good: a process killed a moment ago (`haraka -i` cut short by a signal,
+    a worker of the group) may still write a file into it while rmtree runs, so try again until
+    it is gone (bounded)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists() or time.monotonic() >= deadline:
+            return
+        time.sleep(0.05)
