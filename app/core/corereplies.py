@@ -75,11 +75,13 @@ def core_default(text: str, code: str | int | None = None, stage: str | None = N
     return None
 
 
-def core_message(d: CoreDefault, text: str, version: str | None, index: MessageIndex) -> Message | None:
+def core_message(d: CoreDefault, text: str, version: str | None, index: MessageIndex,
+                 code: int | None = None) -> Message | None:
     """The index's reply message of the connection.js function that writes shape `d` (for its source
-    line): the one whose template the text fits, in the user's release, first."""
+    line): the one whose template the text fits, in the user's release, first. `code`: the reply's
+    own code, when known (a live reply), narrows it further than the shape's code pattern."""
     clean = clean_text(text)
     msgs = [m for m in index.by_function.get((HARAKA, "connection.js", d.function), ())
-            if m.kind == "reply" and re.fullmatch(d.code, m.code or "")]
+            if m.kind == "reply" and re.fullmatch(d.code, m.code or "") and (code is None or m.code == str(code))]
     msgs.sort(key=lambda m: (not m.pattern.match(clean), bool(version) and not m.has_version(version), m.id))
     return msgs[0] if msgs else None

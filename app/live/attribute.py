@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from app.core.catalog import load_catalog
-from app.core.corereplies import clean_text, replies_table
+from app.core.corereplies import CoreDefault, clean_text, core_message, replies_table
 from app.core.explain import effect
 from app.core.explain.match import Hit, Matcher
 from app.core.localize import step_note
@@ -153,11 +153,9 @@ def _retval(code: int) -> str:
     return "OK" if code < 400 else ("DENYSOFT" if code < 500 else "DENY")
 
 
-def _core_link(ctx: _Ctx, function: str) -> tuple[str, str]:
-    msgs = [m for m in ctx.index.by_function.get((HARAKA, "connection.js", function), ())
-            if m.kind == "reply" and m.code == str(ctx.reply.code)]
-    msgs.sort(key=lambda m: (not m.pattern.match(ctx.text), not m.has_version(ctx.version or m.versions)))
-    return (_link(msgs[0], ctx), msgs[0].id) if msgs else ("", "")
+def _core_link(ctx: _Ctx, d: CoreDefault) -> tuple[str, str]:
+    m = core_message(d, ctx.reply.text, ctx.version, ctx.index, code=ctx.reply.code)
+    return (_link(m, ctx), m.id) if m is not None else ("", "")
 
 
 def _link(m: Message, ctx: _Ctx) -> str:
@@ -172,7 +170,7 @@ def _from_default(ctx: _Ctx) -> Attribution | None:
               and re.search(d.pattern, ctx.text)), None)
     if d is None:
         return None
-    source, mid = _core_link(ctx, d.function)
+    source, mid = _core_link(ctx, d)
     hooks = ctx.table.stage_hooks.get(r.stage, [d.hook])
     if d.decided == "core" or (d.decided == "accept" and not (ctx.step and ctx.step.answered_by)):
         why = ctx.notes(None) if d.says == "no_rcpt_plugin" else []

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.logs.loud import without_uuid
 from app.core.model import Catalog, ConfigSet, LogEvent, Simulation
 from app.live.attribute import UNATTRIBUTED, attribute
 from app.live.compare import envelope_of, step_for
@@ -131,24 +130,11 @@ def _row_note(row: dict, lang: str) -> str:
 # --------------------------------------------------------------------------- the log
 
 def _note(ev: LogEvent, lang: str) -> str:
-    f = ev.fields
-    target = f" <{f['address']}>" if f.get("address") else ""
-    if ev.kind == "hook_result":
-        retval = f.get("retval", "")
-        key = "hook_refused" if retval.upper().startswith("DENY") else "hook_ok" if retval.upper() == "OK" \
-            else "hook_other"
-        return say(lang, key, plugin=f.get("plugin"), retval=retval, hook=f.get("hook"), target=target)
-    action = f.get("wildduck_action")
+    """Replay's words for a line the explainer leaves to it: the stand-in's own RESOLVED/STORED lines
+    (it stores nothing, and says so) and its no-such-user refusal."""
+    action = ev.fields.get("wildduck_action")
     if action in ("RESOLVED", "STORED"):
-        return say(lang, action.lower(), rcpt=f.get("rcpt", ""))
-    simple = {"recipient": ("recipient", {"rcpt": f.get("rcpt", ""), "code": f.get("code", "")}),
-              "sender": ("sender", {"sender": f.get("mail_from", ""), "code": f.get("code", "")}),
-              "message": ("message", {"size": f.get("size", "?"), "rcpts": f.get("rcpts", "?")}),
-              "queue": ("queue", {"code": f.get("code", ""), "msg": without_uuid(f.get("msg", ""))}),
-              "connect": ("connect", {}), "disconnect": ("disconnect", {})}
-    if ev.kind in simple:
-        key, slots = simple[ev.kind]
-        return say(lang, key, **slots)
+        return say(lang, action.lower(), rcpt=ev.fields.get("rcpt", ""))
     if "No such user" in ev.raw:
         return say(lang, "nouser")
     return ""
